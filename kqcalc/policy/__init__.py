@@ -16,43 +16,46 @@ from pathlib import Path
 from typing import Any
 
 from kqcalc.errors import PolicyError
+from kqcalc.policy.check import FUNDING, MODES, check_policy, check_policy_document
 from kqcalc.tables import ITEMS
 from kqcalc.text import norm_key
 
-DEFAULT_POLICY = "keqiao-2020"
-MODES = ("top_up", "exclusive")
-FUNDING = ("district", "city")
+__all__ = ["DEFAULT_POLICY", "FUNDING", "MODES", "Policy", "PolicyError", "load_policy"]
 
-# Keys whose values are money or rates: read as exact decimals.
+DEFAULT_POLICY = "keqiao-2020"
+
+# Counts: whole numbers. Every other money, rate, share or threshold key is an exact Decimal.
 _INTEGER_KEYS = {"min_store_orders", "min_clients", "min_trainees", "min_active_firms", "min_enrollment",
                  "min_students", "min_operating_years"}
 
 
-def _decimal(value: Any, where: str) -> Decimal:
+def _decimal(value: Any, where: str, source: str) -> Decimal:
+    # Floats are refused: 0.03 as a binary float is not 0.03, and money must be exact.
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise PolicyError(f"policy key {where}: expected a number written as a string or integer, got {value!r}")
+        raise PolicyError(f"policy file {source}: {where} must be a number written as a string "
+                          f"(e.g. \"0.03\") or a whole number, got {value!r}")
     try:
-        result = Decimal(str(value))
+        result = Decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:
-        raise PolicyError(f"policy key {where}: {value!r} is not a number") from None
+        raise PolicyError(f"policy file {source}: {where} = {value!r} is not a number") from None
     if not result.is_finite():
-        raise PolicyError(f"policy key {where}: {value!r} is not a finite number")
+        raise PolicyError(f"policy file {source}: {where} = {value!r} is not a finite number")
     return result
 
 
-def _convert(value: Any, where: str, key: str) -> Any:
+def _convert(value: Any, where: str, key: str, source: str) -> Any:
     """Numbers become Decimal (or int for counts); lists and tables are converted recursively."""
     if isinstance(value, dict):
-        return {k: _convert(v, f"{where}.{k}", k) for k, v in value.items()}
+        return {k: _convert(v, f"{where}.{k}", k, source) for k, v in value.items()}
     if isinstance(value, list):
-        return [_convert(v, f"{where}[{i}]", key) for i, v in enumerate(value)]
+        return [_convert(v, f"{where}[{i}]", key, source) for i, v in enumerate(value)]
     if key in _INTEGER_KEYS:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise PolicyError(f"policy key {where}: expected a whole number, got {value!r}")
+            raise PolicyError(f"policy file {source}: {where} must be a whole number (no quotes), got {value!r}")
         return value
     if key.endswith(("_rmb", "_usd", "_m2")) or key.startswith(("min_", "rmb_per", "cost_share", "fee_share")) \
             or key in {"class_hours_per_day"}:
-        return _decimal(value, where)
+        return _decimal(value, where, source)
     return value
 
 
@@ -78,7 +81,32 @@ class Policy:
         return str(self.items[item]["funding"])
 
     def clause_text(self, item: str, lang: str = "zh") -> str:
-        return str(self.items[item].get(f"text_{lang}", ""))
+        """The item's clause text in `lang` ("zh" or "en"); the Chinese text when there is no rendering."""
+        entry = self.items[item]
+        return str(entry.get(f"text_{lang}") or entry.get("text_zh", ""))
+
+    def title(self, item: str, lang: str = "zh") -> str:
+        """A short name of the item ("新开店铺（B2C）" / "New B2C store"); the item code when there is none."""
+        entry = self.items[item]
+        return str(entry.get(f"title_{lang}") or entry.get("title_zh") or item)
+
+    def clause_title(self, item: str, lang: str = "zh") -> str:
+        """The heading of the item's clause (三 → "支持跨境电商9610业务发展")."""
+        entry = self.items[item]
+        return str(entry.get(f"clause_title_{lang}") or entry.get("clause_title_zh", ""))
+
+    def unit(self, item: str) -> str:
+        """What the item's measure counts (awards.csv `unit`): USD, kg, person-days …"""
+        return str(self.items[item]["unit"])
+
+    @property
+    def general_texts(self) -> dict[str, tuple[str, str]]:
+        """The general rules' texts: key (case_by_case, highest_only, eligible_firm …) → (zh, en)."""
+        return {t["key"]: (t["text_zh"], t.get("text_en") or t["text_zh"]) for t in self.general.get("texts", [])}
+
+    def general_text(self, key: str, lang: str = "zh") -> str:
+        zh, en = self.general_texts.get(key, ("", ""))
+        return en if lang == "en" else zh
 
     def items_in(self, list_name: str) -> frozenset[str]:
         return frozenset(self.general.get(list_name, []))
@@ -105,7 +133,8 @@ def _locate(spec: str | None) -> tuple[str, bytes]:
         return f"{spec} (built in)", builtin.read_bytes()
     path = Path(spec)
     if not path.is_file():
-        raise PolicyError(f"policy {spec!r} not found: give a built-in policy id ({DEFAULT_POLICY}) or a TOML file path")
+        raise PolicyError(f"policy {spec!r} not found: give a built-in policy id ({DEFAULT_POLICY}) "
+                          f"or the path of a TOML file")
     try:
         return str(path), path.read_bytes()
     except OSError as exc:
@@ -116,14 +145,18 @@ def load_policy(spec: str | None = None) -> Policy:
     """Load and check a policy: a built-in id or a TOML file path. A bad file raises PolicyError naming the key."""
     source, data = _locate(spec)
     try:
-        doc = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise PolicyError(f"policy file {source}: not valid TOML ({exc})") from None
-    from kqcalc.policy.check import check_policy_document
-
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"policy file {source}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+                          f"{exc.start}); save it as UTF-8") from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = " ".join(str(exc).split())
+        raise PolicyError(f"policy file {source}: not valid TOML: {message}") from None
     check_policy_document(doc, source)
     head = doc["policy"]
-    items = {code: _convert(doc["items"][code], f"items.{code}", "") for code in ITEMS}
+    items = {code: _convert(doc["items"][code], f"items.{code}", "", source) for code in ITEMS}
     policy = Policy(
         id=str(head["id"]),
         sha256=hashlib.sha256(data).hexdigest(),
@@ -135,7 +168,5 @@ def load_policy(spec: str | None = None) -> Policy:
         items=items,
         meta=head,
     )
-    from kqcalc.policy.check import check_policy
-
     check_policy(policy)
     return policy

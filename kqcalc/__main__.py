@@ -1,0 +1,3 @@
+from kqcalc.cli import main
+
+main()

@@ -1,0 +1,478 @@
+"""From text cells to typed tables (SPEC §3, §1 principles 4–5).
+
+Every cell is parsed by the rules of its column's kind. A row with a cell
+that cannot be read, a blank required cell or a negative quantity is
+quarantined: it contributes nothing and is listed in issues.csv with the row
+number the user sees. Keyed tables then merge identical duplicates and
+quarantine conflicting ones. Nothing here knows about items or awards.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import polars as pl
+
+from kqcalc import tables as T
+from kqcalc.issues import ERROR, WARNING, Issue
+from kqcalc.read import RawTable, ReadResult
+from kqcalc.text import norm_key
+
+MONEY_SCALE = 6  # decimals kept for amounts, weights, areas (more are rounded half away from zero)
+RATE_SCALE = 10  # decimals kept for exchange rates
+USD_SCALE = MONEY_SCALE + RATE_SCALE  # amount × rate is exact at this scale
+MONEY = pl.Decimal(38, MONEY_SCALE)
+RATE = pl.Decimal(38, RATE_SCALE)
+USD = pl.Decimal(38, USD_SCALE)
+
+TRUE_WORDS = ("是", "y", "yes", "true", "t", "1", "1.0", "√", "✓", "✔", "对")
+FALSE_WORDS = ("否", "n", "no", "false", "f", "0", "0.0", "×", "✗", "✘", "x")
+BOOL_WORDS = {w: True for w in TRUE_WORDS} | {w: False for w in FALSE_WORDS}
+
+# Chinese customs currency codes and names (SPEC §3).
+CURRENCY_WORDS = {
+    "502": "USD", "美元": "USD",
+    "142": "CNY", "人民币": "CNY", "RMB": "CNY",
+    "300": "EUR", "欧元": "EUR",
+    "303": "GBP", "英镑": "GBP",
+    "116": "JPY", "日元": "JPY",
+}
+MODEL_WORDS = {"B2C": "B2C", "B2B": "B2B"}
+PROGRAM_KIND_WORDS = {"major": "major", "专业": "major", "专业(方向)": "major", "college": "college",
+                      "学院": "college", "分院": "college", "学院(分院)": "college"}
+LEVEL_WORDS = {"national": "national", "国家": "national", "国家级": "national",
+               "provincial": "provincial", "省": "provincial", "省级": "provincial",
+               "city": "city", "市": "city", "市级": "city",
+               "district": "district", "区": "district", "区级": "district"}
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d", "%Y%m%d")
+DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S%.f",
+                    "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M")
+EXCEL_EPOCH = pl.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug ignored before March 1900)
+FIRM_ID_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+NUMBER_PATTERN = r"^-?[0-9]+(\.[0-9]*)?$|^-?\.[0-9]+$"
+
+_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_check_ok(firm_id: str) -> bool:
+    """GB 32100-2015: the 18th character is a check over the first 17."""
+    total = sum(_CODE_CHARS.index(ch) * w for ch, w in zip(firm_id[:17], _CODE_WEIGHTS, strict=True))
+    return _CODE_CHARS[(31 - total % 31) % 31] == firm_id[17]
+
+
+@dataclass
+class FileCount:
+    """Row accounting of one input file or sheet (SPEC §1 principle 4)."""
+
+    table: str
+    read: int = 0
+    excluded: int = 0
+    merged: int = 0
+    quarantined: int = 0
+
+    @property
+    def used(self) -> int:
+        return self.read - self.excluded - self.merged - self.quarantined
+
+
+@dataclass
+class Cleaned:
+    """Typed tables (every contract table present, empty when absent) and what was found on the way.
+
+    Each frame has the contract's columns typed, "<col>__key" (normalised) for
+    KEY columns, "_file" and "_row" for tracing, and for transactions and
+    exports_9610 "amount_usd" (exact, converted with fx_rates).
+    """
+
+    tables: dict[str, pl.DataFrame]
+    present: set[str]
+    issues: list[Issue]
+    counts: dict[str, FileCount]
+    headers: dict[str, dict[str, str]]  # file -> contract column -> header as written
+    conflicting_firms: set[str] = field(default_factory=set)
+    fx: dict[str, Decimal] = field(default_factory=dict)
+
+
+# --- cell parsing -----------------------------------------------------------------------------------------
+
+
+def _text(col: str) -> pl.Expr:
+    """NFKC, trimmed, blank → null."""
+    e = pl.col(col).cast(pl.String).str.normalize("NFKC").str.strip_chars()
+    return pl.when(e == "").then(None).otherwise(e)
+
+
+def _words(raw: pl.Expr, words: dict[str, object], dtype: pl.DataType, fold: bool = True) -> pl.Expr:
+    key = raw.str.to_lowercase() if fold else raw.str.to_uppercase()
+    mapping = {(k.lower() if fold else k.upper()): v for k, v in words.items()}
+    return key.replace_strict(list(mapping), list(mapping.values()), default=None, return_dtype=dtype)
+
+
+def _date(raw: pl.Expr) -> pl.Expr:
+    serial = raw.str.extract(r"^([0-9]{1,7})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
+    candidates = [raw.str.to_date(f, strict=False) for f in DATE_FORMATS]
+    candidates += [raw.str.to_datetime(f, strict=False).dt.date() for f in DATETIME_FORMATS]
+    excel = pl.when(serial.is_between(1, 2958465) & (raw.str.len_chars() <= 7)).then(
+        EXCEL_EPOCH + pl.duration(days=serial)
+    )
+    # Eight-digit strings are yyyymmdd, never serials (those stop at 2958465).
+    return pl.coalesce([*candidates, excel])
+
+
+def _number_text(raw: pl.Expr) -> pl.Expr:
+    """Strip a leading ¥ / $ / US$ and thousands separators; what is left must be a plain decimal."""
+    return raw.str.replace(r"^(?i:US\$|\$|¥|￥)\s*", "").str.replace_all(r"[,\s]", "")
+
+
+def _decimal(raw: pl.Expr, dtype: pl.Decimal) -> tuple[pl.Expr, pl.Expr]:
+    text = _number_text(raw)
+    ok = text.str.contains(NUMBER_PATTERN)
+    value = pl.when(ok).then(text.str.to_decimal(scale=dtype.scale or 0)).cast(dtype)
+    return value, ok
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    value: pl.Expr  # typed value, null when blank or bad
+    bad: pl.Expr  # error code (String) or null
+
+
+def _parse(col: T.Column, raw: pl.Expr) -> _Parsed:
+    """The typed value of a column and an error code for a cell that is present but wrong."""
+    kind = col.kind
+    present = raw.is_not_null()
+    if kind == T.FIRM_ID:
+        value = raw.str.replace_all(r"\s", "").str.to_uppercase()
+        bad = pl.when(present & ~value.str.contains(FIRM_ID_PATTERN)).then(pl.lit("bad_firm_id"))
+        return _Parsed(pl.when(bad.is_null()).then(value), bad)
+    if kind in (T.TEXT, T.KEY):
+        return _Parsed(raw, pl.lit(None, pl.String))
+    if kind == T.BOOL:
+        value = _words(raw, BOOL_WORDS, pl.Boolean)
+        return _Parsed(value, pl.when(present & value.is_null()).then(pl.lit("bad_boolean")))
+    if kind == T.DATE:
+        value = _date(raw)
+        return _Parsed(value, pl.when(present & value.is_null()).then(pl.lit("bad_date")))
+    if kind in (T.MONEY, T.QUANTITY, T.RATE, T.COUNT, T.YEAR):
+        text = raw.str.replace(r"年$", "") if kind == T.YEAR else raw
+        value, ok = _decimal(text, RATE if kind == T.RATE else MONEY)
+        if kind in (T.COUNT, T.YEAR):
+            whole = value == value.cast(pl.Int64, strict=False).cast(MONEY)
+            bad = (
+                pl.when(present & ~ok).then(pl.lit("bad_number"))
+                .when(present & (value < 0)).then(pl.lit("negative_value"))
+                .when(present & ~whole).then(pl.lit("not_whole_number"))
+            )
+            if kind == T.YEAR:
+                bad = bad.when(present & ~value.is_between(1900, 2100)).then(pl.lit("bad_year"))
+            return _Parsed(pl.when(bad.is_null()).then(value.cast(pl.Int64, strict=False)), bad)
+        bad = pl.when(present & ~ok).then(pl.lit("bad_number")).when(present & (value < 0)).then(
+            pl.lit("negative_value")
+        )
+        if kind == T.RATE:
+            bad = bad.when(present & (value <= 0)).then(pl.lit("bad_rate"))
+        return _Parsed(pl.when(bad.is_null()).then(value), bad)
+    if kind == T.CURRENCY:
+        upper = raw.str.to_uppercase()
+        named = upper.replace_strict(list(CURRENCY_WORDS), list(CURRENCY_WORDS.values()), default=None,
+                                     return_dtype=pl.String)
+        value = pl.coalesce([named, pl.when(upper.str.contains(r"^[A-Z]{3}$")).then(upper)])
+        return _Parsed(value, pl.when(present & value.is_null()).then(pl.lit("bad_currency")))
+    words = {T.MODEL: MODEL_WORDS, T.PROGRAM_KIND: PROGRAM_KIND_WORDS, T.LEVEL: LEVEL_WORDS,
+             T.ITEM: {c: c for c in T.ITEMS}}[kind]
+    value = _words(raw, words, pl.String, fold=kind not in (T.MODEL, T.ITEM))
+    return _Parsed(value, pl.when(present & value.is_null()).then(pl.lit(f"bad_{kind}")))
+
+
+# Errors in these columns are reported but do not quarantine the row: a negative record whose date cannot be
+# read still disqualifies the firm (SPEC §1 principle 5, fail closed).
+SOFT_COLUMNS = {"negative_records": ("occurred_on",)}
+SOFT_OUTCOME = "the record still applies (it disqualifies the firm)"
+
+ERROR_TEXT = {
+    "missing_duration": "a session needs days or class hours",
+    "missing_value": "required cell is blank",
+    "bad_firm_id": "not an 18-character Unified Social Credit Code (digits and A–Y without I, O, S, V, Z)",
+    "bad_boolean": "not a yes/no value (是/否, Y/N, yes/no, true/false, 1/0, √/×)",
+    "bad_date": "not a date (2020-07-01, 2020/7/1, 2020年7月1日 or an Excel date)",
+    "bad_number": "not a number",
+    "negative_value": "negative amounts, weights, counts and areas are not allowed",
+    "not_whole_number": "must be a whole number",
+    "bad_year": "not a year",
+    "bad_rate": "an exchange rate must be positive",
+    "bad_currency": "unknown currency (use an ISO code such as USD/CNY/EUR or a customs code such as 502/142)",
+    "bad_model": "must be B2C or B2B",
+    "bad_program_kind": "must be major/专业 or college/学院",
+    "bad_level": "must be national/provincial/city/district (国家/省/市/区)",
+    "bad_item": "must be one of the item codes 1A, 1B, 2, 3A, 3B, 4, 5, 6, 7, 8, 9A, 9B, 9C, 10A, 10B",
+}
+
+
+def _combine(pieces: list[RawTable], table: T.Table) -> pl.DataFrame:
+    frames = []
+    for piece in pieces:
+        frame = piece.frame.with_columns(_file=pl.lit(piece.file, pl.String), _row=pl.col("_row").cast(pl.Int64))
+        missing = [c.name for c in table.columns if c.name not in frame.columns]
+        frame = frame.with_columns([pl.lit(None, pl.String).alias(m) for m in missing])
+        frames.append(frame.select([*table.column_names, "_file", "_row"]).cast(
+            {c: pl.String for c in table.column_names}))
+    if not frames:
+        return pl.DataFrame(schema={**{c: pl.String for c in table.column_names}, "_file": pl.String,
+                                    "_row": pl.Int64})
+    return pl.concat(frames, how="vertical")
+
+
+def _key_map(series: pl.Series) -> pl.Series:
+    """Case-folded keys, computed once per distinct value (Unicode case folding is not in Polars)."""
+    uniques = series.unique().drop_nulls().to_list()
+    return series.replace_strict(uniques, [norm_key(u) for u in uniques], default=None, return_dtype=pl.String)
+
+
+class _Cleaner:
+    def __init__(self, read: ReadResult, period_start_year: int) -> None:
+        self.read = read
+        self.issues: list[Issue] = list(read.issues)
+        self.counts: dict[str, FileCount] = {}
+        self.headers: dict[str, dict[str, str]] = {}
+        self.conflicting_firms: set[str] = set()
+        self.period_start_year = period_start_year
+
+    def header(self, file: str, column: str) -> str:
+        return self.headers.get(file, {}).get(column, column)
+
+    def issue(self, table: str, file: str, row: int, column: str, severity: str, code: str, message: str) -> None:
+        self.issues.append(Issue(table, file, row, self.header(file, column) if column else "", severity, code,
+                                 message))
+
+    def quarantine(self, table: str, frame: pl.DataFrame, bad: pl.Series) -> pl.DataFrame:
+        dropped = frame.filter(bad)
+        for file, n in dropped.group_by("_file").len().iter_rows():
+            self.counts[file].quarantined += n
+        return frame.filter(~bad)
+
+    def parse_table(self, table: T.Table, pieces: list[RawTable]) -> pl.DataFrame:
+        for piece in pieces:
+            self.counts.setdefault(piece.file, FileCount(table.name))
+            self.counts[piece.file].read += piece.rows_read
+            self.counts[piece.file].excluded += piece.rows_excluded
+            self.headers[piece.file] = dict(piece.headers)
+        raw = _combine(pieces, table)
+        texts = [
+            (pl.coalesce([_text(c.name), pl.lit(c.default)]) if c.default is not None else _text(c.name)).alias(c.name)
+            for c in table.columns
+        ]
+        raw = raw.with_columns(texts)
+        parsed = {c.name: _parse(c, pl.col(c.name)) for c in table.columns}
+        errors = []
+        for c in table.columns:
+            bad = parsed[c.name].bad
+            if c.required:
+                bad = pl.when(pl.col(c.name).is_null()).then(pl.lit("missing_value")).otherwise(bad)
+            errors.append(bad.alias(f"__err_{c.name}"))
+        typed = raw.with_columns(errors).with_columns(
+            [parsed[c.name].value.alias(c.name) for c in table.columns]
+            + [pl.col(c.name).alias(f"__raw_{c.name}") for c in table.columns]
+        )
+        err_cols = [f"__err_{c.name}" for c in table.columns]
+        soft = SOFT_COLUMNS.get(table.name, ())
+        row_bad = pl.any_horizontal([pl.col(f"__err_{c.name}").is_not_null() for c in table.columns
+                                     if c.name not in soft])
+        if table.name == "trainings":
+            # A session with neither days nor class hours cannot be measured (SPEC §3).
+            no_length = pl.col("days").is_null() & pl.col("class_hours").is_null()
+            typed = typed.with_columns(pl.when(no_length & pl.col("__err_days").is_null()).then(
+                pl.lit("missing_duration")).otherwise(pl.col("__err_days")).alias("__err_days"))
+            row_bad = row_bad | no_length
+        # Rows the reader flagged (a formula cell without a cached value) are quarantined too.
+        flagged = {(p.file, row) for p in pieces for row in p.bad_rows}
+        for piece in pieces:
+            for row_issues in piece.bad_rows.values():
+                self.issues.extend(row_issues)
+        if flagged:
+            flagged_frame = pl.DataFrame({"_file": [f for f, _ in flagged], "_row": [r for _, r in flagged],
+                                          "__flagged": [True] * len(flagged)}, schema_overrides={"_row": pl.Int64})
+            typed = typed.join(flagged_frame, on=["_file", "_row"], how="left", maintain_order="left")
+            row_bad = row_bad | pl.col("__flagged").fill_null(False)
+        typed = typed.with_columns(__bad=row_bad)
+        bad_rows = typed.filter(pl.col("__bad"))
+        if bad_rows.height:
+            long = bad_rows.select(["_file", "_row", *err_cols, *[f"__raw_{c.name}" for c in table.columns]])
+            for c in table.columns:
+                for file, row, code, value in long.filter(pl.col(f"__err_{c.name}").is_not_null()).select(
+                    "_file", "_row", f"__err_{c.name}", f"__raw_{c.name}"
+                ).iter_rows():
+                    shown = "" if value is None else f" ({value!r})"
+                    outcome = SOFT_OUTCOME if c.name in soft else "row quarantined"
+                    self.issue(table.name, file, row, c.name, ERROR, code,
+                               f"{ERROR_TEXT.get(code, code)}{shown}; {outcome}")
+        typed = self.quarantine(table.name, typed, typed["__bad"])
+        typed = typed.select([*table.column_names, "_file", "_row"])
+        for c in table.columns:
+            if c.kind == T.KEY:
+                typed = typed.with_columns(_key_map(typed[c.name]).alias(f"{c.name}__key"))
+        return typed
+
+    # --- keys and duplicates ---------------------------------------------------------------------------------
+
+    def client_identity(self, frame: pl.DataFrame, owner: str) -> pl.DataFrame:
+        """client = client_id when given; a nameless-id row whose name matches an id row of the same owner
+        is that client; otherwise the normalised name (SPEC §2 "Clients")."""
+        frame = frame.with_columns(__name_key=_key_map(frame["client_name"]))
+        named_ids = (
+            frame.filter(pl.col("client_id__key").is_not_null())
+            .group_by(owner, "__name_key")
+            .agg(pl.col("client_id__key").unique().sort().alias("__ids"))
+            .filter(pl.col("__ids").list.len() == 1)
+            .select(owner, "__name_key", pl.col("__ids").list.first().alias("__id_by_name"))
+        )
+        frame = frame.join(named_ids, on=[owner, "__name_key"], how="left", maintain_order="left")
+        client = pl.coalesce(
+            pl.concat_str([pl.lit("id:"), pl.col("client_id__key")]),
+            pl.concat_str([pl.lit("id:"), pl.col("__id_by_name")]),
+            pl.concat_str([pl.lit("name:"), pl.col("__name_key")]),
+        )
+        return frame.with_columns(client=client).drop("__name_key", "__id_by_name")
+
+    def dedupe(self, table: T.Table, frame: pl.DataFrame) -> pl.DataFrame:
+        if not table.key or frame.height == 0:
+            return frame
+        key_cols = [f"{k}__key" if k in frame.columns and table.column(k).kind == T.KEY else k for k in table.key]
+        value_cols = [f"{c.name}__key" if c.kind == T.KEY else c.name for c in table.columns]
+        frame = frame.with_columns(
+            __n=pl.len().over(key_cols),
+            __variants=pl.struct(value_cols).n_unique().over(key_cols),
+        )
+        dup = frame.filter(pl.col("__n") > 1).sort("_file", "_row")
+        if dup.height:
+            self.report_duplicates(table, dup, key_cols)
+        first = pl.int_range(pl.len()).over(key_cols, order_by=["_file", "_row"]) == 0
+        conflicting = (pl.col("__variants") > 1)
+        merged = (pl.col("__variants") == 1) & ~first
+        for file, n in frame.filter(merged).group_by("_file").len().iter_rows():
+            self.counts[file].merged += n
+        if table.name == "firms":
+            self.conflicting_firms |= set(frame.filter(conflicting)["firm_id"].to_list())
+        frame = self.quarantine(table.name, frame.filter(~merged), frame.filter(~merged)["__variants"] > 1)
+        return frame.drop("__n", "__variants")
+
+    def report_duplicates(self, table: T.Table, dup: pl.DataFrame, key_cols: list[str]) -> None:
+        for _, group in dup.group_by(key_cols, maintain_order=True):
+            places = [(f, r) for f, r in group.select("_file", "_row").iter_rows()]
+            identical = group["__variants"][0] == 1
+            key_text = ", ".join(f"{k}={group[k][0]}" for k in key_cols)
+            for i, (file, row) in enumerate(places):
+                others = "; ".join(f"{f} row {r}" for j, (f, r) in enumerate(places) if j != i)
+                if identical:
+                    if i == 0:
+                        continue
+                    self.issue(table.name, file, row, "", WARNING, "duplicate_merged",
+                               f"identical to {places[0][0]} row {places[0][1]} ({key_text}); merged into it")
+                else:
+                    self.issue(table.name, file, row, "", ERROR, "duplicate_conflict",
+                               f"same key ({key_text}) as {others} with different values; every one quarantined")
+
+    # --- checks that need several tables ---------------------------------------------------------------------
+
+    def check_codes(self, name: str, frame: pl.DataFrame, firm_cols: list[str]) -> None:
+        """A wrong GB 32100 check character is a warning, once per file and code (the row is kept)."""
+        for col in firm_cols:
+            firsts = frame.group_by("_file", col).agg(pl.col("_row").min()).sort("_file", "_row")
+            for file, firm_id, row in firsts.select("_file", col, "_row").iter_rows():
+                if not credit_code_check_ok(firm_id):
+                    self.issue(name, file, row, col, WARNING, "check_character",
+                               f"{firm_id}: the check character (18th) does not match GB 32100-2015; "
+                               "the row is kept — please verify the code")
+
+    def fx_rates(self, frame: pl.DataFrame) -> dict[str, Decimal]:
+        rates: dict[str, Decimal] = {"USD": Decimal(1)}
+        for currency, rate, file, row in frame.select("currency", "usd_per_unit", "_file", "_row").iter_rows():
+            if currency == "USD" and rate != 1:
+                self.issue("fx_rates", file, row, "usd_per_unit", ERROR, "bad_usd_rate",
+                           f"the USD rate must be 1, not {rate}; ignored (USD stays 1)")
+                continue
+            rates[currency] = Decimal(rate)
+        return rates
+
+    def convert(self, name: str, frame: pl.DataFrame, rates: dict[str, Decimal]) -> pl.DataFrame:
+        """amount_usd = amount × USD per unit, exact; an amount in a currency with no rate is quarantined."""
+        known = list(rates)
+        no_rate = ~pl.col("currency").is_in(known)
+        for file, row, currency in frame.filter(no_rate).select("_file", "_row", "currency").iter_rows():
+            self.issue(name, file, row, "currency", ERROR, "no_fx_rate",
+                       f"no exchange rate for {currency} in fx_rates; row quarantined")
+        frame = self.quarantine(name, frame, frame.select(no_rate.alias("x"))["x"])
+        rate = pl.col("currency").replace_strict(known, [str(rates[c]) for c in known], return_dtype=pl.String)
+        return frame.with_columns(
+            amount_usd=pl.col("amount").cast(USD) * rate.str.to_decimal(scale=RATE_SCALE).cast(USD)
+        )
+
+    def prior_awards(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Payments recorded for this period or later are ignored: a rerun must not change (SPEC §2 rule 3)."""
+        late = pl.col("year") >= self.period_start_year
+        for file, row, year in frame.filter(late).select("_file", "_row", "year").iter_rows():
+            self.issue("prior_awards", file, row, "year", WARNING, "prior_award_not_earlier",
+                       f"year {year} is not before the period (which starts in {self.period_start_year}); ignored")
+        for file, n in frame.filter(late).group_by("_file").len().iter_rows():
+            self.counts[file].excluded += n
+        return frame.filter(~late)
+
+
+FIRM_COLUMNS = {name: [c.name for c in t.columns if c.kind == T.FIRM_ID] for name, t in T.TABLES.items()}
+
+
+def clean(read: ReadResult, period_start_year: int) -> Cleaned:
+    """Parse, validate and de-duplicate every table."""
+    c = _Cleaner(read, period_start_year)
+    tables: dict[str, pl.DataFrame] = {}
+    for name, table in T.TABLES.items():
+        frame = c.parse_table(table, read.tables.get(name, []))
+        if name in T.CLIENT_KEYED:
+            owner = table.key[0]
+            frame = c.client_identity(frame, owner)
+        frame = c.dedupe(table, frame)
+        c.check_codes(name, frame, FIRM_COLUMNS[name])
+        tables[name] = frame
+    rates = c.fx_rates(tables["fx_rates"])
+    for name in ("transactions", "exports_9610"):
+        tables[name] = c.convert(name, tables[name], rates)
+    tables["prior_awards"] = c.prior_awards(tables["prior_awards"])
+    return Cleaned(
+        tables=tables,
+        present={name for name, pieces in read.tables.items() if pieces},
+        issues=c.issues,
+        counts=c.counts,
+        headers=c.headers,
+        conflicting_firms=c.conflicting_firms,
+        fx=rates,
+    )
+
+
+def unknown_firm_warnings(cleaned: Cleaned, known: set[str]) -> list[Issue]:
+    """Firm ids in data tables that are not in `firms`: one warning per file and id, at its first row."""
+    out: list[Issue] = []
+    for name, cols in sorted(FIRM_COLUMNS.items()):
+        if name == "firms":
+            continue
+        frame = cleaned.tables[name]
+        for col in cols:
+            firsts = (
+                frame.filter(~pl.col(col).is_in(list(known)))
+                .group_by("_file", col).agg(pl.col("_row").min(), pl.len())
+            )
+            for file, firm_id, row, n in firsts.select("_file", col, "_row", "len").iter_rows():
+                header = cleaned.headers.get(file, {}).get(col, col)
+                out.append(Issue(name, file, row, header, WARNING, "unknown_firm",
+                                 f"{firm_id} is not in the firms table ({n} row(s) in this file); "
+                                 "its lines are ineligible"))
+    return out
+
+
+def rows_by_file(frame: pl.DataFrame) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for file, n in frame.group_by("_file").len().iter_rows():
+        counts[file] += n
+    return dict(counts)

@@ -1,0 +1,85 @@
+"""Clause 一 — items 1A (new B2C store) and 1B (new B2B store on a mainstream platform).
+
+一、支持企业开展跨境电商业务。对当年新开且跨境B2C同一平台单店在线交易总量首次达100笔且企业交易额达到3万美元的企业、
+对当年在同一主流平台新开跨境B2B店铺的企业，分别一次性给予1万元扶持。
+
+1A: a B2C store opened in the period whose own orders in the period reach the order threshold, and the firm's
+B2C amount in the period reaches the amount threshold → a fixed sum once per firm.
+1B: a B2B store opened in the period on a mainstream B2B platform → a fixed sum once per firm. 1A and 1B stack.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import polars as pl
+
+from kqcalc.items._common import b2c_amount_by_firm, b2c_transactions
+from kqcalc.lines import Context, Line, exact, sources, tier_detail
+from kqcalc.text import norm_key
+
+
+def _new_stores(ctx: Context, model: str) -> pl.DataFrame:
+    stores = ctx.tables["stores"]
+    return stores.filter((pl.col("model") == model) & ctx.period.contains("opened_on"))
+
+
+def _lines_1a(ctx: Context) -> list[Line]:
+    stores = _new_stores(ctx, "B2C")
+    if stores.height == 0:
+        return []
+    tx = ctx.tables["transactions"].filter(
+        ctx.period.contains("traded_on") & (pl.col("store_id__key").fill_null("") != "")
+    )
+    # A transaction counts toward a store by (platform, store_id); its own firm_id is not compared.
+    orders = tx.group_by("platform__key", "store_id__key").agg(pl.col("orders").sum().alias("store_orders"))
+    stores = stores.join(orders, on=["platform__key", "store_id__key"], how="left").with_columns(
+        pl.col("store_orders").fill_null(0)
+    )
+    best = stores.sort("store_orders", "store_id__key", descending=[True, False]).group_by(
+        "firm_id", maintain_order=True
+    ).agg(pl.col("store_orders").first(), pl.col("store_id").first(), pl.len().alias("stores"))
+    amounts = b2c_amount_by_firm(ctx)
+    min_orders = ctx.param("1A", "min_store_orders")
+    min_usd = exact(ctx.param("1A", "min_b2c_usd"))
+    amount = exact(ctx.param("1A", "amount_rmb"))
+    where = sources(b2c_transactions(ctx), "firm_id")
+    out = []
+    for firm_id, store_orders, store_id, n_stores in best.sort("firm_id").iter_rows():
+        usd = exact(amounts.get(firm_id))  # type: ignore[arg-type]
+        reasons = []
+        if store_orders < min_orders:
+            reasons.append("below_order_threshold")
+        if usd < min_usd:
+            reasons.append("below_threshold")
+        detail = tier_detail(usd, [min_usd], "USD")
+        detail.update(store=store_id, store_orders=store_orders, min_store_orders=min_orders,
+                      new_b2c_stores=n_stores, sources=where.get(firm_id, {}))
+        out.append(Line(firm_id, "1A", "", usd, "USD", Fraction(0) if reasons else amount,
+                        reasons=reasons, detail=detail))
+    return out
+
+
+def _lines_1b(ctx: Context) -> list[Line]:
+    stores = _new_stores(ctx, "B2B")
+    if stores.height == 0:
+        return []
+    mainstream = ctx.policy.mainstream_platforms
+    amount = exact(ctx.param("1B", "amount_rmb"))
+    out = []
+    for (firm_id,), group in sorted(stores.group_by("firm_id"), key=lambda g: g[0]):
+        platforms = sorted({mainstream.get(norm_key(p), "") for p in group["platform"].to_list()} - {""})
+        qualifying = [p for p in group["platform"].to_list() if norm_key(p) in mainstream]
+        detail = {"new_b2b_stores": group.height, "mainstream_platforms": platforms,
+                  "stores": sorted(f"{p}/{s}" for p, s in group.select("platform", "store_id").iter_rows()),
+                  "sources": {f: n for f, n in sorted(group.group_by("_file").len().iter_rows())}}
+        reasons = [] if qualifying else ["not_mainstream_platform"]
+        out.append(Line(firm_id, "1B", "", Fraction(len(qualifying)), "stores",
+                        amount if qualifying else Fraction(0), reasons=reasons, detail=detail))
+    return out
+
+
+def lines(ctx: Context) -> list[Line]:
+    return _lines_1a(ctx) + _lines_1b(ctx)
+
+

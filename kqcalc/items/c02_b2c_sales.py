@@ -1,0 +1,29 @@
+"""Clause 二 — item 2 (tiered B2C sales award).
+
+二、支持跨境电商零售做大做强。对整年度跨境电商B2C在线交易额达到300万、500万、1000万、3000万美元的企业，
+分别给予不超过5万、10万、15万、20万元奖励。
+
+The firm's B2C amount in the period (transactions whose own model is B2C) → the amount of the highest tier
+reached. The amounts are "不超过" maxima; the bureau pays them in full (SPEC §2).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from kqcalc.items._common import b2c_amount_by_firm, b2c_transactions
+from kqcalc.lines import Context, Line, exact, sources, tier_detail
+
+
+def lines(ctx: Context) -> list[Line]:
+    tiers = ctx.param("2", "tiers")
+    thresholds = [exact(t["min_b2c_usd"]) for t in tiers]
+    where = sources(b2c_transactions(ctx), "firm_id")
+    out = []
+    for firm_id, usd in sorted(b2c_amount_by_firm(ctx).items()):
+        measure = exact(usd)  # type: ignore[arg-type]
+        reached = [exact(t["amount_rmb"]) for t, floor in zip(tiers, thresholds, strict=True) if measure >= floor]
+        detail = tier_detail(measure, thresholds, "USD") | {"sources": where.get(firm_id, {})}
+        out.append(Line(firm_id, "2", "", measure, "USD", reached[-1] if reached else Fraction(0),
+                        reasons=[] if reached else ["below_threshold"], detail=detail))
+    return out

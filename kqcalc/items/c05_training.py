@@ -1,0 +1,62 @@
+"""Clause 五 — item 5 (cross-border e-commerce training by social institutions).
+
+五、支持社会机构开展跨境电商专业培训。支持社会培训机构（含高校）开设跨境电商培训项目，每期培训不少于3天或24个课时，
+且每班不少于15人，培训项目经区商务局认定后，按照100元/人·天（或8课时）的标准给予扶持，每个培训机构扶持资金不超过24万元。
+
+A session counts when it is recognized, lasts the minimum days or the minimum class hours, and has the minimum
+trainees. Pay per trainee per day-equivalent, where day-equivalents = days, or class_hours / 8 when days is
+blank, or the smaller of the two when both are given; summed per institution, capped. Sessions count in the
+period they start.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from kqcalc.lines import Context, Line, exact, plain
+
+
+def _day_equivalents(days: Fraction | None, hours: Fraction | None, hours_per_day: Fraction) -> Fraction:
+    by_hours = None if hours is None else hours / hours_per_day
+    if days is None:
+        return by_hours or Fraction(0)
+    return days if by_hours is None else min(days, by_hours)
+
+
+def lines(ctx: Context) -> list[Line]:
+    rows = ctx.tables["trainings"].filter(ctx.period.contains("started_on"))
+    if rows.height == 0:
+        return []
+    min_days = exact(ctx.param("5", "min_days"))
+    min_hours = exact(ctx.param("5", "min_class_hours"))
+    hours_per_day = exact(ctx.param("5", "class_hours_per_day"))
+    min_trainees = ctx.param("5", "min_trainees")
+    rate = exact(ctx.param("5", "rmb_per_trainee_day"))
+    cap = exact(ctx.param("5", "cap_rmb"))
+    out = []
+    for (institution,), group in sorted(rows.group_by("institution_id"), key=lambda g: g[0]):
+        person_days = Fraction(0)
+        sessions = []
+        for session_id, days, hours, trainees, recognized, file, row in group.sort("session_id__key").select(
+            "session_id", "days", "class_hours", "trainees", "recognized", "_file", "_row"
+        ).iter_rows():
+            d = None if days is None else exact(days)
+            h = None if hours is None else exact(hours)
+            long_enough = (d is not None and d >= min_days) or (h is not None and h >= min_hours)
+            why = [r for r, bad in (("not_recognized", not recognized), ("too_short", not long_enough),
+                                    ("too_few_trainees", trainees < min_trainees)) if bad]
+            equivalents = _day_equivalents(d, h, hours_per_day)
+            if not why:
+                person_days += trainees * equivalents
+            sessions.append({"session": session_id, "trainees": trainees, "day_equivalents": plain(equivalents),
+                             "counted": not why, "why_not": why, "file": file, "row": row})
+        counted = [s for s in sessions if s["counted"]]
+        reasons = [] if counted else sorted({r for s in sessions for r in s["why_not"]}, key=_REASON_ORDER.index)
+        detail = {"sessions": sessions, "rate": str(ctx.param("5", "rmb_per_trainee_day")),
+                  "sources": dict(sorted(group.group_by("_file").len().iter_rows()))}
+        out.append(Line(institution, "5", "", person_days, "person-days", rate * person_days, cap=cap,
+                        reasons=reasons, detail=detail))
+    return out
+
+
+_REASON_ORDER = ["not_recognized", "too_short", "too_few_trainees"]

@@ -1,0 +1,55 @@
+"""Clause 六 — item 6 (attracting cross-border e-commerce platform firms).
+
+六、支持招引跨境电商平台企业。对年交易额达到3000万美元的跨境电商平台企业，每新增1家年交易额达10万美元的企业在该平台上
+开展业务，给予平台企业2万元奖励，单个平台企业每年奖励资金不超过100万元。
+
+A platform whose annual amount reaches the threshold → a fixed sum per distinct client that joined in the period
+with a client annual amount reaching the client threshold, capped. A platform with onboarding rows but no
+`platforms` row is not met: its annual amount is unknown.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import polars as pl
+
+from kqcalc.lines import Context, Line, exact, tier_detail
+
+
+def lines(ctx: Context) -> list[Line]:
+    platforms = ctx.tables["platforms"]
+    onboarding = ctx.tables["platform_onboarding"]
+    ids = sorted(set(platforms["platform_id"].to_list()) | set(onboarding["platform_id"].to_list()))
+    if not ids:
+        return []
+    annual = dict(platforms.select("platform_id", "annual_usd").iter_rows())
+    min_platform = exact(ctx.param("6", "min_platform_usd"))
+    min_client = exact(ctx.param("6", "min_client_usd"))
+    per_client = exact(ctx.param("6", "rmb_per_client"))
+    cap = exact(ctx.param("6", "cap_rmb"))
+    joined = onboarding.filter(ctx.period.contains("joined_on"))
+    qualifying = joined.filter(pl.col("client_annual_usd") >= pl.lit(ctx.param("6", "min_client_usd")))
+    clients = dict(qualifying.group_by("platform_id").agg(pl.col("client").n_unique()).iter_rows())
+    joined_count = dict(joined.group_by("platform_id").agg(pl.col("client").n_unique()).iter_rows())
+    out = []
+    for platform_id in ids:
+        n = clients.get(platform_id, 0)
+        reasons = []
+        if platform_id not in annual:
+            reasons.append("platform_amount_unknown")
+            amount_detail = {}
+        else:
+            usd = exact(annual[platform_id])
+            amount_detail = tier_detail(usd, [min_platform], "USD")
+            if usd < min_platform:
+                reasons.append("below_threshold")
+        if n == 0:
+            reasons.append("no_qualifying_clients")
+        detail = {"platform_annual_usd": amount_detail, "clients_joined_in_period": joined_count.get(platform_id, 0),
+                  "qualifying_clients": n, "min_client_usd": str(ctx.param("6", "min_client_usd")),
+                  "sources": {f: c for f, c in sorted(
+                      onboarding.filter(pl.col("platform_id") == platform_id).group_by("_file").len().iter_rows())}}
+        out.append(Line(platform_id, "6", "", Fraction(n), "clients",
+                        Fraction(0) if reasons else per_client * n, cap=cap, reasons=reasons, detail=detail))
+    return out

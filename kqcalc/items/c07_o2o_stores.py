@@ -1,0 +1,48 @@
+"""Clause 七 — item 7 (import O2O experience stores).
+
+七、支持发展跨境电商新零售（进口商品O2O线下体验店）。对经认定开设进口跨境电商O2O线下体验店，营业面积达到300平方米
+以上的，按当年实际租赁期给予300元/平方米·年的补助，单个企业最高不超过20万元。
+
+Recognized stores of at least the minimum area: RMB per m² per year × m² × (lease days inside the period ÷ days
+in the period), multiplied before dividing so the value stays exact; summed per firm, capped.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import polars as pl
+
+from kqcalc.lines import Context, Line, exact, plain
+
+
+def lines(ctx: Context) -> list[Line]:
+    start, end = ctx.period.start, ctx.period.end
+    rows = ctx.tables["o2o_stores"].filter((pl.col("lease_start") <= end) & (pl.col("lease_end") >= start))
+    if rows.height == 0:
+        return []
+    min_area = exact(ctx.param("7", "min_area_m2"))
+    rate = exact(ctx.param("7", "rmb_per_m2_year"))
+    cap = exact(ctx.param("7", "cap_rmb"))
+    period_days = ctx.period.days
+    out = []
+    for (firm_id,), group in sorted(rows.group_by("firm_id"), key=lambda g: g[0]):
+        m2_years = Fraction(0)
+        stores = []
+        for store_id, area, lease_start, lease_end, recognized, file, row in group.sort("store_id__key").select(
+            "store_id", "area_m2", "lease_start", "lease_end", "recognized", "_file", "_row"
+        ).iter_rows():
+            area = exact(area)
+            days = max(0, (min(lease_end, end) - max(lease_start, start)).days + 1)
+            why = [r for r, bad in (("not_recognized", not recognized), ("below_area", area < min_area)) if bad]
+            share = area * days / period_days
+            if not why:
+                m2_years += share
+            stores.append({"store": store_id, "area_m2": plain(area), "lease_days_in_period": days,
+                           "m2_years": plain(share), "counted": not why, "why_not": why, "file": file, "row": row})
+        reasons = [] if m2_years else sorted({r for s in stores for r in s["why_not"]} or {"no_lease_in_period"})
+        detail = {"stores": stores, "period_days": period_days, "rate": str(ctx.param("7", "rmb_per_m2_year")),
+                  "sources": dict(sorted(group.group_by("_file").len().iter_rows()))}
+        out.append(Line(firm_id, "7", "", m2_years, "m2-years", rate * m2_years, cap=cap, reasons=reasons,
+                        detail=detail))
+    return out

@@ -1,0 +1,42 @@
+"""Clause 八 — item 8 (cross-border e-commerce industrial parks).
+
+八、支持建设跨境电商产业园。对经认定且入驻有实绩跨境电商企业数量达到20、40、60家，年在线交易总额达到2亿、4亿、6亿元的
+园区，分别给予园区主办方不超过50万、100万、150万元的一次性补贴。
+
+A recognized park reaches a tier by active firms and a tier by online total; its tier is the lower of the two.
+The one-time subsidy is topped up when a park climbs a tier: rules.py subtracts what the park received under
+item 8 in earlier years.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from kqcalc.lines import Context, Line, exact, sources, tier_detail
+
+
+def lines(ctx: Context) -> list[Line]:
+    parks = ctx.tables["parks"]
+    if parks.height == 0:
+        return []
+    tiers = ctx.param("8", "tiers")
+    firm_floors = [Fraction(t["min_active_firms"]) for t in tiers]
+    online_floors = [exact(t["min_online_rmb"]) for t in tiers]
+    where = sources(parks, "park_id")
+    out = []
+    for park_id, name, active, online, recognized in parks.sort("park_id").select(
+        "park_id", "park_name", "active_firms", "online_total_rmb", "recognized"
+    ).iter_rows():
+        by_firms = tier_detail(Fraction(active), firm_floors, "firms")
+        by_online = tier_detail(exact(online), online_floors, "RMB")
+        tier = min(by_firms["tier"], by_online["tier"])
+        reasons = []
+        if not recognized:
+            reasons.append("not_recognized")
+        if tier == 0:
+            reasons.append("below_threshold")
+        gross = exact(tiers[tier - 1]["amount_rmb"]) if tier and recognized else Fraction(0)
+        detail = {"park_name": name, "tier_by_active_firms": by_firms, "tier_by_online_total": by_online,
+                  "tier": tier, "sources": where.get(park_id, {})}
+        out.append(Line(park_id, "8", "", Fraction(tier), "tier", gross, reasons=reasons, detail=detail))
+    return out

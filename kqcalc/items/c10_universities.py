@@ -1,0 +1,41 @@
+"""Clause 十 — items 10A (new cross-border e-commerce major) and 10B (new cross-border e-commerce college).
+
+十、支持高等院校开展跨境电商专业教育。对经教育部门批准新设置跨境电商专业（方向）并纳入高等院校统一招生计划且每年招生
+人数不低于30人的区内高校，一次性给予30万元资金扶持。对新设立实体跨境电商学院（分院）且在院（分院）人数不少于800人的
+区内高校，一次性给予80万元资金扶持。
+
+10A: a major approved in the period, in the unified admission plan, with yearly enrolment at least the minimum →
+a fixed sum once per program. 10B: a college approved in the period with at least the minimum students → a fixed
+sum once per program. Universities need only be registered in the zone (rules.py).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import polars as pl
+
+from kqcalc.lines import Context, Line, exact, tier_detail
+
+_KINDS = (("10A", "major", "min_enrollment"), ("10B", "college", "min_students"))
+
+
+def lines(ctx: Context) -> list[Line]:
+    programs = ctx.tables["university_programs"].filter(ctx.period.contains("approved_on"))
+    out = []
+    for item, kind, floor_key in _KINDS:
+        floor = ctx.param(item, floor_key)
+        amount = exact(ctx.param(item, "amount_rmb"))
+        for row in programs.filter(pl.col("kind") == kind).sort("university_id", "program_id__key").iter_rows(
+            named=True
+        ):
+            reasons = []
+            if item == "10A" and not row["in_admission_plan"]:
+                reasons.append("not_in_admission_plan")
+            if row["enrollment"] < floor:
+                reasons.append("below_threshold")
+            detail = tier_detail(Fraction(row["enrollment"]), [Fraction(floor)], "students") | {
+                "approved_on": row["approved_on"].isoformat(), "source": {"file": row["_file"], "row": row["_row"]}}
+            out.append(Line(row["university_id"], item, row["program_id"], Fraction(row["enrollment"]), "students",
+                            Fraction(0) if reasons else amount, reasons=reasons, detail=detail))
+    return out

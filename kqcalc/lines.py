@@ -1,0 +1,156 @@
+"""Award lines and the assessment period: the shapes the clause modules produce and the rules refine.
+
+Money and measures are kept as exact fractions (`Fraction`) from the first
+multiplication to the last deduction, so that caps apply to exact values and
+the one rounding (half away from zero, to the fen) happens at the very end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import polars as pl
+
+from kqcalc.policy import Policy
+from kqcalc.tables import ITEM_ORDER
+
+FEN = Fraction(1, 100)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def contains(self, column: str) -> pl.Expr:
+        """Both ends inclusive."""
+        return pl.col(column).is_between(self.start, self.end, closed="both")
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.isoformat()}_{self.end.isoformat()}"
+
+    def is_one_year(self) -> bool:
+        return add_years(self.start, 1) - timedelta(days=1) == self.end
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day `years` later; 29 February becomes 28 February (SPEC §2, item 9B)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def exact(value: Decimal | int | Fraction | None) -> Fraction:
+    return Fraction(0) if value is None else Fraction(value)
+
+
+def round_fen(value: Fraction) -> Decimal:
+    """四舍五入 to 0.01: half away from zero, on the exact value."""
+    cents = abs(value) / FEN
+    whole = int(cents)
+    if cents - whole >= Fraction(1, 2):
+        whole += 1
+    sign = -1 if value < 0 else 1
+    return Decimal(sign * whole).scaleb(-2)
+
+
+def plain(value: Fraction | Decimal | int, places: int = 6) -> str:
+    """A plain decimal (no exponent, no trailing zeros), rounded half away from zero to `places` decimals."""
+    q = Fraction(value)
+    scale = 10**places
+    scaled = abs(q) * scale
+    whole = int(scaled)
+    if scaled - whole >= Fraction(1, 2):
+        whole += 1
+    text = f"{Decimal(whole).scaleb(-places):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return ("-" if q < 0 and whole else "") + text
+
+
+def money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+@dataclass
+class Deduction:
+    rule: str  # eligibility | one_time | highest_only | adjustment
+    amount: Fraction  # how much this rule took off
+    reason: str
+    detail: str = ""
+
+
+@dataclass
+class Line:
+    """One award line, keyed by (firm_id, item, ref)."""
+
+    firm_id: str
+    item: str
+    ref: str
+    measure: Fraction
+    unit: str
+    gross: Fraction  # from the clause's formula, before the cap; 0 when the conditions are not met
+    cap: Fraction | None = None
+    reasons: list[str] = field(default_factory=list)  # why not met (item level)
+    detail: dict[str, Any] = field(default_factory=dict)  # thresholds, tiers, sources — for explain
+    # Filled in by the general rules:
+    capped: Fraction = Fraction(0)
+    after_rules: Fraction = Fraction(0)  # after rules 2–4, exact
+    award: Decimal = Decimal("0.00")
+    status: str = ""
+    funding: str = ""
+    rule_reasons: list[str] = field(default_factory=list)
+    deductions: list[Deduction] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.firm_id, self.item, self.ref)
+
+    def sort_key(self) -> tuple[int, str]:
+        return (ITEM_ORDER[self.item], self.ref)
+
+
+@dataclass
+class Context:
+    """What a clause module may look at: typed tables, the policy and the period."""
+
+    tables: dict[str, pl.DataFrame]
+    policy: Policy
+    period: Period
+
+    def param(self, item: str, key: str) -> Any:
+        return self.policy.param(item, key)
+
+
+def sources(frame: pl.DataFrame, by: str) -> dict[str, dict[str, int]]:
+    """recipient -> {file: rows}: where each line's measure came from."""
+    out: dict[str, dict[str, int]] = {}
+    if frame.height == 0:
+        return out
+    for who, file, n in frame.group_by(by, "_file").len().sort(by, "_file").iter_rows():
+        out.setdefault(who, {})[file] = n
+    return out
+
+
+def tier_detail(measure: Fraction, thresholds: list[Fraction], unit: str) -> dict[str, Any]:
+    """The threshold or tier reached and the next one with the distance to it (for explain and near-misses)."""
+    reached = [t for t in thresholds if measure >= t]
+    upcoming = [t for t in thresholds if measure < t]
+    detail: dict[str, Any] = {"unit": unit, "thresholds": [plain(t) for t in thresholds]}
+    detail["tier"] = len(reached)
+    if reached:
+        detail["reached"] = plain(reached[-1])
+    if upcoming:
+        detail["next"] = plain(upcoming[0])
+        detail["distance"] = plain(upcoming[0] - measure)
+    return detail

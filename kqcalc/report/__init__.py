@@ -1,0 +1,1 @@
+"""Reports for people: report.xlsx and the console."""

@@ -1,0 +1,200 @@
+"""The general rules of the policy, applied in SPEC order to every gross line.
+
+特别重大的跨境电商平台和龙头骨干企业引进，按一事一议给予支持，一事一议项目不再重复享受以上相关政策。除第九条外，同一企业、
+同一项目从高不重复享受国家、省、市、区各类政策奖金扶持。上述享受政策的企业是指在中国（绍兴）跨境电子商务综合试验区柯桥园区
+内注册登记，独立进行财务核算、独立进行纳税申报的法人企业（不包括物流企业）。……对存在偷税、侵权、假冒、违章建设等行为而
+受到处罚的企业……不予享受本政策优惠。
+
+1. cap (on exact values)   2. eligibility   3. one-time items (item 8 topped up)   4. 从高不重复
+5. adjustments   6. funding — then one rounding to the fen.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+import polars as pl
+
+from kqcalc.issues import ERROR, Issue
+from kqcalc.lines import Context, Deduction, Line, exact, plain, round_fen
+from kqcalc.text import norm_key
+
+NOT_MET, INELIGIBLE, ALREADY, SUPERSEDED, TOPPED_UP, ADJUSTED, AWARDED = (
+    "not_met", "ineligible", "already_awarded", "superseded", "topped_up", "adjusted", "awarded")
+
+
+@dataclass
+class Registry:
+    """What the firms table and negative records say about each firm."""
+
+    firms: dict[str, dict]
+    conflicting: set[str]
+    negative: dict[str, list[dict]] = field(default_factory=dict)  # firm -> disqualifying records
+
+    def name(self, firm_id: str) -> str:
+        return self.firms.get(firm_id, {}).get("firm_name", "") or ""
+
+
+def build_registry(ctx: Context, conflicting: set[str]) -> Registry:
+    firms = {row["firm_id"]: row for row in ctx.tables["firms"].iter_rows(named=True)}
+    records = ctx.tables["negative_records"]
+    # A record dated inside the period, or whose date could not be read, disqualifies (fail closed).
+    disqualifying = records.filter(ctx.period.contains("occurred_on") | pl.col("occurred_on").is_null())
+    negative: dict[str, list[dict]] = defaultdict(list)
+    for row in disqualifying.sort("firm_id", "_file", "_row").iter_rows(named=True):
+        negative[row["firm_id"]].append({
+            "category": row["category"], "occurred_on": row["occurred_on"].isoformat() if row["occurred_on"] else None,
+            "file": row["_file"], "row": row["_row"]})
+    return Registry(firms, conflicting, dict(negative))
+
+
+def eligibility_reasons(line: Line, reg: Registry, ctx: Context) -> list[str]:
+    """Rule 2, reasons in a fixed order; empty when eligible."""
+    general = ctx.policy
+    exempt = general.items_in("registry_exempt_items")
+    zone_only = general.items_in("in_zone_only_items")
+    logistics_only = general.items_in("logistics_only_items")
+    firm = reg.firms.get(line.firm_id)
+    if firm is None:
+        return ["not_in_firms"]
+    reasons = []
+    if line.firm_id in reg.conflicting:
+        reasons.append("data_error")
+    if line.item not in exempt:
+        if not firm["in_zone"]:
+            reasons.append("not_in_zone")
+        if line.item not in zone_only:
+            if not firm["independent_accounting"]:
+                reasons.append("not_independent_accounting")
+            if not firm["independent_tax"]:
+                reasons.append("not_independent_tax")
+    if line.item in logistics_only:
+        if not firm["is_logistics"]:
+            reasons.append("not_logistics_firm")
+    elif firm["is_logistics"]:
+        reasons.append("logistics_firm")
+    if firm["case_by_case"]:
+        reasons.append("case_by_case")
+    if line.firm_id in reg.negative:
+        reasons.append("negative_record")
+    return reasons
+
+
+def _sum_by_key(frame: pl.DataFrame, amount: str) -> dict[tuple[str, str, str], Fraction]:
+    out: dict[tuple[str, str, str], Fraction] = defaultdict(Fraction)
+    for firm_id, item, ref, value in frame.select("firm_id", "item", "ref", amount).iter_rows():
+        out[(firm_id, item, norm_key(ref or ""))] += exact(value)
+    return dict(out)
+
+
+def apply_rules(lines: list[Line], ctx: Context, reg: Registry) -> list[Issue]:
+    """Rules 1–6 on every line, in place; returns the issues the rules found (bad adjustments)."""
+    policy = ctx.policy
+    one_time = policy.items_in("one_time_items")
+    top_up_once = policy.items_in("top_up_one_time_items")
+    highest_exempt = policy.items_in("highest_only_exempt_items")
+    prior = _sum_by_key(ctx.tables["prior_awards"], "amount_rmb")
+    prior_by_item: dict[tuple[str, str], Fraction] = defaultdict(Fraction)
+    for (firm_id, item, _), value in prior.items():
+        prior_by_item[(firm_id, item)] += value
+    others = _sum_by_key(ctx.tables["other_awards"], "amount_rmb")
+
+    def key(line: Line) -> tuple[str, str, str]:
+        return (line.firm_id, line.item, norm_key(line.ref))
+
+    # Rules 1–3 for every line; 9C needs its warehouse's 9A/9B outcome, so it goes last.
+    ordered = sorted(lines, key=lambda ln: ln.item == "9C")
+    paid_warehouses: set[tuple[str, str]] = set()
+    for line in ordered:
+        if line.item == "9C" and line.gross > 0 and (line.firm_id, norm_key(line.ref)) not in paid_warehouses:
+            line.reasons.append("no_9a_or_9b_paid")
+            line.gross = Fraction(0)
+        line.capped = line.gross if line.cap is None else min(line.gross, line.cap)
+        amount = line.capped
+        line.funding = policy.funding(line.item)
+        if amount == 0:
+            line.status = NOT_MET
+        why = eligibility_reasons(line, reg, ctx)
+        if why:
+            line.rule_reasons += why
+            line.deductions.append(Deduction("eligibility", amount, why[0], ";".join(why)))
+            amount = Fraction(0)
+            line.status = line.status or INELIGIBLE
+        if line.item in one_time and key(line) in prior:
+            line.rule_reasons.append("prior_award")
+            line.deductions.append(Deduction("one_time", amount, "prior_award",
+                                             f"paid {plain(prior[key(line)], 2)} in an earlier period"))
+            amount = Fraction(0)
+            line.status = line.status or ALREADY
+        elif line.item in top_up_once and (line.firm_id, line.item) in prior_by_item:
+            earlier = prior_by_item[(line.firm_id, line.item)]
+            taken = min(amount, earlier)
+            line.rule_reasons.append("prior_award")
+            line.deductions.append(Deduction("one_time", taken, "prior_award",
+                                             f"paid {plain(earlier, 2)} for an earlier tier"))
+            amount -= taken
+            if amount == 0:
+                line.status = line.status or ALREADY
+        if line.item in ("9A", "9B") and amount > 0:
+            paid_warehouses.add((line.firm_id, norm_key(line.ref)))
+        # Rule 4: 从高不重复 (not for clause 九).
+        if line.item not in highest_exempt and key(line) in others:
+            other = others[key(line)]
+            taken = amount if policy.highest_only_mode == "exclusive" else min(amount, other)
+            line.rule_reasons.append("other_level_award")
+            line.deductions.append(Deduction("highest_only", taken, "other_level_award",
+                                             f"{plain(other, 2)} under other policies"))
+            amount -= taken
+            if not line.status:
+                line.status = SUPERSEDED if amount == 0 else TOPPED_UP
+        line.after_rules = amount
+        line.award = round_fen(amount)
+    return _apply_adjustments(lines, ctx)
+
+
+def _apply_adjustments(lines: list[Line], ctx: Context) -> list[Issue]:
+    """Rule 5: an adjustment sets a paid line's award to a value between 0 and its amount after rule 4."""
+    issues = []
+    by_key = {(ln.firm_id, ln.item, norm_key(ln.ref)): ln for ln in lines}
+    frame = ctx.tables["adjustments"]
+    for row in frame.sort("_file", "_row").iter_rows(named=True):
+        k = (row["firm_id"], row["item"], norm_key(row["ref"] or ""))
+        line = by_key.get(k)
+        value = round_fen(exact(row["award_rmb"]))
+        where = f"{row['firm_id']} item {row['item']}" + (f" ref {row['ref']}" if row["ref"] else "")
+        problem = None
+        if line is None:
+            problem = f"there is no line {where} in this run"
+        elif line.award == 0:
+            problem = f"line {where} is not paid (status {line.status}); an adjustment can only lower a paid award"
+        elif value > line.award:
+            problem = f"{value} is more than the line's award {line.award}; an adjustment can only lower it"
+        if problem:
+            issues.append(Issue("adjustments", row["_file"], row["_row"], "", ERROR, "bad_adjustment",
+                                f"{problem}; not applied"))
+            continue
+        assert line is not None
+        line.deductions.append(Deduction("adjustment", exact(line.award) - exact(value), "adjusted", row["reason"]))
+        line.rule_reasons.append("adjusted")
+        line.award = value
+        if not line.status:
+            line.status = ADJUSTED
+    for line in lines:
+        line.status = line.status or AWARDED
+    return issues
+
+
+def reason_text(line: Line) -> str:
+    """Stable reason codes in rule order: why the clause was not met, then the general rules that bit."""
+    seen: list[str] = []
+    for code in [*line.reasons, *line.rule_reasons]:
+        if code not in seen:
+            seen.append(code)
+    return ";".join(seen)
+
+
+def total(lines: list[Line]) -> Decimal:
+    return sum((ln.award for ln in lines), Decimal("0.00"))

@@ -1,0 +1,181 @@
+"""One run: read → clean → clause lines → general rules → result (awards, summary, issues, manifest)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import polars as pl
+
+from kqcalc import __version__
+from kqcalc.clean import Cleaned, clean, unknown_firm_warnings
+from kqcalc.errors import UsageError
+from kqcalc.issues import ERROR, WARNING, Issue, sorted_issues
+from kqcalc.items import gross_lines
+from kqcalc.lines import Context, Line, Period, plain
+from kqcalc.policy import Policy
+from kqcalc.read import ReadResult
+from kqcalc.rules import Registry, apply_rules, build_registry
+from kqcalc.tables import ITEM_ORDER, ITEMS
+
+
+# Rows that the rules leave out on purpose are "excluded by rule" in the manifest, not errors (SPEC §1 p. 4).
+def _excluded_by_rule(period: Period) -> dict[str, pl.Expr]:
+    out_of = lambda col: ~period.contains(col)  # noqa: E731
+    return {
+        "transactions": out_of("traded_on"),
+        "exports_9610": out_of("declared_on") | ~pl.col("via_platform"),
+        "logistics": out_of("shipped_on") | ~pl.col("deposited"),
+        "stores": out_of("opened_on"),
+        "trainings": out_of("started_on"),
+        "platform_onboarding": out_of("joined_on"),
+        "university_programs": out_of("approved_on"),
+        "o2o_stores": (pl.col("lease_start") > period.end) | (pl.col("lease_end") < period.start),
+        "negative_records": out_of("occurred_on").fill_null(False),
+    }
+
+
+def parse_period(text: str | None, policy: Policy) -> Period:
+    """`--period START:END` (ISO dates, both inclusive); default the policy's validity window."""
+    if not text:
+        return Period(policy.valid_from, policy.valid_to)
+    try:
+        start_text, end_text = text.split(":")
+        period = Period(date.fromisoformat(start_text.strip()), date.fromisoformat(end_text.strip()))
+    except ValueError:
+        raise UsageError(f"--period {text!r}: expected START:END as ISO dates, e.g. 2020-07-01:2021-06-30") from None
+    if period.start > period.end:
+        raise UsageError(f"--period {text!r}: the start is after the end")
+    return period
+
+
+@dataclass
+class RunResult:
+    policy: Policy
+    period: Period
+    lines: list[Line]  # sorted as in awards.csv
+    names: dict[str, str]
+    ranks: dict[str, int]
+    issues: list[Issue]
+    files: list[dict]  # manifest entries
+    inputs: list[str]
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.issues if i.severity == ERROR)
+
+    def totals_by_item(self) -> dict[str, Decimal]:
+        totals = {item: Decimal("0.00") for item in ITEMS}
+        for line in self.lines:
+            totals[line.item] += line.award
+        return totals
+
+    def totals_by_funding(self) -> dict[str, Decimal]:
+        totals = {"district": Decimal("0.00"), "city": Decimal("0.00")}
+        for line in self.lines:
+            totals[line.funding] += line.award
+        return totals
+
+    def manifest(self, run_time: str | None) -> dict:
+        by_item = self.totals_by_item()
+        by_funding = self.totals_by_funding()
+        return {
+            "tool": "kqcalc",
+            "version": __version__,
+            "policy": {"id": self.policy.id, "sha256": self.policy.sha256, "source": self.policy.source,
+                       "highest_only_mode": self.policy.highest_only_mode},
+            "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
+            "inputs": self.inputs,
+            "files": self.files,
+            "lines": len(self.lines),
+            "firms": len(self.ranks),
+            "errors": self.errors,
+            "warnings": len(self.issues) - self.errors,
+            "totals": {
+                "total_rmb": f"{sum(by_item.values(), Decimal('0.00')):.2f}",
+                "by_item": {k: f"{v:.2f}" for k, v in by_item.items()},
+                "by_funding": {k: f"{v:.2f}" for k, v in by_funding.items()},
+            },
+            "run_time": run_time,
+        }
+
+
+def _account(cleaned: Cleaned, read: ReadResult, period: Period) -> list[dict]:
+    """rows read = used + excluded by rule + merged + quarantined, per input file (SPEC §1 principle 4)."""
+    for name, rule in _excluded_by_rule(period).items():
+        frame = cleaned.tables[name]
+        if frame.height:
+            for file, n in frame.filter(rule).group_by("_file").len().iter_rows():
+                cleaned.counts[file].excluded += n
+    entries = []
+    path_of = {p.file: p.path for pieces in read.tables.values() for p in pieces}
+    for file in sorted(cleaned.counts):
+        count = cleaned.counts[file]
+        path = path_of.get(file, "")
+        entries.append({
+            "file": file, "table": count.table, "sha256": read.files.get(path, ""),
+            "rows_read": count.read, "rows_used": count.used, "rows_excluded": count.excluded,
+            "rows_merged": count.merged, "rows_quarantined": count.quarantined,
+        })
+    return entries
+
+
+def _negative_category_warnings(ctx: Context, cleaned: Cleaned) -> list[Issue]:
+    known = set(ctx.policy.general.get("negative_categories", []))
+    out = []
+    for category, file, row in ctx.tables["negative_records"].select("category", "_file", "_row").iter_rows():
+        if category not in known:
+            header = cleaned.headers.get(file, {}).get("category", "category")
+            out.append(Issue("negative_records", file, row, header, WARNING, "unknown_category",
+                             f"category {category!r} is not in the policy's list; the record still applies"))
+    return out
+
+
+def rank_firms(lines: list[Line]) -> dict[str, int]:
+    """1, 2, 3 … by total descending, ties by firm_id; firms with total 0 come after and are ranked too."""
+    totals: dict[str, Decimal] = {}
+    for line in lines:
+        totals[line.firm_id] = totals.get(line.firm_id, Decimal("0.00")) + line.award
+    order = sorted(totals, key=lambda f: (-totals[f], f))
+    return {firm: i + 1 for i, firm in enumerate(order)}
+
+
+def compute(inputs: list[str], policy: Policy, period: Period) -> RunResult:
+    from kqcalc.read import read_inputs
+
+    read = read_inputs(inputs)
+    return compute_from(read, inputs, policy, period)
+
+
+def compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Period) -> RunResult:
+    cleaned = clean(read, period.start.year)
+    ctx = Context(cleaned.tables, policy, period)
+    issues = list(cleaned.issues)
+    if not period.is_one_year():
+        issues.append(Issue("", "", 0, "", WARNING, "period_not_a_year",
+                            f"the period {period.start}..{period.end} is {period.days} days, not one year: "
+                            "thresholds and caps apply to it as given"))
+    registry: Registry = build_registry(ctx, cleaned.conflicting_firms)
+    issues += unknown_firm_warnings(cleaned, set(registry.firms))
+    issues += _negative_category_warnings(ctx, cleaned)
+    for firm_id in sorted(cleaned.conflicting_firms):
+        issues.append(Issue("firms", "", 0, "", ERROR, "firm_data_error",
+                            f"{firm_id} has conflicting rows in the firms table: ineligible everywhere (data_error)"))
+    for line in (lines := gross_lines(ctx)):
+        if line.item == "9C" and not line.detail.get("country_recognised", True) and not line.detail["belt_and_road"]:
+            src = line.detail["source"]
+            issues.append(Issue("warehouses", src["file"], src["row"], cleaned.headers.get(src["file"], {}).get(
+                "country", "country"), WARNING, "unknown_country",
+                f"{line.detail['country']!r} is neither an ISO alpha-2 code nor a Belt-and-Road country name; "
+                "treated as not on the list"))
+    issues += apply_rules(lines, ctx, registry)
+    ranks = rank_firms(lines)
+    lines.sort(key=lambda ln: (ranks[ln.firm_id], ln.firm_id, ITEM_ORDER[ln.item], ln.ref))
+    names = {firm_id: registry.name(firm_id) for firm_id in ranks}
+    return RunResult(policy, period, lines, names, ranks, sorted_issues(issues), _account(cleaned, read, period),
+                     list(inputs))
+
+
+__all__ = ["compute", "compute_from", "parse_period", "RunResult", "plain"]
