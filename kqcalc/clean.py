@@ -297,8 +297,9 @@ class _Cleaner:
                                           "__flagged": [True] * len(flagged)}, schema_overrides={"_row": pl.Int64})
             typed = typed.join(flagged_frame, on=["_file", "_row"], how="left", maintain_order="left")
             row_bad = row_bad | pl.col("__flagged").fill_null(False)
+        any_error = pl.any_horizontal([pl.col(e).is_not_null() for e in err_cols])
         typed = typed.with_columns(__bad=row_bad)
-        bad_rows = typed.filter(pl.col("__bad"))
+        bad_rows = typed.filter(pl.col("__bad") | any_error)
         if bad_rows.height:
             long = bad_rows.select(["_file", "_row", *err_cols, *[f"__raw_{c.name}" for c in table.columns]])
             for c in table.columns:
@@ -342,22 +343,24 @@ class _Cleaner:
             return frame
         key_cols = [f"{k}__key" if k in frame.columns and table.column(k).kind == T.KEY else k for k in table.key]
         value_cols = [f"{c.name}__key" if c.kind == T.KEY else c.name for c in table.columns]
-        frame = frame.with_columns(
-            __n=pl.len().over(key_cols),
+        frame = frame.with_columns(__n=pl.len().over(key_cols))
+        if frame["__n"].max() == 1:  # the usual case: no duplicate keys at all
+            return frame.drop("__n")
+        dup = frame.filter(pl.col("__n") > 1).with_columns(
             __variants=pl.struct(value_cols).n_unique().over(key_cols),
-        )
-        dup = frame.filter(pl.col("__n") > 1).sort("_file", "_row")
-        if dup.height:
-            self.report_duplicates(table, dup, key_cols)
-        first = pl.int_range(pl.len()).over(key_cols, order_by=["_file", "_row"]) == 0
-        conflicting = (pl.col("__variants") > 1)
-        merged = (pl.col("__variants") == 1) & ~first
-        for file, n in frame.filter(merged).group_by("_file").len().iter_rows():
+            __first=pl.int_range(pl.len()).over(key_cols, order_by=["_file", "_row"]) == 0,
+        ).sort("_file", "_row")
+        self.report_duplicates(table, dup, key_cols)
+        merged = dup.filter((pl.col("__variants") == 1) & ~pl.col("__first"))
+        conflicting = dup.filter(pl.col("__variants") > 1)
+        for file, n in merged.group_by("_file").len().iter_rows():
             self.counts[file].merged += n
+        for file, n in conflicting.group_by("_file").len().iter_rows():
+            self.counts[file].quarantined += n
         if table.name == "firms":
-            self.conflicting_firms |= set(frame.filter(conflicting)["firm_id"].to_list())
-        frame = self.quarantine(table.name, frame.filter(~merged), frame.filter(~merged)["__variants"] > 1)
-        return frame.drop("__n", "__variants")
+            self.conflicting_firms |= set(conflicting["firm_id"].to_list())
+        dropped = pl.concat([merged, conflicting]).select("_file", "_row")
+        return frame.join(dropped, on=["_file", "_row"], how="anti", maintain_order="left").drop("__n")
 
     def report_duplicates(self, table: T.Table, dup: pl.DataFrame, key_cols: list[str]) -> None:
         for _, group in dup.group_by(key_cols, maintain_order=True):

@@ -57,12 +57,12 @@ def eligibility_reasons(line: Line, reg: Registry, ctx: Context) -> list[str]:
     exempt = general.items_in("registry_exempt_items")
     zone_only = general.items_in("in_zone_only_items")
     logistics_only = general.items_in("logistics_only_items")
+    if line.firm_id in reg.conflicting:
+        return ["data_error"]  # its registry rows disagree: nothing about it can be trusted
     firm = reg.firms.get(line.firm_id)
     if firm is None:
         return ["not_in_firms"]
     reasons = []
-    if line.firm_id in reg.conflicting:
-        reasons.append("data_error")
     if line.item not in exempt:
         if not firm["in_zone"]:
             reasons.append("not_in_zone")
@@ -141,7 +141,7 @@ def apply_rules(lines: list[Line], ctx: Context, reg: Registry) -> list[Issue]:
         if line.item in ("9A", "9B") and amount > 0:
             paid_warehouses.add((line.firm_id, norm_key(line.ref)))
         # Rule 4: 从高不重复 (not for clause 九).
-        if line.item not in highest_exempt and key(line) in others:
+        if line.item not in highest_exempt and others.get(key(line), 0) > 0:
             other = others[key(line)]
             taken = amount if policy.highest_only_mode == "exclusive" else min(amount, other)
             line.rule_reasons.append("other_level_award")

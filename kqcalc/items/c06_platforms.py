@@ -25,11 +25,11 @@ def lines(ctx: Context) -> list[Line]:
         return []
     annual = dict(platforms.select("platform_id", "annual_usd").iter_rows())
     min_platform = exact(ctx.param("6", "min_platform_usd"))
-    min_client = exact(ctx.param("6", "min_client_usd"))
+    min_client = ctx.param("6", "min_client_usd")
     per_client = exact(ctx.param("6", "rmb_per_client"))
     cap = exact(ctx.param("6", "cap_rmb"))
     joined = onboarding.filter(ctx.period.contains("joined_on"))
-    qualifying = joined.filter(pl.col("client_annual_usd") >= pl.lit(ctx.param("6", "min_client_usd")))
+    qualifying = joined.filter(pl.col("client_annual_usd") >= pl.lit(min_client))
     clients = dict(qualifying.group_by("platform_id").agg(pl.col("client").n_unique()).iter_rows())
     joined_count = dict(joined.group_by("platform_id").agg(pl.col("client").n_unique()).iter_rows())
     out = []

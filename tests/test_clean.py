@@ -1,0 +1,150 @@
+"""Cell parsing (SPEC §3): every accepted format of every kind, and what is quarantined."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from kqcalc import tables as T
+from kqcalc.clean import _parse, _text, clean, credit_code_check_ok
+from kqcalc.read import RawTable, ReadResult
+
+ID_A = "91330603MA2B0A0A0H"  # wrong check character
+GOOD = "91330603MA2B0A0A0W"  # check character computed by hand in test_check_character
+
+
+def parse(kind: str, values: list[str | None]) -> tuple[list, list]:
+    col = T.Column("c", (), kind)
+    frame = pl.DataFrame({"c": values}, schema={"c": pl.String}).with_columns(_text("c").alias("c"))
+    parsed = _parse(col, pl.col("c"))
+    out = frame.select(parsed.value.alias("v"), parsed.bad.alias("bad"))
+    return out["v"].to_list(), out["bad"].to_list()
+
+
+@pytest.mark.parametrize("text", ["是", "Y", "y", "yes", "YES", "true", "True", "1", "√"])
+def test_true_spellings(text: str) -> None:
+    assert parse(T.BOOL, [text]) == ([True], [None])
+
+
+@pytest.mark.parametrize("text", ["否", "N", "no", "false", "FALSE", "0", "×"])
+def test_false_spellings(text: str) -> None:
+    assert parse(T.BOOL, [text]) == ([False], [None])
+
+
+def test_unreadable_boolean_is_an_error() -> None:
+    assert parse(T.BOOL, ["maybe"]) == ([None], ["bad_boolean"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2020-07-01", "2020/7/1", "2020/07/01", "2020年7月1日", "44013", "44013.0", "2020-07-01 00:00:00",
+     "2020-07-01T00:00:00", " 2020-07-01 ", "２０２０-０７-０１"],
+)
+def test_date_spellings(text: str) -> None:
+    # 44013 is the Excel serial of 2020-07-01: days since 1899-12-30.
+    assert parse(T.DATE, [text]) == ([date(2020, 7, 1)], [None])
+
+
+@pytest.mark.parametrize("text", ["2020-02-30", "July 1st", "2020-7", "2020-13-01"])
+def test_unreadable_dates_are_errors(text: str) -> None:
+    assert parse(T.DATE, [text]) == ([None], ["bad_date"])
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1234.5", "1234.5"), ("1,234.50", "1234.5"), ("¥1,234.50", "1234.5"), ("$1234.5", "1234.5"),
+     ("US$1,234.5", "1234.5"), ("us$ 12", "12"), ("12345.675", "12345.675"), ("0", "0"), (".5", "0.5")],
+)
+def test_amount_spellings(text: str, value: str) -> None:
+    values, bad = parse(T.MONEY, [text])
+    assert bad == [None]
+    assert values[0] == Decimal(value)
+
+
+@pytest.mark.parametrize(("text", "code"), [("-5", "negative_value"), ("12abc", "bad_number"),
+                                            ("1.2.3", "bad_number"), ("¥-0.01", "negative_value")])
+def test_bad_amounts(text: str, code: str) -> None:
+    assert parse(T.MONEY, [text]) == ([None], [code])
+
+
+def test_counts_must_be_whole() -> None:
+    assert parse(T.COUNT, ["100", "100.0", "100.5"]) == ([100, 100, None], [None, None, "not_whole_number"])
+
+
+@pytest.mark.parametrize(("text", "code"), [("usd", "USD"), ("502", "USD"), ("美元", "USD"), ("142", "CNY"),
+                                            ("人民币", "CNY"), ("RMB", "CNY"), ("300", "EUR"), ("欧元", "EUR"),
+                                            ("303", "GBP"), ("英镑", "GBP"), ("116", "JPY"), ("日元", "JPY"),
+                                            ("hkd", "HKD")])
+def test_currency_spellings(text: str, code: str) -> None:
+    assert parse(T.CURRENCY, [text]) == ([code], [None])
+
+
+def test_unknown_currency_is_an_error() -> None:
+    assert parse(T.CURRENCY, ["dollars"]) == ([None], ["bad_currency"])
+
+
+def test_firm_id_is_normalised() -> None:
+    # Full-width characters, spaces and lower case are normalised (NFKC, spaces removed, upper case).
+    assert parse(T.FIRM_ID, ["９１３３０６０３ma2b 0a0a0h"]) == ([ID_A], [None])
+
+
+@pytest.mark.parametrize("text", ["91330603MA2B0A0A0", "91330603MA2B0A0A0I", "913306"])
+def test_bad_firm_ids(text: str) -> None:
+    assert parse(T.FIRM_ID, [text]) == ([None], ["bad_firm_id"])
+
+
+def test_check_character() -> None:
+    # 9 1 3 3 0 6 0 3 M A 2 B 0 A 0 A 0 with weights 1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28:
+    # 9 + 3 + 27 + 81 + 0 + 156 + 0 + 51 + 21*20 + 10*29 + 2*25 + 11*13 + 0 + 10*24 + 0 + 10*30 + 0 = 1770;
+    # 1770 mod 31 = 3; 31 - 3 = 28 → alphabet 0-9 A-H J-N P-R T U W X Y: index 28 = "W".
+    assert credit_code_check_ok(GOOD)
+    assert not credit_code_check_ok(ID_A)
+
+
+def _read(**tables: pl.DataFrame) -> ReadResult:
+    pieces = {}
+    for name, frame in tables.items():
+        frame = frame.with_columns(_row=pl.int_range(2, frame.height + 2, dtype=pl.Int64))
+        pieces[name] = [RawTable(name, f"{name}.csv", f"{name}.csv", frame, {c: c for c in frame.columns},
+                                 frame.height)]
+    return ReadResult(pieces, [], {})
+
+
+FIRM = {"firm_id": [GOOD], "firm_name": ["甲"], "in_zone": ["是"],
+        "independent_accounting": ["是"], "independent_tax": ["是"]}
+
+
+def test_identical_duplicates_merge_and_conflicting_ones_are_all_quarantined() -> None:
+    exports = pl.DataFrame({
+        "declaration_no": ["D1", "d1 ", "D2", "D2"], "firm_id": [GOOD] * 4,
+        "declared_on": ["2020-07-01"] * 4, "amount": ["10", "10.00", "5", "6"], "via_platform": ["是"] * 4,
+    })
+    result = clean(_read(firms=pl.DataFrame(FIRM), exports_9610=exports), 2020)
+    kept = result.tables["exports_9610"]
+    assert kept["_row"].to_list() == [2]  # D1 twice (identical after parsing) → one; D2 conflicting → none
+    codes = sorted((i.row, i.code) for i in result.issues if i.table == "exports_9610")
+    assert codes == [(3, "duplicate_merged"), (4, "duplicate_conflict"), (5, "duplicate_conflict")]
+    count = result.counts["exports_9610.csv"]
+    assert (count.read, count.merged, count.quarantined) == (4, 1, 2)
+
+
+def test_foreign_amounts_convert_exactly_and_missing_rates_quarantine() -> None:
+    tx = pl.DataFrame({
+        "firm_id": [GOOD] * 3, "platform": ["amazon"] * 3, "model": ["B2C"] * 3,
+        "traded_on": ["2020-07-01"] * 3, "amount": ["¥1,000", "100", "7"], "currency": ["142", "EUR", "GBP"],
+    })
+    fx = pl.DataFrame({"currency": ["人民币", "eur"], "usd_per_unit": ["0.1412345678", "1.1"]})
+    result = clean(_read(firms=pl.DataFrame(FIRM), transactions=tx, fx_rates=fx), 2020)
+    usd = result.tables["transactions"]["amount_usd"].to_list()
+    assert usd == [Decimal("141.2345678"), Decimal("110")]  # 1000 × 0.1412345678 exactly; 100 × 1.1
+    assert [(i.row, i.code) for i in result.issues if i.severity == "error"] == [(4, "no_fx_rate")]
+
+
+def test_negative_record_with_unreadable_date_is_kept_and_reported() -> None:
+    records = pl.DataFrame({"firm_id": [GOOD], "category": ["偷税"], "occurred_on": ["去年"]})
+    result = clean(_read(firms=pl.DataFrame(FIRM), negative_records=records), 2020)
+    assert result.tables["negative_records"].height == 1
+    assert [(i.code, i.severity) for i in result.issues if i.table == "negative_records"] == [("bad_date", "error")]
