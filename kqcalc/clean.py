@@ -10,6 +10,7 @@ quarantine conflicting ones. Nothing here knows about items or awards.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -128,64 +129,72 @@ def _number_text(raw: pl.Expr) -> pl.Expr:
     return raw.str.replace(r"^(?i:US\$|\$|¥|￥)\s*", "").str.replace_all(r"[,\s]", "")
 
 
-def _decimal(raw: pl.Expr, dtype: pl.Decimal) -> tuple[pl.Expr, pl.Expr]:
-    text = _number_text(raw)
-    ok = text.str.contains(NUMBER_PATTERN)
-    value = pl.when(ok).then(text.str.to_decimal(scale=dtype.scale or 0)).cast(dtype)
-    return value, ok
-
-
 @dataclass(frozen=True)
 class _Parsed:
-    value: pl.Expr  # typed value, null when blank or bad
-    bad: pl.Expr  # error code (String) or null
+    """How one kind of cell is read: the typed value, and the error code of a present cell given that value."""
+
+    value: pl.Expr
+    bad: Callable[[pl.Expr], pl.Expr]  # (value column) -> error code or null
 
 
-def _parse(col: T.Column, raw: pl.Expr) -> _Parsed:
-    """The typed value of a column and an error code for a cell that is present but wrong."""
+def _when_null(code: str) -> Callable[[pl.Expr], pl.Expr]:
+    return lambda value: pl.when(pl.col("text").is_not_null() & value.is_null()).then(pl.lit(code))
+
+
+def _parse(col: T.Column, raw: pl.Expr, plain_numbers: bool = False) -> _Parsed:
+    """The typed value of a column and the error code for a cell that is present but wrong.
+
+    plain_numbers: the caller knows every cell is digits, '.' and '-' only, so no stripping is needed.
+    """
     kind = col.kind
     present = raw.is_not_null()
     if kind == T.FIRM_ID:
         value = raw.str.replace_all(r"\s", "").str.to_uppercase()
-        bad = pl.when(present & ~value.str.contains(FIRM_ID_PATTERN)).then(pl.lit("bad_firm_id"))
-        return _Parsed(pl.when(bad.is_null()).then(value), bad)
+        return _Parsed(pl.when(value.str.contains(FIRM_ID_PATTERN)).then(value), _when_null("bad_firm_id"))
     if kind in (T.TEXT, T.KEY):
-        return _Parsed(raw, pl.lit(None, pl.String))
+        return _Parsed(raw, lambda value: pl.lit(None, pl.String))
     if kind == T.BOOL:
-        value = _words(raw, BOOL_WORDS, pl.Boolean)
-        return _Parsed(value, pl.when(present & value.is_null()).then(pl.lit("bad_boolean")))
+        return _Parsed(_words(raw, BOOL_WORDS, pl.Boolean), _when_null("bad_boolean"))
     if kind == T.DATE:
-        value = _date(raw)
-        return _Parsed(value, pl.when(present & value.is_null()).then(pl.lit("bad_date")))
+        return _Parsed(_date(raw), _when_null("bad_date"))
     if kind in (T.MONEY, T.QUANTITY, T.RATE, T.COUNT, T.YEAR):
         text = raw.str.replace(r"年$", "") if kind == T.YEAR else raw
-        value, ok = _decimal(text, RATE if kind == T.RATE else MONEY)
+        text = text if plain_numbers else _number_text(text)
+        dtype = RATE if kind == T.RATE else MONEY
+        number = pl.when(text.str.contains(NUMBER_PATTERN)).then(text.str.to_decimal(scale=dtype.scale or 0))
+        number = number.cast(dtype)
         if kind in (T.COUNT, T.YEAR):
-            whole = value == value.cast(pl.Int64, strict=False).cast(MONEY)
-            bad = (
-                pl.when(present & ~ok).then(pl.lit("bad_number"))
-                .when(present & (value < 0)).then(pl.lit("negative_value"))
-                .when(present & ~whole).then(pl.lit("not_whole_number"))
-            )
-            if kind == T.YEAR:
-                bad = bad.when(present & ~value.is_between(1900, 2100)).then(pl.lit("bad_year"))
-            return _Parsed(pl.when(bad.is_null()).then(value.cast(pl.Int64, strict=False)), bad)
-        bad = pl.when(present & ~ok).then(pl.lit("bad_number")).when(present & (value < 0)).then(
-            pl.lit("negative_value")
-        )
-        if kind == T.RATE:
-            bad = bad.when(present & (value <= 0)).then(pl.lit("bad_rate"))
-        return _Parsed(pl.when(bad.is_null()).then(value), bad)
+            whole = number == number.cast(pl.Int64, strict=False).cast(MONEY)
+            value = pl.when(whole).then(number.cast(pl.Int64, strict=False))
+            # A number that is not whole is kept as -1 so that its error can be told apart.
+            value = pl.when(number.is_not_null() & ~whole).then(pl.lit(-1, pl.Int64)).otherwise(value)
+            low, high = (1900, 2100) if kind == T.YEAR else (0, None)
+
+            def bad_whole(v: pl.Expr) -> pl.Expr:
+                chain = pl.when(present & v.is_null()).then(pl.lit("bad_number")).when(v == -1).then(
+                    pl.lit("not_whole_number")).when(v < 0).then(pl.lit("negative_value"))
+                if kind == T.YEAR:
+                    chain = chain.when(~v.is_between(low, high)).then(pl.lit("bad_year"))
+                return chain
+
+            return _Parsed(value, bad_whole)
+
+        def bad_decimal(v: pl.Expr) -> pl.Expr:
+            chain = pl.when(present & v.is_null()).then(pl.lit("bad_number")).when(v < 0).then(
+                pl.lit("negative_value"))
+            return chain.when(v <= 0).then(pl.lit("bad_rate")) if kind == T.RATE else chain
+
+        return _Parsed(number, bad_decimal)
     if kind == T.CURRENCY:
         upper = raw.str.to_uppercase()
         named = upper.replace_strict(list(CURRENCY_WORDS), list(CURRENCY_WORDS.values()), default=None,
                                      return_dtype=pl.String)
         value = pl.coalesce([named, pl.when(upper.str.contains(r"^[A-Z]{3}$")).then(upper)])
-        return _Parsed(value, pl.when(present & value.is_null()).then(pl.lit("bad_currency")))
+        return _Parsed(value, _when_null("bad_currency"))
     words = {T.MODEL: MODEL_WORDS, T.PROGRAM_KIND: PROGRAM_KIND_WORDS, T.LEVEL: LEVEL_WORDS,
              T.ITEM: {c: c for c in T.ITEMS}}[kind]
     value = _words(raw, words, pl.String, fold=kind not in (T.MODEL, T.ITEM))
-    return _Parsed(value, pl.when(present & value.is_null()).then(pl.lit(f"bad_{kind}")))
+    return _Parsed(value, _when_null(f"bad_{kind}"))
 
 
 # Errors in these columns are reported but do not quarantine the row: a negative record whose date cannot be
@@ -212,6 +221,41 @@ ERROR_TEXT = {
 }
 
 
+LOW_CARDINALITY = 0.2  # parse distinct values once when they are fewer than this share of the rows
+
+
+def parse_column(raw: pl.Series, col: T.Column) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """(typed value, error code, text as read) of one column.
+
+    Dates, ids, flags and codes repeat a lot: their distinct values are parsed once and joined back, which
+    makes a million-row column cost little more than one hash join.
+    """
+    frame = raw.rename("raw").to_frame()
+    distinct = frame.unique(maintain_order=False)
+    low = distinct.height <= max(1000, LOW_CARDINALITY * frame.height)
+    work = distinct if low else frame
+    text = pl.col("raw").cast(pl.String)
+    if work["raw"].str.contains(r"[^\x00-\x7F]").any():  # NFKC only where it can change something
+        text = text.str.normalize("NFKC")
+    text = text.str.strip_chars()
+    text = pl.when(text == "").then(None).otherwise(text)
+    if col.default is not None:
+        text = text.fill_null(pl.lit(col.default))
+    work = work.with_columns(text.alias("text"))
+    numeric = col.kind in (T.MONEY, T.QUANTITY, T.RATE, T.COUNT, T.YEAR)
+    plain_numbers = numeric and not work["text"].str.contains(r"[^0-9.\-]").any()
+    parsed = _parse(col, pl.col("text"), plain_numbers)
+    work = work.with_columns(parsed.value.alias("value"))
+    error = parsed.bad(pl.col("value"))
+    if col.required:
+        error = pl.when(pl.col("text").is_null()).then(pl.lit("missing_value")).otherwise(error)
+    work = work.with_columns(error.cast(pl.String).alias("error"))
+    work = work.with_columns(pl.when(pl.col("error").is_null()).then(pl.col("value")).alias("value"))
+    if low:
+        work = frame.join(work, on="raw", how="left", nulls_equal=True, maintain_order="left")
+    return work["value"].rename(col.name), work["error"], work["text"]
+
+
 def _combine(pieces: list[RawTable], table: T.Table) -> pl.DataFrame:
     frames = []
     for piece in pieces:
@@ -227,9 +271,25 @@ def _combine(pieces: list[RawTable], table: T.Table) -> pl.DataFrame:
 
 
 def _key_map(series: pl.Series) -> pl.Series:
-    """Case-folded keys, computed once per distinct value (Unicode case folding is not in Polars)."""
-    uniques = series.unique().drop_nulls().to_list()
-    return series.replace_strict(uniques, [norm_key(u) for u in uniques], default=None, return_dtype=pl.String)
+    """Case-folded keys (SPEC §2). For ASCII text that is lower case; the rest is folded by Python, once per
+    distinct value (Unicode case folding is not in Polars)."""
+    lowered = series.str.to_lowercase()
+    special = series.filter(series.str.contains(r"[^\x00-\x7F]")).unique().to_list()
+    if not special:
+        return lowered
+    folded = series.replace_strict(special, [norm_key(u) for u in special], default=None, return_dtype=pl.String)
+    return folded.fill_null(lowered)
+
+
+def credit_codes_ok(ids: pl.Series) -> pl.Series:
+    """GB 32100-2015 check character of many well-formed codes at once (see credit_code_check_ok)."""
+    values = {ch: i for i, ch in enumerate(_CODE_CHARS)}
+    total = pl.sum_horizontal(
+        pl.col("id").str.slice(i, 1).replace_strict(values, return_dtype=pl.Int64) * weight
+        for i, weight in enumerate(_CODE_WEIGHTS)
+    )
+    expected = ((31 - total % 31) % 31).replace_strict(dict(enumerate(_CODE_CHARS)), return_dtype=pl.String)
+    return ids.rename("id").to_frame().select((expected == pl.col("id").str.slice(17, 1)).alias("ok"))["ok"]
 
 
 class _Cleaner:
@@ -261,22 +321,13 @@ class _Cleaner:
             self.counts[piece.file].excluded += piece.rows_excluded
             self.headers[piece.file] = dict(piece.headers)
         raw = _combine(pieces, table)
-        texts = [
-            (pl.coalesce([_text(c.name), pl.lit(c.default)]) if c.default is not None else _text(c.name)).alias(c.name)
-            for c in table.columns
-        ]
-        raw = raw.with_columns(texts)
-        parsed = {c.name: _parse(c, pl.col(c.name)) for c in table.columns}
-        errors = []
+        columns = {}
         for c in table.columns:
-            bad = parsed[c.name].bad
-            if c.required:
-                bad = pl.when(pl.col(c.name).is_null()).then(pl.lit("missing_value")).otherwise(bad)
-            errors.append(bad.alias(f"__err_{c.name}"))
-        typed = raw.with_columns(errors).with_columns(
-            [parsed[c.name].value.alias(c.name) for c in table.columns]
-            + [pl.col(c.name).alias(f"__raw_{c.name}") for c in table.columns]
-        )
+            value, error, text = parse_column(raw[c.name], c)
+            columns[c.name] = value
+            columns[f"__err_{c.name}"] = error
+            columns[f"__raw_{c.name}"] = text
+        typed = raw.select("_file", "_row").with_columns(**columns)
         err_cols = [f"__err_{c.name}" for c in table.columns]
         soft = SOFT_COLUMNS.get(table.name, ())
         row_bad = pl.any_horizontal([pl.col(f"__err_{c.name}").is_not_null() for c in table.columns
@@ -383,12 +434,12 @@ class _Cleaner:
     def check_codes(self, name: str, frame: pl.DataFrame, firm_cols: list[str]) -> None:
         """A wrong GB 32100 check character is a warning, once per file and code (the row is kept)."""
         for col in firm_cols:
-            firsts = frame.group_by("_file", col).agg(pl.col("_row").min()).sort("_file", "_row")
-            for file, firm_id, row in firsts.select("_file", col, "_row").iter_rows():
-                if not credit_code_check_ok(firm_id):
-                    self.issue(name, file, row, col, WARNING, "check_character",
-                               f"{firm_id}: the check character (18th) does not match GB 32100-2015; "
-                               "the row is kept — please verify the code")
+            firsts = frame.group_by("_file", col).agg(pl.col("_row").min())
+            wrong = firsts.filter(~credit_codes_ok(firsts[col])).sort("_file", "_row")
+            for file, firm_id, row in wrong.select("_file", col, "_row").iter_rows():
+                self.issue(name, file, row, col, WARNING, "check_character",
+                           f"{firm_id}: the check character (18th) does not match GB 32100-2015; "
+                           "the row is kept — please verify the code")
 
     def fx_rates(self, frame: pl.DataFrame) -> dict[str, Decimal]:
         rates: dict[str, Decimal] = {"USD": Decimal(1)}

@@ -1,16 +1,20 @@
 """Award lines and the assessment period: the shapes the clause modules produce and the rules refine.
 
-Money and measures are kept as exact fractions (`Fraction`) from the first
-multiplication to the last deduction, so that caps apply to exact values and
-the one rounding (half away from zero, to the fen) happens at the very end.
+Money and measures are decimals computed with 60 significant digits from the
+first multiplication to the last deduction, so that caps apply to exact values
+and the one rounding (half away from zero, to the fen) happens at the very end.
+Every formula of the policy is exact in decimals except item 7's division by the
+days of the period; its quotient is carried to 60 digits, and since a value
+N ÷ days that is not exactly on a half fen lies at least 1 ÷ (200 × days) away
+from it, rounding that quotient gives the same fen as rounding the exact value.
 """
 
 from __future__ import annotations
 
+import decimal
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
-from fractions import Fraction
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import polars as pl
@@ -18,7 +22,13 @@ import polars as pl
 from kqcalc.policy import Policy
 from kqcalc.tables import ITEM_ORDER
 
-FEN = Fraction(1, 100)
+FEN = Decimal("0.01")
+PRECISION = 60  # significant digits: amounts up to 10^20 with 30 decimals stay exact
+
+
+def exact_context() -> decimal._ContextManager:  # type: ignore[name-defined]
+    """The arithmetic every money computation runs in (see the module docstring)."""
+    return decimal.localcontext(decimal.Context(prec=PRECISION, rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -50,32 +60,21 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def exact(value: Decimal | int | Fraction | None) -> Fraction:
-    return Fraction(0) if value is None else Fraction(value)
+def exact(value: Decimal | int | None) -> Decimal:
+    return Decimal(0) if value is None else Decimal(value)
 
 
-def round_fen(value: Fraction) -> Decimal:
-    """四舍五入 to 0.01: half away from zero, on the exact value."""
-    cents = abs(value) / FEN
-    whole = int(cents)
-    if cents - whole >= Fraction(1, 2):
-        whole += 1
-    sign = -1 if value < 0 else 1
-    return Decimal(sign * whole).scaleb(-2)
+def round_fen(value: Decimal) -> Decimal:
+    """四舍五入 to 0.01: half away from zero (Python's ROUND_HALF_UP rounds halves away from zero)."""
+    return value.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def plain(value: Fraction | Decimal | int, places: int = 6) -> str:
+def plain(value: Decimal | int, places: int = 6) -> str:
     """A plain decimal (no exponent, no trailing zeros), rounded half away from zero to `places` decimals."""
-    q = Fraction(value)
-    scale = 10**places
-    scaled = abs(q) * scale
-    whole = int(scaled)
-    if scaled - whole >= Fraction(1, 2):
-        whole += 1
-    text = f"{Decimal(whole).scaleb(-places):f}"
+    text = f"{Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return ("-" if q < 0 and whole else "") + text
+    return "0" if text in ("-0", "") else text
 
 
 def money(value: Decimal) -> str:
@@ -85,7 +84,7 @@ def money(value: Decimal) -> str:
 @dataclass
 class Deduction:
     rule: str  # eligibility | one_time | highest_only | adjustment
-    amount: Fraction  # how much this rule took off
+    amount: Decimal  # how much this rule took off
     reason: str
     detail: str = ""
 
@@ -97,15 +96,15 @@ class Line:
     firm_id: str
     item: str
     ref: str
-    measure: Fraction
+    measure: Decimal
     unit: str
-    gross: Fraction  # from the clause's formula, before the cap; 0 when the conditions are not met
-    cap: Fraction | None = None
+    gross: Decimal  # from the clause's formula, before the cap; 0 when the conditions are not met
+    cap: Decimal | None = None
     reasons: list[str] = field(default_factory=list)  # why not met (item level)
     detail: dict[str, Any] = field(default_factory=dict)  # thresholds, tiers, sources — for explain
     # Filled in by the general rules:
-    capped: Fraction = Fraction(0)
-    after_rules: Fraction = Fraction(0)  # after rules 2–4, exact
+    capped: Decimal = Decimal(0)
+    after_rules: Decimal = Decimal(0)  # after rules 2–4, exact
     award: Decimal = Decimal("0.00")
     status: str = ""
     funding: str = ""
@@ -142,7 +141,7 @@ def sources(frame: pl.DataFrame, by: str) -> dict[str, dict[str, int]]:
     return out
 
 
-def tier_detail(measure: Fraction, thresholds: list[Fraction], unit: str) -> dict[str, Any]:
+def tier_detail(measure: Decimal, thresholds: list[Decimal], unit: str) -> dict[str, Any]:
     """The threshold or tier reached and the next one with the distance to it (for explain and near-misses)."""
     reached = [t for t in thresholds if measure >= t]
     upcoming = [t for t in thresholds if measure < t]

@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from kqcalc.lines import Line, plain
+from kqcalc.lines import Line, plain, round_fen
 from kqcalc.rules import reason_text
 from kqcalc.run import RunResult
 from kqcalc.tables import ITEMS
@@ -50,9 +50,7 @@ def award_row(line: Line, name: str) -> list[str]:
     ]
 
 
-def _fen(value: Any) -> Decimal:
-    from kqcalc.lines import round_fen
-
+def _fen(value: Decimal) -> Decimal:
     return round_fen(value)
 
 

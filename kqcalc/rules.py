@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 
 import polars as pl
 
@@ -83,8 +82,8 @@ def eligibility_reasons(line: Line, reg: Registry, ctx: Context) -> list[str]:
     return reasons
 
 
-def _sum_by_key(frame: pl.DataFrame, amount: str) -> dict[tuple[str, str, str], Fraction]:
-    out: dict[tuple[str, str, str], Fraction] = defaultdict(Fraction)
+def _sum_by_key(frame: pl.DataFrame, amount: str) -> dict[tuple[str, str, str], Decimal]:
+    out: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     for firm_id, item, ref, value in frame.select("firm_id", "item", "ref", amount).iter_rows():
         out[(firm_id, item, norm_key(ref or ""))] += exact(value)
     return dict(out)
@@ -97,7 +96,7 @@ def apply_rules(lines: list[Line], ctx: Context, reg: Registry) -> list[Issue]:
     top_up_once = policy.items_in("top_up_one_time_items")
     highest_exempt = policy.items_in("highest_only_exempt_items")
     prior = _sum_by_key(ctx.tables["prior_awards"], "amount_rmb")
-    prior_by_item: dict[tuple[str, str], Fraction] = defaultdict(Fraction)
+    prior_by_item: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for (firm_id, item, _), value in prior.items():
         prior_by_item[(firm_id, item)] += value
     others = _sum_by_key(ctx.tables["other_awards"], "amount_rmb")
@@ -111,7 +110,7 @@ def apply_rules(lines: list[Line], ctx: Context, reg: Registry) -> list[Issue]:
     for line in ordered:
         if line.item == "9C" and line.gross > 0 and (line.firm_id, norm_key(line.ref)) not in paid_warehouses:
             line.reasons.append("no_9a_or_9b_paid")
-            line.gross = Fraction(0)
+            line.gross = Decimal(0)
         line.capped = line.gross if line.cap is None else min(line.gross, line.cap)
         amount = line.capped
         line.funding = policy.funding(line.item)
@@ -121,13 +120,13 @@ def apply_rules(lines: list[Line], ctx: Context, reg: Registry) -> list[Issue]:
         if why:
             line.rule_reasons += why
             line.deductions.append(Deduction("eligibility", amount, why[0], ";".join(why)))
-            amount = Fraction(0)
+            amount = Decimal(0)
             line.status = line.status or INELIGIBLE
         if line.item in one_time and key(line) in prior:
             line.rule_reasons.append("prior_award")
             line.deductions.append(Deduction("one_time", amount, "prior_award",
                                              f"paid {plain(prior[key(line)], 2)} in an earlier period"))
-            amount = Fraction(0)
+            amount = Decimal(0)
             line.status = line.status or ALREADY
         elif line.item in top_up_once and (line.firm_id, line.item) in prior_by_item:
             earlier = prior_by_item[(line.firm_id, line.item)]

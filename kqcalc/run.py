@@ -13,7 +13,7 @@ from kqcalc.clean import Cleaned, clean, unknown_firm_warnings
 from kqcalc.errors import UsageError
 from kqcalc.issues import ERROR, WARNING, Issue, sorted_issues
 from kqcalc.items import gross_lines
-from kqcalc.lines import Context, Line, Period, plain
+from kqcalc.lines import Context, Line, Period, exact_context, plain
 from kqcalc.policy import Policy
 from kqcalc.read import ReadResult
 from kqcalc.rules import Registry, apply_rules, build_registry
@@ -150,6 +150,11 @@ def compute(inputs: list[str], policy: Policy, period: Period) -> RunResult:
 
 
 def compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Period) -> RunResult:
+    with exact_context():
+        return _compute_from(read, inputs, policy, period)
+
+
+def _compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Period) -> RunResult:
     cleaned = clean(read, period.start.year)
     ctx = Context(cleaned.tables, policy, period)
     issues = list(cleaned.issues)

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from kqcalc import tables as T
-from kqcalc.clean import _parse, _text, clean, credit_code_check_ok
+from kqcalc.clean import clean, credit_code_check_ok, parse_column
 from kqcalc.read import RawTable, ReadResult
 
 ID_A = "91330603MA2B0A0A0H"  # wrong check character
@@ -17,11 +17,8 @@ GOOD = "91330603MA2B0A0A0W"  # check character computed by hand in test_check_ch
 
 
 def parse(kind: str, values: list[str | None]) -> tuple[list, list]:
-    col = T.Column("c", (), kind)
-    frame = pl.DataFrame({"c": values}, schema={"c": pl.String}).with_columns(_text("c").alias("c"))
-    parsed = _parse(col, pl.col("c"))
-    out = frame.select(parsed.value.alias("v"), parsed.bad.alias("bad"))
-    return out["v"].to_list(), out["bad"].to_list()
+    value, error, _ = parse_column(pl.Series("c", values, dtype=pl.String), T.Column("c", (), kind))
+    return value.to_list(), error.to_list()
 
 
 @pytest.mark.parametrize("text", ["是", "Y", "y", "yes", "YES", "true", "True", "1", "√"])
@@ -148,3 +145,10 @@ def test_negative_record_with_unreadable_date_is_kept_and_reported() -> None:
     result = clean(_read(firms=pl.DataFrame(FIRM), negative_records=records), 2020)
     assert result.tables["negative_records"].height == 1
     assert [(i.code, i.severity) for i in result.issues if i.table == "negative_records"] == [("bad_date", "error")]
+
+
+def test_vectorised_check_character_agrees_with_the_single_one() -> None:
+    from kqcalc.clean import credit_codes_ok
+
+    codes = [GOOD, ID_A, "91330603MA2B0A0A0X", "911000001000000004"]
+    assert credit_codes_ok(pl.Series(codes)).to_list() == [credit_code_check_ok(c) for c in codes]

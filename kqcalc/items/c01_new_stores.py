@@ -10,7 +10,7 @@ B2C amount in the period reaches the amount threshold → a fixed sum once per f
 
 from __future__ import annotations
 
-from fractions import Fraction
+from decimal import Decimal
 
 import polars as pl
 
@@ -55,7 +55,7 @@ def _lines_1a(ctx: Context) -> list[Line]:
         detail = tier_detail(usd, [min_usd], "USD")
         detail.update(store=store_id, store_orders=store_orders, min_store_orders=min_orders,
                       new_b2c_stores=n_stores, sources=where.get(firm_id, {}))
-        out.append(Line(firm_id, "1A", "", usd, "USD", Fraction(0) if reasons else amount,
+        out.append(Line(firm_id, "1A", "", usd, "USD", Decimal(0) if reasons else amount,
                         reasons=reasons, detail=detail))
     return out
 
@@ -74,8 +74,8 @@ def _lines_1b(ctx: Context) -> list[Line]:
                   "stores": sorted(f"{p}/{s}" for p, s in group.select("platform", "store_id").iter_rows()),
                   "sources": {f: n for f, n in sorted(group.group_by("_file").len().iter_rows())}}
         reasons = [] if qualifying else ["not_mainstream_platform"]
-        out.append(Line(firm_id, "1B", "", Fraction(len(qualifying)), "stores",
-                        amount if qualifying else Fraction(0), reasons=reasons, detail=detail))
+        out.append(Line(firm_id, "1B", "", Decimal(len(qualifying)), "stores",
+                        amount if qualifying else Decimal(0), reasons=reasons, detail=detail))
     return out
 
 

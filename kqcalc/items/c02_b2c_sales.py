@@ -9,7 +9,7 @@ reached. The amounts are "不超过" maxima; the bureau pays them in full (SPEC 
 
 from __future__ import annotations
 
-from fractions import Fraction
+from decimal import Decimal
 
 from kqcalc.items._common import b2c_amount_by_firm, b2c_transactions
 from kqcalc.lines import Context, Line, exact, sources, tier_detail
@@ -24,6 +24,6 @@ def lines(ctx: Context) -> list[Line]:
         measure = exact(usd)  # type: ignore[arg-type]
         reached = [exact(t["amount_rmb"]) for t, floor in zip(tiers, thresholds, strict=True) if measure >= floor]
         detail = tier_detail(measure, thresholds, "USD") | {"sources": where.get(firm_id, {})}
-        out.append(Line(firm_id, "2", "", measure, "USD", reached[-1] if reached else Fraction(0),
+        out.append(Line(firm_id, "2", "", measure, "USD", reached[-1] if reached else Decimal(0),
                         reasons=[] if reached else ["below_threshold"], detail=detail))
     return out

@@ -9,7 +9,7 @@ the summed service fees, capped. Client identity: client_id, else the normalised
 
 from __future__ import annotations
 
-from fractions import Fraction
+from decimal import Decimal
 
 import polars as pl
 
@@ -41,12 +41,12 @@ def lines(ctx: Context) -> list[Line]:
         if b2c < min_b2c and b2b < min_b2b:
             reasons.append("below_threshold")
         detail = {
-            "clients": tier_detail(Fraction(clients), [Fraction(min_clients)], "clients"),
+            "clients": tier_detail(Decimal(clients), [Decimal(min_clients)], "clients"),
             "clients_b2c_usd": tier_detail(b2c, [min_b2c], "USD"),
             "clients_b2b_usd": tier_detail(b2b, [min_b2b], "USD"),
             "fee_share": str(ctx.param("4", "fee_share")),
             "sources": where.get(provider, {}),
         }
-        out.append(Line(provider, "4", "", fees, "RMB", Fraction(0) if reasons else share * fees, cap=cap,
+        out.append(Line(provider, "4", "", fees, "RMB", Decimal(0) if reasons else share * fees, cap=cap,
                         reasons=reasons, detail=detail))
     return out

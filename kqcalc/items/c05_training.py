@@ -11,15 +11,15 @@ period they start.
 
 from __future__ import annotations
 
-from fractions import Fraction
+from decimal import Decimal
 
 from kqcalc.lines import Context, Line, exact, plain
 
 
-def _day_equivalents(days: Fraction | None, hours: Fraction | None, hours_per_day: Fraction) -> Fraction:
+def _day_equivalents(days: Decimal | None, hours: Decimal | None, hours_per_day: Decimal) -> Decimal:
     by_hours = None if hours is None else hours / hours_per_day
     if days is None:
-        return by_hours or Fraction(0)
+        return by_hours or Decimal(0)
     return days if by_hours is None else min(days, by_hours)
 
 
@@ -35,7 +35,7 @@ def lines(ctx: Context) -> list[Line]:
     cap = exact(ctx.param("5", "cap_rmb"))
     out = []
     for (institution,), group in sorted(rows.group_by("institution_id"), key=lambda g: g[0]):
-        person_days = Fraction(0)
+        person_days = Decimal(0)
         sessions = []
         for session_id, days, hours, trainees, recognized, file, row in group.sort("session_id__key").select(
             "session_id", "days", "class_hours", "trainees", "recognized", "_file", "_row"

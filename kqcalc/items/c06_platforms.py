@@ -10,7 +10,7 @@ with a client annual amount reaching the client threshold, capped. A platform wi
 
 from __future__ import annotations
 
-from fractions import Fraction
+from decimal import Decimal
 
 import polars as pl
 
@@ -50,6 +50,6 @@ def lines(ctx: Context) -> list[Line]:
                   "qualifying_clients": n, "min_client_usd": str(ctx.param("6", "min_client_usd")),
                   "sources": {f: c for f, c in sorted(
                       onboarding.filter(pl.col("platform_id") == platform_id).group_by("_file").len().iter_rows())}}
-        out.append(Line(platform_id, "6", "", Fraction(n), "clients",
-                        Fraction(0) if reasons else per_client * n, cap=cap, reasons=reasons, detail=detail))
+        out.append(Line(platform_id, "6", "", Decimal(n), "clients",
+                        Decimal(0) if reasons else per_client * n, cap=cap, reasons=reasons, detail=detail))
     return out

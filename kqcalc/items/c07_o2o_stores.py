@@ -9,7 +9,7 @@ in the period), multiplied before dividing so the value stays exact; summed per 
 
 from __future__ import annotations
 
-from fractions import Fraction
+from decimal import Decimal
 
 import polars as pl
 
@@ -27,7 +27,7 @@ def lines(ctx: Context) -> list[Line]:
     period_days = ctx.period.days
     out = []
     for (firm_id,), group in sorted(rows.group_by("firm_id"), key=lambda g: g[0]):
-        m2_years = Fraction(0)
+        m2_years = Decimal(0)
         stores = []
         for store_id, area, lease_start, lease_end, recognized, file, row in group.sort("store_id__key").select(
             "store_id", "area_m2", "lease_start", "lease_end", "recognized", "_file", "_row"

@@ -10,7 +10,7 @@ item 8 in earlier years.
 
 from __future__ import annotations
 
-from fractions import Fraction
+from decimal import Decimal
 
 from kqcalc.lines import Context, Line, exact, sources, tier_detail
 
@@ -20,14 +20,14 @@ def lines(ctx: Context) -> list[Line]:
     if parks.height == 0:
         return []
     tiers = ctx.param("8", "tiers")
-    firm_floors = [Fraction(t["min_active_firms"]) for t in tiers]
+    firm_floors = [Decimal(t["min_active_firms"]) for t in tiers]
     online_floors = [exact(t["min_online_rmb"]) for t in tiers]
     where = sources(parks, "park_id")
     out = []
     for park_id, name, active, online, recognized in parks.sort("park_id").select(
         "park_id", "park_name", "active_firms", "online_total_rmb", "recognized"
     ).iter_rows():
-        by_firms = tier_detail(Fraction(active), firm_floors, "firms")
+        by_firms = tier_detail(Decimal(active), firm_floors, "firms")
         by_online = tier_detail(exact(online), online_floors, "RMB")
         tier = min(by_firms["tier"], by_online["tier"])
         reasons = []
@@ -35,8 +35,8 @@ def lines(ctx: Context) -> list[Line]:
             reasons.append("not_recognized")
         if tier == 0:
             reasons.append("below_threshold")
-        gross = exact(tiers[tier - 1]["amount_rmb"]) if tier and recognized else Fraction(0)
+        gross = exact(tiers[tier - 1]["amount_rmb"]) if tier and recognized else Decimal(0)
         detail = {"park_name": name, "tier_by_active_firms": by_firms, "tier_by_online_total": by_online,
                   "tier": tier, "sources": where.get(park_id, {})}
-        out.append(Line(park_id, "8", "", Fraction(tier), "tier", gross, reasons=reasons, detail=detail))
+        out.append(Line(park_id, "8", "", Decimal(tier), "tier", gross, reasons=reasons, detail=detail))
     return out

@@ -15,7 +15,7 @@ Three lines per warehouse (ref = warehouse_id):
 
 from __future__ import annotations
 
-from fractions import Fraction
+from decimal import Decimal
 
 from kqcalc.lines import Context, Line, add_years, exact
 from kqcalc.text import norm_key
@@ -47,10 +47,10 @@ def lines(ctx: Context) -> list[Line]:
         firm_id, ref = row["firm_id"], row["warehouse_id"]
         source = {"file": row["_file"], "row": row["_row"]}
         pilot = bool(row["provincial_pilot_new"])
-        out.append(Line(firm_id, "9A", ref, Fraction(1), "warehouse", pilot_amount if pilot else Fraction(0),
+        out.append(Line(firm_id, "9A", ref, Decimal(1), "warehouse", pilot_amount if pilot else Decimal(0),
                         reasons=[] if pilot else ["not_new_provincial_pilot"], detail={"source": source}))
 
-        cost = sum((exact(row[c]) for c in ("lease_cost_rmb", "equipment_cost_rmb", "system_cost_rmb")), Fraction(0))
+        cost = sum((exact(row[c]) for c in ("lease_cost_rmb", "equipment_cost_rmb", "system_cost_rmb")), Decimal(0))
         since = row["operating_since"]
         anniversary = add_years(since, years) if since else None
         reasons = []
@@ -66,7 +66,7 @@ def lines(ctx: Context) -> list[Line]:
                   "operating_since": since.isoformat() if since else None,
                   "one_year_on": anniversary.isoformat() if anniversary else None,
                   "period_end": ctx.period.end.isoformat()}
-        out.append(Line(firm_id, "9B", ref, cost, "RMB", Fraction(0) if reasons else share * cost, cap=cap_9b,
+        out.append(Line(firm_id, "9B", ref, cost, "RMB", Decimal(0) if reasons else share * cost, cap=cap_9b,
                         reasons=reasons, detail=detail))
 
         on_list, recognisable = belt_and_road(ctx, row["country"])
@@ -77,6 +77,6 @@ def lines(ctx: Context) -> list[Line]:
             reasons.append("not_belt_and_road")
         detail = {"source": source, "country": row["country"], "belt_and_road": on_list,
                   "country_recognised": recognisable}
-        out.append(Line(firm_id, "9C", ref, Fraction(1), "warehouse", Fraction(0) if reasons else top_up,
+        out.append(Line(firm_id, "9C", ref, Decimal(1), "warehouse", Decimal(0) if reasons else top_up,
                         reasons=reasons, detail=detail))
     return out

@@ -11,7 +11,7 @@ sum once per program. Universities need only be registered in the zone (rules.py
 
 from __future__ import annotations
 
-from fractions import Fraction
+from decimal import Decimal
 
 import polars as pl
 
@@ -34,8 +34,8 @@ def lines(ctx: Context) -> list[Line]:
                 reasons.append("not_in_admission_plan")
             if row["enrollment"] < floor:
                 reasons.append("below_threshold")
-            detail = tier_detail(Fraction(row["enrollment"]), [Fraction(floor)], "students") | {
+            detail = tier_detail(Decimal(row["enrollment"]), [Decimal(floor)], "students") | {
                 "approved_on": row["approved_on"].isoformat(), "source": {"file": row["_file"], "row": row["_row"]}}
-            out.append(Line(row["university_id"], item, row["program_id"], Fraction(row["enrollment"]), "students",
-                            Fraction(0) if reasons else amount, reasons=reasons, detail=detail))
+            out.append(Line(row["university_id"], item, row["program_id"], Decimal(row["enrollment"]), "students",
+                            Decimal(0) if reasons else amount, reasons=reasons, detail=detail))
     return out
