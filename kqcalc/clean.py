@@ -392,7 +392,8 @@ class _Cleaner:
     def dedupe(self, table: T.Table, frame: pl.DataFrame) -> pl.DataFrame:
         if not table.key or frame.height == 0:
             return frame
-        key_cols = [f"{k}__key" if k in frame.columns and table.column(k).kind == T.KEY else k for k in table.key]
+        kinds = {c.name: c.kind for c in table.columns}
+        key_cols = [f"{k}__key" if kinds.get(k) == T.KEY else k for k in table.key]  # "client" is derived
         value_cols = [f"{c.name}__key" if c.kind == T.KEY else c.name for c in table.columns]
         frame = frame.with_columns(__n=pl.len().over(key_cols))
         if frame["__n"].max() == 1:  # the usual case: no duplicate keys at all
@@ -437,7 +438,7 @@ class _Cleaner:
             firsts = frame.group_by("_file", col).agg(pl.col("_row").min())
             wrong = firsts.filter(~credit_codes_ok(firsts[col])).sort("_file", "_row")
             for file, firm_id, row in wrong.select("_file", col, "_row").iter_rows():
-                self.issue(name, file, row, col, WARNING, "check_character",
+                self.issue(name, file, row, col, WARNING, "bad_check_char",
                            f"{firm_id}: the check character (18th) does not match GB 32100-2015; "
                            "the row is kept — please verify the code")
 

@@ -64,7 +64,7 @@ def _run(debug: bool, fn, *args, **kwargs):  # noqa: ANN001, ANN202
 
 
 def _compute(inputs: list[str], policy_spec: str | None, period_text: str | None, out: Path | None,
-             formats: str, lang: str, strict: bool, quiet: bool, write: bool) -> int:
+             formats: str, lang: str, strict: bool, quiet: bool, write: bool, keep: int | None = None) -> int:
     from kqcalc.policy import load_policy
     from kqcalc.run import compute, parse_period
 
@@ -86,7 +86,7 @@ def _compute(inputs: list[str], policy_spec: str | None, period_text: str | None
 
         folder = out or DEFAULT_OUT_ROOT / f"{policy.id}_{period.label}"
         wanted = {f.strip() for f in formats.split(",") if f.strip()}
-        write_run(result, folder, xlsx="xlsx" in wanted, lang=lang)
+        write_run(result, folder, xlsx="xlsx" in wanted, lang=lang, keep=keep)
         if not quiet:
             totals = result.totals_by_funding()
             console.print(
@@ -95,6 +95,19 @@ def _compute(inputs: list[str], policy_spec: str | None, period_text: str | None
                 f"{errors} error(s), {len(result.issues) - errors} warning(s). Written to {folder}/",
                 markup=False, soft_wrap=True)
     return 3 if errors else 0
+
+
+def _compute_locked(inputs: list[str], policy_spec: str | None, period_text: str | None, out: Path | None,
+                    *args, wait: float, keep: int) -> int:  # noqa: ANN002
+    """compute, holding the output folder's lock for the whole run: a second run waits or exits 1 (SPEC §5)."""
+    from kqcalc.policy import load_policy
+    from kqcalc.run import parse_period
+    from kqcalc.store import output_lock
+
+    policy = load_policy(policy_spec)
+    folder = out or DEFAULT_OUT_ROOT / f"{policy.id}_{parse_period(period_text, policy).label}"
+    with output_lock(folder, wait):
+        return _compute(inputs, policy_spec, period_text, folder, *args, keep=keep)
 
 
 @app.command()
@@ -107,10 +120,14 @@ def compute(
     lang: LangOpt = "zh",
     strict: Annotated[bool, typer.Option("--strict", help="Exit 3 before writing anything if rows are bad.")] = False,
     quiet: QuietOpt = False,
+    wait: Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait for another run on the same output "
+                                        "folder to finish (default: exit 1 at once).")] = 0,
+    keep: Annotated[int, typer.Option("--keep", min=1, help="Runs kept under OUT/runs/ (oldest removed).")] = 10,
     debug: DebugOpt = False,
 ) -> None:
     """Read, validate and compute every award line; write awards.csv, summary.csv, issues.csv, manifest.json."""
-    code = _run(debug, _compute, inputs, policy, period, out, formats, lang, strict, quiet, True)
+    code = _run(debug, _compute_locked, inputs, policy, period, out, formats, lang, strict, quiet, True,
+                wait=wait, keep=keep)
     raise typer.Exit(code)
 
 
@@ -144,6 +161,56 @@ def sample(
         print(path)
 
 
+@app.command()
+def diff(
+    run_a: Annotated[Path, typer.Argument(help="The earlier run: OUT (its current run) or OUT/runs/<id>.")],
+    run_b: Annotated[Path, typer.Argument(help="The later run, likewise.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Lines whose award or status changed between two runs, the totals of both, and the input files that changed."""
+    from kqcalc.diff import diff_runs, render_json, render_text
+
+    result = _run(debug, diff_runs, run_a, run_b)
+    sys.stdout.write(render_json(result) if as_json else render_text(result))
+
+
+@app.command()
+def explain(
+    firm: Annotated[str, typer.Argument(help="Credit code (统一社会信用代码) or part of the firm's name.")],
+    run: Annotated[Path | None, typer.Option("--run", help="Run folder (default: the latest under ./kqcalc-out/).")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The same content as JSON.")] = False,
+    lang: LangOpt = "zh",
+    debug: DebugOpt = False,
+) -> None:
+    """Every line of one firm as the stored run decided it: clause, measure and sources, thresholds, cap,
+    deductions, award, funding."""
+    from kqcalc.explain import explain as explain_firm
+    from kqcalc.explain import render_tree, to_json
+
+    doc = _run(debug, explain_firm, firm, run, lang)
+    if as_json:
+        sys.stdout.write(to_json(doc))
+    else:
+        from rich.console import Console
+
+        Console(highlight=False, soft_wrap=False).print(render_tree(doc, lang))
+
+
+@app.command()
+def template(
+    file: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
+    lang: LangOpt = "zh",
+    debug: DebugOpt = False,
+) -> None:
+    """A blank input workbook: every table as a sheet with its headers, dropdowns and an instructions sheet."""
+    from kqcalc.template import write_template
+
+    _run(debug, write_template, file, lang)
+    print(file)
+
+
 @policy_app.command("show")
 def policy_show(policy: PolicyOpt = None, lang: LangOpt = "zh", debug: DebugOpt = False) -> None:
     """Every parameter and clause text in force."""
@@ -157,7 +224,14 @@ def policy_show(policy: PolicyOpt = None, lang: LangOpt = "zh", debug: DebugOpt 
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - whatever escaped a command: one line, no locals (SPEC §7)
+        if "--debug" in sys.argv:
+            raise
+        print(f"Error: unexpected error: {type(exc).__name__}: {exc} (run again with --debug for details)",
+              file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -126,6 +126,10 @@ class Context:
     tables: dict[str, pl.DataFrame]
     policy: Policy
     period: Period
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)  # file -> column -> header as written
+
+    def header(self, file: str, column: str) -> str:
+        return self.headers.get(file, {}).get(column, column)
 
     def param(self, item: str, key: str) -> Any:
         return self.policy.param(item, key)

@@ -1,4 +1,4 @@
-"""Find the contract's tables in the input paths and read them as text (SPEC §3).
+"""Find the contract's tables in the input paths and read them as text (SPEC §3, §7).
 
 INTERFACE (stable; clean.py and the tests rely on it):
 
@@ -7,15 +7,83 @@ INTERFACE (stable; clean.py and the tests rely on it):
 A path is an .xlsx workbook (one sheet per table), a .csv/.parquet/.xlsx file
 named after one table, or a directory of such files. Every cell is read as
 text (None for an empty cell) so that clean.py sees and reports every bad cell.
+
+How each input is found and read
+--------------------------------
+* Directory: its files, not its subfolders, sorted by name. Office lock files
+  (``~$…``) and hidden files are skipped; a file whose name matches no table is
+  ignored with a warning ``unknown_file``.
+* Workbook (.xlsx/.xlsm): every sheet named after a table (English name or
+  Chinese alias) is that table; when no sheet is, and the file is named after a
+  table, its first sheet is that table. Other sheets: warning ``unknown_sheet``.
+* .csv / .parquet: the file's stem names the table.
+* Names compare with ``norm_header`` (NFKC, trimmed, case-folded).
+* A file given twice (directly and through its folder) is read once (warning
+  ``duplicate_file``).
+
+The header row is the first of the first 10 non-blank rows whose cells name at
+least min(2, number of columns) of the table's columns; rows above it are titles
+(warning ``title_rows_skipped``). Columns are renamed to their contract names;
+columns not in the contract are dropped (one warning ``extra_columns``).
+
+Row numbers (``_row``) are those the user sees: the Excel row, or the CSV line
+(the header's own line; data lines follow it, so a quoted field spanning lines
+shifts the count); for Parquet, the data row index + 1.
+
+Cell text
+---------
+* .xlsx: fastexcel's text of the cell: numbers as written by calamine ("12",
+  "1.5", "100000000000000000000"), booleans "true"/"false", date and datetime
+  cells "YYYY-MM-DD HH:MM:SS". A formula cell with a cached value reads as that
+  value; one without (files written by openpyxl and similar tools) reads as
+  empty and quarantines its row (``formula_without_value``); an Excel error
+  value (#DIV/0!, #N/A …) quarantines its row too (``cell_error``).
+* .csv: the field's text, UTF-8 (with or without BOM), UTF-16 with BOM, else
+  GB18030 (a superset of GBK). Separator: comma, else tab or semicolon when the
+  header row is only found with those.
+* .parquet: values cast to text: dates "YYYY-MM-DD", datetimes
+  "YYYY-MM-DD HH:MM:SS" (fraction kept when not zero), booleans "true"/"false",
+  numbers and decimals as Polars writes them ("1.5", "123.45").
+* Empty strings become None; whitespace-only cells are kept (clean.py trims).
+
+Rows dropped by the reader
+--------------------------
+* Blank rows (every cell empty or whitespace) are dropped and not counted.
+* Total rows: a row whose first non-empty cell is 合计/总计/小计/total/totals/sum/
+  grand total (spaces inside ignored) or starts with 合计/总计 is dropped, counted
+  in rows_read and rows_excluded, warning ``total_row``.
+
+Warnings (issues) emitted here: unknown_file, unknown_sheet, duplicate_file,
+empty_table, title_rows_skipped, extra_columns, total_row, merged_cells,
+stray_cells_ignored. Errors put in RawTable.bad_rows: formula_without_value,
+cell_error. Everything that stops the run raises InputError (one line naming
+the file): missing path, unreadable/corrupt/encrypted/empty file, no header row,
+a missing required column, two headers for one column, no firms table.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import hashlib
+import mmap
+import os
+import shutil
+import zipfile
+import zlib
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import polars as pl
 
-from kqcalc.issues import Issue
+from kqcalc import xlsx_scan
+from kqcalc.errors import InputError
+from kqcalc.issues import ERROR, WARNING, Issue
+from kqcalc.tables import TABLES, Table
+from kqcalc.text import norm_header
 
 
 @dataclass
@@ -34,7 +102,8 @@ class RawTable:
     rows_excluded: rows dropped by the reader on purpose and reported as warnings
         (a trailing 合计 / total row); counted as excluded in the manifest.
     bad_rows: row number -> issues that quarantine that row (e.g. a formula
-        cell without a cached value); clean.py quarantines those rows.
+        cell without a cached value); clean.py quarantines those rows. Every such
+        row is in frame.
     """
 
     table: str
@@ -51,4 +120,781 @@ class RawTable:
 class ReadResult:
     tables: dict[str, list[RawTable]]  # contract table name -> its pieces, in input order
     issues: list[Issue]  # warnings found while reading (extra columns, merged cells, total rows …)
-    files: dict[str, str]  # every input file read (path on disk) -> SHA-256
+    files: dict[str, str]  # every input file read (path as displayed in issues, without ":sheet") -> SHA-256
+
+
+HEADER_SEARCH_ROWS = 10  # the header is one of the first 10 non-blank rows
+HEAD_BYTES = 1 << 16  # bytes of a CSV looked at to find its header and encoding
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+TOTAL_LABELS = frozenset({"合计", "总计", "小计", "total", "totals", "sum", "grandtotal"})
+TOTAL_PREFIXES = ("合计", "总计")
+# The same test in one vectorised regex (Rust regex: \s and (?i) are Unicode-aware; full-width
+# letters are listed because NFKC is not available there).
+_TOTAL_RE = (
+    r"(?i)^\s*(?:合\s*计|总\s*计|(?:小\s*计|total|totals|sum|grand\s*total"
+    r"|ｔｏｔａｌ|ｔｏｔａｌｓ|ｓｕｍ|ｇｒａｎｄ\s*ｔｏｔａｌ)?\s*$)"
+)
+# [low, high) ranges of first characters of a possibly whitespace-only cell besides ASCII (see _maybe_blank):
+# U+0085 … U+00A0 (NEL, NBSP) and U+1680 … U+3000 (ogham space, en/em spaces, ideographic space …).
+_WS_START = ("\x85", "\xa1", "\u1680", "\u3001")
+
+_TABLE_BY_NAME: dict[str, Table] = {}
+for _t in TABLES.values():
+    _TABLE_BY_NAME[norm_header(_t.name)] = _t
+    _TABLE_BY_NAME[norm_header(_t.alias)] = _t
+
+
+def read_inputs(paths: list[str]) -> ReadResult:
+    """Read every table found in `paths` (files or directories), in the order given."""
+    reader = _Reader()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kqcalc-xlsx-scan") as pool:
+        reader.pool = pool
+        for arg in paths:
+            reader.add_path(str(arg))
+    if "firms" not in reader.tables:
+        firms = TABLES["firms"]
+        where = ", ".join(str(p) for p in paths) or "(no input path)"
+        hint = f" ({reader.empty_firms[0]} is empty)" if reader.empty_firms else ""
+        raise InputError(
+            f"no {firms.name} table found in {where}{hint}: a sheet or file named "
+            f"{firms.name} or {firms.alias} (e.g. {firms.name}.csv, or a sheet {firms.alias}) is required"
+        )
+    return ReadResult(reader.tables, reader.issues, reader.files)
+
+
+def table_for_name(name: str) -> Table | None:
+    """The table a sheet or file stem names (English name or Chinese alias), if any."""
+    return _TABLE_BY_NAME.get(norm_header(name))
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.tables: dict[str, list[RawTable]] = {}
+        self.issues: list[Issue] = []
+        self.files: dict[str, str] = {}
+        self.seen: dict[str, str] = {}  # real path -> display path
+        self.empty_firms: list[str] = []
+        self.pool: ThreadPoolExecutor | None = None
+
+    # ---- paths
+
+    def add_path(self, arg: str) -> None:
+        if not os.path.exists(arg):
+            raise InputError(f"path {arg} does not exist")
+        if os.path.isdir(arg):
+            try:
+                names = sorted(os.listdir(arg))
+            except OSError as exc:
+                raise InputError(f"folder {arg} cannot be read ({exc.strerror or exc})") from None
+            for name in names:
+                if name.startswith(("~$", ".")):
+                    continue
+                full = os.path.join(arg, name)
+                if os.path.isfile(full):
+                    self.add_file(full, explicit=False)
+        else:
+            self.add_file(arg, explicit=True)
+
+    def add_file(self, display: str, *, explicit: bool) -> None:
+        real = os.path.realpath(display)
+        if real in self.seen:
+            self.warn("", display, 0, "", "duplicate_file", f"the same file as {self.seen[real]}; read once")
+            return
+        suffix = os.path.splitext(display)[1].lower()
+        stem = os.path.splitext(os.path.basename(display))[0]
+        if suffix in XLSX_SUFFIXES:
+            self.seen[real] = display
+            self.read_workbook(display, stem, explicit)
+            return
+        table = table_for_name(stem)
+        if suffix not in (".csv", ".parquet") or table is None:
+            if suffix not in (".csv", ".parquet"):
+                why, hint = "is not an .xlsx, .csv or .parquet file", ""
+            else:
+                why, hint = "is not named after a table", f" ({_known_tables()})"
+            if explicit:
+                raise InputError(f"{display} {why}{hint}")
+            if hint:
+                why += " (e.g. firms.csv or 企业名录.csv)"
+            self.warn("", display, 0, "", "unknown_file", f"{os.path.basename(display)} {why}; it was ignored")
+            return
+        self.seen[real] = display
+        if suffix == ".csv":
+            self.read_csv(table, display)
+        else:
+            self.read_parquet(table, display)
+
+    def warn(self, table: str, file: str, row: int, column: str, code: str, message: str) -> None:
+        self.issues.append(Issue(table, file, row, column, WARNING, code, message))
+
+    def add_table(self, raw: RawTable) -> None:
+        self.tables.setdefault(raw.table, []).append(raw)
+
+    # ---- CSV
+
+    def read_csv(self, table: Table, display: str) -> None:
+        head, digest, size = _hash_file(display)
+        self.files[display] = digest
+        if size == 0:
+            raise InputError(f"{display}: the file is empty (0 bytes)")
+        complete = size <= len(head)
+        source: str | bytes = display
+        text_head: str | None = None
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            source, text_head = _decode_all(display, "utf-16")
+        else:
+            try:
+                text_head = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=complete)
+            except UnicodeDecodeError:
+                source, text_head = _decode_all(display, "gb18030")
+        found = _csv_header(table, text_head, complete)
+        if found is None:
+            raise InputError(_no_header_message(table, display))
+        sep, header_line, header_cells, titles = found
+        try:
+            data = _polars_csv(source, sep, header_line)
+        except _NotUtf8:
+            source, text_head = _decode_all(display, "gb18030")
+            found = _csv_header(table, text_head, complete)
+            if found is None:
+                raise InputError(_no_header_message(table, display)) from None
+            sep, header_line, header_cells, titles = found
+            try:
+                data = _polars_csv(source, sep, header_line)
+            except _NotUtf8 as exc:
+                raise InputError(f"{display}: cannot be read as text ({exc})") from None
+        except _CsvFailure as exc:
+            raise InputError(f"{display}: cannot be read as CSV ({exc})") from None
+        if data.width < len(header_cells):
+            header_cells = header_cells[: data.width]
+        header_cells += [None] * (data.width - len(header_cells))
+        data.columns = [f"c{j}" for j in range(data.width)]
+        if titles:
+            self.title_warning(table, display, titles, header_line)
+        labels = [f"field {j + 1}" for j in range(len(header_cells))]
+        self.assemble(table, display, display, header_cells, labels, data, header_line + 1)
+
+    # ---- Parquet
+
+    def read_parquet(self, table: Table, display: str) -> None:
+        _, digest, size = _hash_file(display)
+        self.files[display] = digest
+        if size == 0:
+            raise InputError(f"{display}: the file is empty (0 bytes)")
+        try:
+            df = pl.read_parquet(display)
+        except Exception as exc:
+            raise InputError(f"{display}: not a readable Parquet file ({_first_line(exc)})") from None
+        header_cells: list[str | None] = list(df.columns)
+        if _header_matches(table, header_cells) < _needed(table):
+            raise InputError(_no_header_message(table, display, parquet=True))
+        data = _parquet_as_text(df, display)
+        data.columns = [f"c{j}" for j in range(data.width)]
+        labels = [f"column {j + 1}" for j in range(len(header_cells))]
+        self.assemble(table, display, display, header_cells, labels, data, 1)
+
+    # ---- workbooks
+
+    def read_workbook(self, display: str, stem: str, explicit: bool) -> None:
+        try:
+            xlsx_scan.check_container(display)
+        except xlsx_scan.WorkbookError as exc:
+            raise InputError(f"{display} {exc}") from None
+        try:
+            with zipfile.ZipFile(display) as zf:
+                sheets = xlsx_scan.list_sheets(zf)
+                picked = self.pick_sheets(display, stem, sheets, explicit)
+                if picked is None:
+                    return
+                self.files[display] = _hash_file(display)[1]
+                if not picked:
+                    return
+                reader = _open_fastexcel(display)
+                for sheet, table in picked:
+                    self.read_sheet(display, zf, reader, sheet, table)
+        except xlsx_scan.WorkbookError as exc:
+            raise InputError(f"{display} {exc}") from None
+        except (zipfile.BadZipFile, zlib.error, ParseError, EOFError, OSError, KeyError, ValueError) as exc:
+            raise InputError(
+                f"{display} is damaged and cannot be read as an .xlsx workbook ({_first_line(exc)}): "
+                "open it in Excel and save it again"
+            ) from None
+
+    def pick_sheets(
+        self, display: str, stem: str, sheets: list[xlsx_scan.SheetRef], explicit: bool
+    ) -> list[tuple[xlsx_scan.SheetRef, Table]] | None:
+        """The sheets to read and their tables; None when the whole workbook is ignored."""
+        picked = [(s, t) for s in sheets if (t := table_for_name(s.name)) is not None]
+        if not picked:
+            table = table_for_name(stem)
+            worksheets = [s for s in sheets if s.kind == "worksheet" and s.part]
+            if table is None or not worksheets:
+                why = (
+                    f"has no sheet named after a table and its file name names no table ({_known_tables()})"
+                    if worksheets or not sheets
+                    else "has no worksheet"
+                )
+                if explicit:
+                    raise InputError(f"{display} {why}")
+                short = "has no sheet or file name naming a table" if worksheets or not sheets else why
+                self.warn("", display, 0, "", "unknown_file", f"{os.path.basename(display)} {short}; it was ignored")
+                return None
+            picked = [(worksheets[0], table)]
+        chosen = {s.name for s, _ in picked}
+        for s in sheets:
+            if s.name not in chosen:
+                self.warn(
+                    "",
+                    f"{display}:{s.name}",
+                    0,
+                    "",
+                    "unknown_sheet",
+                    f"sheet {s.name!r} is not named after a table (e.g. firms or 企业名录); it was ignored",
+                )
+        return picked
+
+    def read_sheet(
+        self, display: str, zf: zipfile.ZipFile, reader: Any, sheet: xlsx_scan.SheetRef, table: Table
+    ) -> None:
+        file = f"{display}:{sheet.name}"
+        if sheet.kind != "worksheet" or not sheet.part:
+            raise InputError(f"{file}: the sheet {sheet.name!r} is a {sheet.kind}, not a worksheet of cells")
+        probe = xlsx_scan.probe(zf, sheet.part)
+        sanitized: xlsx_scan.Sanitized | None = None
+        try:
+            if probe.trusted and self.pool is not None:
+                # calamine can allocate the declared range: scan the XML beside it
+                future = self.pool.submit(xlsx_scan.scan_sheet, display, sheet.part, probe.prefix)
+                grid, cols = _load_sheet(reader, sheet.name, file)  # on failure the pool still finishes the scan
+                scan = future.result()
+            else:
+                scan = xlsx_scan.scan_sheet(display, sheet.part, probe.prefix, extent=True)
+                if scan.oversized:
+                    sanitized = xlsx_scan.sanitize(display, sheet.part, probe.prefix, scan)
+                    grid, cols = _load_sheet(_open_fastexcel(sanitized.path, display), sheet.name, file)
+                    r0, c0, r1, c1 = sanitized.box
+                    where = f"columns {xlsx_scan.column_letters(c0)} to {xlsx_scan.column_letters(c1)}"
+                    if (r0, r1) != (1, scan.last_row):
+                        where = f"rows {r0} to {r1}, {where}"
+                    self.warn(
+                        table.name,
+                        file,
+                        0,
+                        "",
+                        "stray_cells_ignored",
+                        f"{xlsx_scan.describe_cells(sanitized.stray, sanitized.stray_count)} lie far outside the "
+                        f"table ({where}) and were ignored; delete them (or move them into the table) and save "
+                        "the workbook",
+                    )
+                else:
+                    grid, cols = _load_sheet(reader, sheet.name, file)
+        finally:
+            if sanitized is not None:
+                shutil.rmtree(sanitized.folder, ignore_errors=True)
+        self.sheet_table(table, display, file, grid, cols, scan)
+
+    def sheet_table(
+        self,
+        table: Table,
+        display: str,
+        file: str,
+        grid: pl.DataFrame,
+        cols: list[int],
+        scan: xlsx_scan.SheetScan,
+    ) -> None:
+        if grid.height == 0 or grid.width == 0:
+            self.empty_table(table, file)
+            return
+        grid.columns = [f"c{j}" for j in range(grid.width)]
+        header_index, titles = _find_header_rows(table, grid)
+        if header_index is None:
+            if titles is None:  # every row is blank
+                self.empty_table(table, file)
+                return
+            raise InputError(_no_header_message(table, file))
+        header_row = header_index + 1  # Excel rows are 1-based; fastexcel keeps leading empty rows
+        header_cells = [_cell_text(v) for v in grid.row(header_index)]
+        if titles:
+            self.title_warning(table, file, titles, header_row)
+        merged = [r for r in scan.merged if (box := xlsx_scan.parse_range(r)) is not None and box[2] >= header_row]
+        if merged:
+            listed = ", ".join(merged[: xlsx_scan.MAX_LISTED])
+            more = f" and {len(merged) - xlsx_scan.MAX_LISTED} more" if len(merged) > xlsx_scan.MAX_LISTED else ""
+            self.warn(
+                table.name,
+                file,
+                0,
+                "",
+                "merged_cells",
+                f"merged cells {listed}{more}: only the top-left cell of a merged range holds its value, the "
+                "others read as empty; unmerge the cells and fill in each one",
+            )
+        data = grid.slice(header_index + 1)
+        position = {c: j for j, c in enumerate(cols)}
+        notes: list[tuple[int, int, str, xlsx_scan.CellNote]] = []
+        for code, found in (("formula_without_value", scan.formulas), ("cell_error", scan.errors)):
+            for note in found:
+                j = position.get(note.col)
+                if note.row > header_row and j is not None:
+                    notes.append((note.row, j, code, note))
+        last_row = header_row + data.height
+        beyond = max((r for r, *_ in notes), default=0) - last_row
+        if beyond > 0:  # rows holding only formulas without a value lie below calamine's range
+            data = pl.concat([data, pl.DataFrame({c: [None] * beyond for c in data.columns}, schema=data.schema)])
+        labels = [xlsx_scan.column_letters(c) for c in cols]
+        self.assemble(table, file, display, header_cells, labels, data, header_row + 1, notes)
+
+    def empty_table(self, table: Table, file: str) -> None:
+        if table.name == "firms":
+            self.empty_firms.append(file)
+        self.warn(table.name, file, 0, "", "empty_table", f"the {table.name} ({table.alias}) sheet is empty; ignored")
+
+    def title_warning(self, table: Table, file: str, titles: list[tuple[int, str]], header_row: int) -> None:
+        rows = ", ".join(str(r) for r, _ in titles)
+        texts = "; ".join(repr(t) for _, t in titles[:3])
+        self.warn(
+            table.name,
+            file,
+            0,
+            "",
+            "title_rows_skipped",
+            f"row{'s' if len(titles) > 1 else ''} {rows} above the header (row {header_row}) "
+            f"{'were' if len(titles) > 1 else 'was'} read as a title and skipped: {texts}",
+        )
+
+    # ---- common
+
+    def assemble(
+        self,
+        table: Table,
+        file: str,
+        path: str,
+        header_cells: list[str | None],
+        labels: list[str],
+        data: pl.DataFrame,
+        first_row: int,
+        notes: list[tuple[int, int, str, xlsx_scan.CellNote]] | None = None,
+    ) -> None:
+        """Name, filter and number the data rows below a header; add the RawTable.
+
+        data: the rows below the header, one String column per source column, named c0, c1 …
+        first_row: the row number of data's first row.
+        notes: (row, column position, code, cell) of cells that quarantine their row.
+        """
+        mapping, headers, extras = _map_header(table, file, header_cells, labels, data)
+        n = data.height
+        rows = pl.int_range(first_row, first_row + n, dtype=pl.Int64, eager=True).alias("_row")
+        blank = _blank_rows(data)
+        total = _total_rows(data)
+        notes = notes or []
+        bad_rows: dict[int, list[Issue]] = {}
+        if notes:
+            total_rows = set(rows.filter(total).to_list()) if total is not None else set()
+            by_position = {j: name for name, j in mapping.items()}
+            for row, j, code, note in sorted(notes, key=lambda x: (x[0], x[1])):
+                if j not in by_position or row in total_rows:
+                    continue
+                header = headers[by_position[j]]
+                if code == "formula_without_value":
+                    message = (
+                        f"cell {note.ref} holds the formula ={note.text} but no saved value (the file was not "
+                        "saved by Excel): open it in Excel and save it, or type the value; the row is not used"
+                    )
+                else:
+                    message = (
+                        f"cell {note.ref} holds the Excel error {note.text}: correct the formula or type the "
+                        "value; the row is not used"
+                    )
+                bad_rows.setdefault(row, []).append(Issue(table.name, file, row, header, ERROR, code, message))
+        if bad_rows and blank is not None:
+            blank = blank & ~rows.is_in(list(bad_rows))
+        drop = blank
+        if total is not None:
+            total = total & ~blank if blank is not None else total
+            drop = total if drop is None else drop | total
+        rows_read = n - (int(blank.sum()) if blank is not None else 0)
+        excluded = 0
+        if total is not None and total.any():
+            picked = data.filter(total)
+            total_numbers = rows.filter(total).to_list()
+            excluded = len(total_numbers)
+            for number, values in zip(total_numbers, picked.iter_rows(), strict=True):
+                label = next((v.strip() for v in values if v is not None and v.strip()), "")
+                self.warn(
+                    table.name,
+                    file,
+                    number,
+                    "",
+                    "total_row",
+                    f"row {number} ({label!r}) is a total row; it was not used (totals are recomputed, "
+                    "never summed twice)",
+                )
+        frame = data.select([pl.col(f"c{j}").alias(name) for name, j in mapping.items()]).with_columns(rows)
+        if drop is not None and drop.any():
+            frame = frame.filter(~drop)
+        frame = _empty_to_null(frame, list(mapping))
+        if extras:
+            self.warn(
+                table.name,
+                file,
+                0,
+                "",
+                "extra_columns",
+                f"columns not in the {table.name} table were ignored: {', '.join(extras)}",
+            )
+        self.add_table(RawTable(table.name, file, path, frame, headers, rows_read, excluded, bad_rows))
+
+
+# --------------------------------------------------------------------------- header
+
+
+def _needed(table: Table) -> int:
+    return min(2, len(table.columns))
+
+
+def _alias_map(table: Table) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for col in table.columns:
+        for spelling in (col.name, *col.aliases):
+            out.setdefault(norm_header(spelling), col.name)
+    return out
+
+
+def _cell_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _header_matches(table: Table, cells: list[str | None]) -> int:
+    aliases = _alias_map(table)
+    return len({aliases[k] for c in cells if c is not None and (k := norm_header(c)) in aliases})
+
+
+def _find_header_rows(table: Table, grid: pl.DataFrame) -> tuple[int | None, list[tuple[int, str]] | None]:
+    """(index of the header row in grid, title rows above it as (row number, text)).
+
+    (None, None) when every row is blank; (None, titles) when no header was found.
+    """
+    non_blank: list[tuple[int, list[str | None]]] = []
+    offset = 0
+    step = 64
+    while len(non_blank) < HEADER_SEARCH_ROWS and offset < grid.height:
+        for i, values in enumerate(grid.slice(offset, step).iter_rows(), start=offset):
+            cells = [_cell_text(v) for v in values]
+            if any(c is not None for c in cells):
+                non_blank.append((i, cells))
+                if len(non_blank) == HEADER_SEARCH_ROWS:
+                    break
+        offset += step
+        step = min(step * 4, 100_000)
+    if not non_blank:
+        return None, None
+    needed = _needed(table)
+    titles: list[tuple[int, str]] = []
+    for i, cells in non_blank:
+        if _header_matches(table, cells) >= needed:
+            return i, titles
+        titles.append((i + 1, next(c for c in cells if c is not None).strip()))
+    return None, titles
+
+
+def _map_header(
+    table: Table, file: str, cells: list[str | None], labels: list[str], data: pl.DataFrame
+) -> tuple[dict[str, int], dict[str, str], list[str]]:
+    """(contract column -> position, contract column -> header as written, extra column descriptions)."""
+    aliases = _alias_map(table)
+    mapping: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    extras: list[str] = []
+    for j, cell in enumerate(cells):
+        if cell is None:
+            if j < data.width and data.get_column(f"c{j}").null_count() < data.height:
+                extras.append(f"an unnamed column ({labels[j]})")
+            continue
+        name = aliases.get(norm_header(cell))
+        if name is None:
+            extras.append(f"{cell.strip()} ({labels[j]})")
+            continue
+        if name in mapping:
+            raise InputError(
+                f"{table.name} ({file}): the headers {headers[name]!r} ({labels[mapping[name]]}) and "
+                f"{cell.strip()!r} ({labels[j]}) both name the column {_spellings(table, name)}; keep one of them"
+            )
+        mapping[name] = j
+        headers[name] = cell.strip()
+    missing = [c for c in table.columns if c.required and c.name not in mapping]
+    if missing:
+        found = ", ".join(c.strip() for c in cells if c is not None) or "(none)"
+        what = ", ".join(_spellings(table, c.name) for c in missing)
+        plural = "s" if len(missing) > 1 else ""
+        raise InputError(f"{table.name} ({file}): required column{plural} {what} not found; headers found: {found}")
+    return mapping, headers, extras
+
+
+def _spellings(table: Table, name: str) -> str:
+    col = table.column(name)
+    return f"{col.name} ({' / '.join(col.aliases)})" if col.aliases else col.name
+
+
+def _no_header_message(table: Table, file: str, *, parquet: bool = False) -> str:
+    names = ", ".join(_spellings(table, c.name) for c in table.columns)
+    where = "its column names" if parquet else f"none of the first {HEADER_SEARCH_ROWS} non-blank rows"
+    return (
+        f"{table.name} ({file}): no header row found: {where} holds at least {_needed(table)} of the "
+        f"column names {names}"
+    )
+
+
+def _known_tables() -> str:
+    return "accepted: " + ", ".join(f"{t.name}/{t.alias}" for t in TABLES.values())
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def _maybe_blank(s: pl.Series) -> pl.Series:
+    """True where the cell is null, empty or may be whitespace only (starts with a space-like character).
+
+    Comparisons against constants use the inline prefix of Polars' string views, so this is
+    far cheaper than stripping every cell; the candidates are checked exactly afterwards.
+    """
+    cond = s.is_null() | (s < "!")
+    for lo, hi in zip(_WS_START[0::2], _WS_START[1::2], strict=True):
+        cond = cond | ((s >= lo) & (s < hi))
+    return cond.fill_null(True)
+
+
+def _blank_rows(data: pl.DataFrame) -> pl.Series | None:
+    """Boolean mask of the rows whose every cell is empty or whitespace; None when there are none."""
+    if data.height == 0 or data.width == 0:
+        return None
+    order = sorted(data.columns, key=lambda c: data.get_column(c).null_count(), reverse=False)
+    idx: pl.Series | None = None
+    for c in order:
+        col = data.get_column(c)
+        if idx is None:
+            cond = _maybe_blank(col)
+            idx = cond.arg_true()
+        else:
+            cond = _maybe_blank(col.gather(idx))
+            idx = idx.filter(cond)
+        if idx.len() == 0:
+            return None
+    assert idx is not None
+    exact = (
+        data[idx]
+        .select(pl.all_horizontal([pl.col(c).str.strip_chars().fill_null("") == "" for c in data.columns]))
+        .to_series()
+    )
+    idx = idx.filter(exact)
+    if idx.len() == 0:
+        return None
+    return pl.repeat(False, data.height, eager=True).scatter(idx, True)
+
+
+def _is_total_label(text: str) -> bool:
+    key = "".join(norm_header(text).split())
+    return key in TOTAL_LABELS or key.startswith(TOTAL_PREFIXES)
+
+
+def _total_rows(data: pl.DataFrame) -> pl.Series | None:
+    """Boolean mask of the total rows (first non-empty cell 合计 …); None when there are none.
+
+    One vectorised regex on each row's first non-null cell picks the candidates (total
+    labels, and cells holding only whitespace, after which the row's first non-empty cell
+    lies further on); the few candidates are then checked exactly with _is_total_label.
+    """
+    if data.height == 0 or data.width == 0:
+        return None
+    first = data.select(pl.coalesce(data.columns)).to_series()
+    candidate = first.str.contains(_TOTAL_RE).fill_null(False)
+    if not candidate.any():
+        return None
+    idx = candidate.arg_true()
+    exact = [
+        _is_total_label(next((v for v in values if v is not None and v.strip()), ""))
+        for values in data[idx].iter_rows()
+    ]
+    idx = idx.filter(pl.Series(exact, dtype=pl.Boolean))
+    if idx.len() == 0:
+        return None
+    return pl.repeat(False, data.height, eager=True).scatter(idx, True)
+
+
+def _empty_to_null(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    fix = [c for c in columns if (frame.get_column(c) == "").any()]
+    if not fix:
+        return frame
+    return frame.with_columns([pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in fix])
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _hash_file(path: str) -> tuple[bytes, str, int]:
+    """(first HEAD_BYTES bytes, SHA-256 hex, size), hashing a memory map of the file (no copy)."""
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size == 0:
+                return b"", hashlib.sha256().hexdigest(), 0
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                return mm[:HEAD_BYTES], hashlib.sha256(mm).hexdigest(), size
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path} cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+class _NotUtf8(Exception):
+    pass
+
+
+class _CsvFailure(Exception):
+    pass
+
+
+def _decode_all(path: str, encoding: str) -> tuple[bytes, str]:
+    """The whole file re-encoded as UTF-8 (for Polars), and its first characters."""
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: cannot be read as text: it is neither UTF-8 nor GB18030 (GBK)") from None
+    del raw
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.encode("utf-8"), text[:HEAD_BYTES]
+
+
+def _records(text: str, sep: str, complete: bool) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, fields) of the CSV records in `text` (the last, maybe cut, record dropped)."""
+    lines = text.splitlines(keepends=True)
+    if not complete and lines:
+        lines.pop()  # may be cut in the middle
+    reader = csv.reader(lines, delimiter=sep, quotechar='"')
+    start = 1
+    try:
+        for fields in reader:
+            yield start, fields
+            start = reader.line_num + 1
+    except csv.Error:
+        return
+
+
+def _csv_header(
+    table: Table, text: str, complete: bool
+) -> tuple[str, int, list[str | None], list[tuple[int, str]]] | None:
+    """(separator, header line number, header cells, title rows) found in the head of a CSV."""
+    needed = _needed(table)
+    for sep in (",", "\t", ";"):
+        non_blank = 0
+        titles: list[tuple[int, str]] = []
+        for line, fields in _records(text, sep, complete):
+            cells = [f if f.strip() else None for f in fields]
+            if not any(c is not None for c in cells):
+                continue
+            non_blank += 1
+            if _header_matches(table, cells) >= needed:
+                return sep, line, cells, titles
+            titles.append((line, next(c for c in cells if c is not None).strip()))
+            if non_blank >= HEADER_SEARCH_ROWS:
+                break
+    return None
+
+
+def _polars_csv(source: str | bytes, sep: str, header_line: int) -> pl.DataFrame:
+    try:
+        return pl.read_csv(
+            source,
+            separator=sep,
+            has_header=True,
+            skip_lines=header_line - 1,
+            infer_schema=False,
+            quote_char='"',
+            raise_if_empty=False,
+        )
+    except Exception as exc:  # Polars raises ComputeError / NoDataError / … and pyo3 panics
+        text = _first_line(exc)
+        if "utf-8" in text.lower() or "utf8" in text.lower():
+            raise _NotUtf8(text) from None
+        if "more fields" in text:
+            text = "a line has more fields than the header row"
+        raise _CsvFailure(text) from None
+
+
+# --------------------------------------------------------------------------- Parquet
+
+
+def _parquet_as_text(df: pl.DataFrame, display: str) -> pl.DataFrame:
+    exprs = []
+    for name, dtype in df.schema.items():
+        col = pl.col(name)
+        if dtype == pl.String:
+            exprs.append(col)
+        elif dtype == pl.Date:
+            exprs.append(col.dt.to_string("%Y-%m-%d"))
+        elif isinstance(dtype, pl.Datetime):
+            whole = col.dt.to_string("%Y-%m-%d %H:%M:%S")
+            exprs.append(
+                pl.when(col.dt.nanosecond() == 0).then(whole).otherwise(col.dt.to_string("%Y-%m-%d %H:%M:%S%.f"))
+            )
+        elif dtype == pl.Boolean:
+            exprs.append(pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false")))
+        elif dtype.is_numeric() or dtype in (pl.Null, pl.Time, pl.Categorical) or isinstance(dtype, pl.Enum):
+            exprs.append(col.cast(pl.String))
+        elif dtype == pl.Binary:
+            exprs.append(col.cast(pl.String, strict=False))
+        else:
+            raise InputError(f"{display}: column {name!r} holds {dtype} values, which cannot be read as cell text")
+    try:
+        return df.select([e.alias(name) for e, name in zip(exprs, df.columns, strict=True)])
+    except Exception as exc:
+        raise InputError(f"{display}: cannot be read as text ({_first_line(exc)})") from None
+
+
+# --------------------------------------------------------------------------- xlsx
+
+
+def _open_fastexcel(path: str, display: str | None = None) -> Any:
+    import fastexcel
+
+    try:
+        return fastexcel.read_excel(path)
+    except BaseException as exc:  # pyo3 panics derive from BaseException
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        raise InputError(
+            f"{display or path} cannot be read as an .xlsx workbook ({_first_line(exc)}): open it in Excel and "
+            "save it again"
+        ) from None
+
+
+def _load_sheet(reader: Any, name: str, file: str) -> tuple[pl.DataFrame, list[int]]:
+    """The sheet as text, one row per Excel row from row 1; and the Excel column (1-based) of each column."""
+    try:
+        sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
+        cols = [c.absolute_index + 1 for c in sheet.available_columns()]
+        grid = sheet.to_polars()
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        raise InputError(f"{file}: the sheet cannot be read ({_first_line(exc)})") from None
+    if len(cols) != grid.width:
+        cols = list(range(1, grid.width + 1))
+    bad = [c for c, t in grid.schema.items() if t != pl.String]
+    if bad:
+        grid = grid.with_columns([pl.col(c).cast(pl.String) for c in bad])
+    return grid, cols

@@ -109,7 +109,7 @@ def apply_rules(lines: list[Line], ctx: Context, reg: Registry) -> list[Issue]:
     paid_warehouses: set[tuple[str, str]] = set()
     for line in ordered:
         if line.item == "9C" and line.gross > 0 and (line.firm_id, norm_key(line.ref)) not in paid_warehouses:
-            line.reasons.append("no_9a_or_9b_paid")
+            line.reasons.append("no_paid_9a_9b")
             line.gross = Decimal(0)
         line.capped = line.gross if line.cap is None else min(line.gross, line.cap)
         amount = line.capped
@@ -166,14 +166,17 @@ def _apply_adjustments(lines: list[Line], ctx: Context) -> list[Issue]:
         where = f"{row['firm_id']} item {row['item']}" + (f" ref {row['ref']}" if row["ref"] else "")
         problem = None
         if line is None:
-            problem = f"there is no line {where} in this run"
+            problem = ("adjustment_without_line", f"there is no line {where} in this run")
         elif line.award == 0:
-            problem = f"line {where} is not paid (status {line.status}); an adjustment can only lower a paid award"
+            problem = ("adjustment_on_unpaid_line",
+                       f"line {where} is not paid (status {line.status}); an adjustment can only lower a paid award")
         elif value > line.award:
-            problem = f"{value} is more than the line's award {line.award}; an adjustment can only lower it"
+            problem = ("adjustment_above_amount",
+                       f"{value} is more than the line's award {line.award}; an adjustment can only lower it")
         if problem:
-            issues.append(Issue("adjustments", row["_file"], row["_row"], "", ERROR, "bad_adjustment",
-                                f"{problem}; not applied"))
+            column = ctx.header(row["_file"], "award_rmb") if problem[0] == "adjustment_above_amount" else ""
+            issues.append(Issue("adjustments", row["_file"], row["_row"], column, ERROR, problem[0],
+                                f"{problem[1]}; not applied"))
             continue
         assert line is not None
         line.deductions.append(Deduction("adjustment", exact(line.award) - exact(value), "adjusted", row["reason"]))

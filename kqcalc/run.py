@@ -156,7 +156,7 @@ def compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Pe
 
 def _compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Period) -> RunResult:
     cleaned = clean(read, period.start.year)
-    ctx = Context(cleaned.tables, policy, period)
+    ctx = Context(cleaned.tables, policy, period, cleaned.headers)
     issues = list(cleaned.issues)
     if not period.is_one_year():
         issues.append(Issue("", "", 0, "", WARNING, "period_not_a_year",

@@ -1,47 +1,333 @@
-"""The run folder: every file of a run is written to a temporary folder beside it, then moved in.
+"""The output folder: one immutable folder per run, switched in atomically, under a lock (SPEC §5, §7).
 
-A run killed part-way leaves the previous run's files as they were.
+Layout of an output folder (`--out DIR`)::
+
+    DIR/
+      .kqcalc.lock             the lock file (fcntl.flock); never deleted
+      runs/
+        20210105T020000Z/      one folder per run: awards.csv, summary.csv, issues.csv, manifest.json,
+        20210106T020000Z/      results.json, report.xlsx — written once, never modified
+      current  -> runs/20210106T020000Z      the last complete run
+      previous -> runs/20210105T020000Z      the run before it (for `kqcalc diff DIR/previous DIR/current`)
+      awards.csv   -> current/awards.csv     the files of SPEC §5, readable as normal files in DIR
+      summary.csv  -> current/summary.csv
+      …
+
+A run writes every file into a hidden staging folder `runs/.tmp-<id>/`, flushes it to disk, renames the
+folder to `runs/<id>/` (one atomic rename), and then replaces the `current` symlink (a new symlink renamed
+over the old one: one atomic rename). The top-level files are symlinks through `current`, so that one rename
+switches all of them at once: whatever moment a run is killed at, `DIR/awards.csv`, `DIR/summary.csv`,
+`DIR/issues.csv` and `DIR/manifest.json` are all the previous run's files or all the new run's. (A reader that
+opens them one after another while a run finishes can still straddle the switch; a reader that must see one
+run's set resolves `DIR/current` once and reads from that folder — `manifest.json` names the run.)
+
+Only one run writes into an output folder at a time: `output_lock` holds an exclusive `flock` on
+`DIR/.kqcalc.lock` for the whole run. The kernel releases it when the process dies, so a killed run never
+leaves a stale lock. With the lock held, any staging folder or temporary symlink left by a killed run is
+stale and is removed; finished runs beyond the retention limit (`keep`, newest first by run id) are removed
+too, except the targets of `current` and `previous`.
+
+Test hook (for tests only; tests/test_cron.py uses it to kill a run at a known moment): when the environment
+variable KQCALC_TEST_PAUSE is set to `SECONDS` or `SECONDS@STAGE`, the run prints `kqcalc-test-pause: <stage>`
+to stderr at each stage and sleeps SECONDS there (only at STAGE when one is named). The stages, in order:
+`locked` (lock taken, nothing read yet), `awards.csv`, `summary.csv`, `issues.csv`, `results.json`,
+`manifest.json`, `report.xlsx` (each written into the staging folder), `staged` (run folder renamed into
+runs/), `switched` (`current` points at the new run; top-level links and pruning not done yet).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import shutil
-import tempfile
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kqcalc.run import RunResult
+from kqcalc.errors import InputError, KqcalcError, LockedError
+
+if TYPE_CHECKING:
+    from kqcalc.run import RunResult
 
 RUN_FILES = ("awards.csv", "summary.csv", "issues.csv", "results.json", "manifest.json", "report.xlsx")
+RUNS = "runs"
+CURRENT = "current"
+PREVIOUS = "previous"
+LOCK_FILE = ".kqcalc.lock"
+STAGING_PREFIX = ".tmp-"
+LINK_TMP_MARK = ".tmp-"
+LEGACY_STAGING_PREFIX = ".kqcalc-tmp-"  # the staging folders of kqcalc 0.1's write_run
+DEFAULT_KEEP = 10
+TEST_PAUSE_ENV = "KQCALC_TEST_PAUSE"
+
+_held: set[Path] = set()  # output folders whose lock this process holds
 
 
-def write_run(result: RunResult, folder: Path, *, xlsx: bool = True, lang: str = "zh") -> Path:
+def _pause(stage: str) -> None:
+    """The test hook (see the module docstring); a no-op unless KQCALC_TEST_PAUSE is set."""
+    value = os.environ.get(TEST_PAUSE_ENV)
+    if not value:
+        return
+    print(f"kqcalc-test-pause: {stage}", file=sys.stderr, flush=True)
+    seconds, _, at = value.partition("@")
+    if not at or at == stage:
+        time.sleep(float(seconds))
+
+
+def _key(folder: Path) -> Path:
+    return folder.resolve()
+
+
+@contextmanager
+def output_lock(folder: Path, wait: float = 0.0) -> Iterator[Path]:
+    """Hold the output folder's lock for the block; wait up to `wait` seconds for another run to finish.
+
+    Raises LockedError (exit 1) when the folder is still held after `wait` seconds.
+    """
+    import fcntl
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise KqcalcError(f"cannot use the output folder {folder}: {exc.strerror or exc}") from None
+    try:
+        deadline = time.monotonic() + max(wait, 0.0)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+                    waited = f" after waiting {wait:g} s" if wait > 0 else ""
+                    raise LockedError(
+                        f"the output folder {folder} is in use by another kqcalc run"
+                        f"{f' ({holder})' if holder else ''}{waited}; try again later, or pass --wait SECONDS"
+                    ) from None
+                time.sleep(min(0.1, left))
+        # Who holds the lock, for the message a second run prints; informational only.
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}, started {_now().isoformat()}\n".encode(), 0)
+        _held.add(_key(folder))
+        _pause("locked")
+        try:
+            yield folder
+        finally:
+            _held.discard(_key(folder))
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def write_run(result: RunResult, folder: Path, *, xlsx: bool = True, lang: str = "zh",
+              keep: int | None = None, wait: float = 0.0) -> Path:
+    """Write one run into `folder` (see the module docstring); return the new run's own folder.
+
+    Takes the folder's lock unless this process already holds it (the CLI holds it for the whole run).
+    `keep`: how many finished runs to keep under runs/ (default DEFAULT_KEEP).
+    """
+    keep = DEFAULT_KEEP if keep is None else keep
+    if _key(folder) in _held:
+        return _write(result, folder, xlsx=xlsx, lang=lang, keep=keep)
+    with output_lock(folder, wait):
+        return _write(result, folder, xlsx=xlsx, lang=lang, keep=keep)
+
+
+def _write(result: RunResult, folder: Path, *, xlsx: bool, lang: str, keep: int) -> Path:
     from kqcalc import output
 
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".kqcalc-tmp-", dir=folder))
-    try:
-        run_time = datetime.now(UTC).replace(microsecond=0).isoformat()
-        files = {
-            "awards.csv": output.awards_csv(result),
-            "summary.csv": output.summary_csv(result),
-            "issues.csv": output.issues_csv(result),
-            "results.json": output.results_json(result),
-            "manifest.json": output.manifest_json(result, run_time),
-        }
-        for name, data in files.items():
-            (staging / name).write_bytes(data)
-        if xlsx:
-            from kqcalc.report.xlsx import write_report
+    runs = folder / RUNS
+    runs.mkdir(exist_ok=True)
+    clean_stale(folder)
+    now = _now()
+    run_id = _new_run_id(runs, now)
+    staging = runs / f"{STAGING_PREFIX}{run_id}"
+    staging.mkdir()
+    manifest = result.manifest(now.isoformat())
+    manifest["run_id"] = run_id
+    files = {
+        "awards.csv": lambda: output.awards_csv(result),
+        "summary.csv": lambda: output.summary_csv(result),
+        "issues.csv": lambda: output.issues_csv(result),
+        "results.json": lambda: output.results_json(result),
+        "manifest.json": lambda: (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+    }
+    for name, render in files.items():
+        _write_file(staging / name, render())
+        _pause(name)
+    if xlsx:
+        from kqcalc.report.xlsx import write_report
 
-            write_report(result, staging / "report.xlsx", lang=lang)
-        for name in RUN_FILES:
-            if (staging / name).exists():
-                os.replace(staging / name, folder / name)
-            elif name == "report.xlsx" and (folder / name).exists():
-                # A csv-only rerun must not leave an older report beside newer awards.
-                (folder / name).unlink()
+        write_report(result, staging / "report.xlsx", lang=lang)
+        _fsync_file(staging / "report.xlsx")
+        _pause("report.xlsx")
+    _fsync_dir(staging)
+    final = runs / run_id
+    os.rename(staging, final)
+    _fsync_dir(runs)
+    _pause("staged")
+    old = _link_target(folder / CURRENT)
+    if old and old != f"{RUNS}/{run_id}":
+        _symlink(folder / PREVIOUS, old)
+    _symlink(folder / CURRENT, f"{RUNS}/{run_id}")
+    _fsync_dir(folder)
+    _pause("switched")
+    _expose(folder, final)
+    prune(folder, keep)
+    return final
+
+
+def _expose(folder: Path, run: Path) -> None:
+    """Make DIR/<file> a symlink to current/<file> for each file of the run; drop links to files it lacks.
+
+    The links never change once made, so this step is idempotent: a run killed here leaves links that already
+    point through `current`. A regular file in their place (written by kqcalc 0.1) is replaced.
+    """
+    for name in RUN_FILES:
+        top = folder / name
+        target = f"{CURRENT}/{name}"
+        if (run / name).exists():
+            if _link_target(top) != target:
+                _symlink(top, target)
+        elif top.is_symlink() or top.is_file():
+            # A csv-only rerun must not leave an older report beside newer awards.
+            top.unlink()
+
+
+def _new_run_id(runs: Path, now: datetime) -> str:
+    """A run id sorts in time order: the UTC time of the run, with -02, -03 … for runs in the same second."""
+    base = now.strftime("%Y%m%dT%H%M%SZ")
+    run_id, n = base, 1
+    while (runs / run_id).exists() or (runs / f"{STAGING_PREFIX}{run_id}").exists():
+        n += 1
+        run_id = f"{base}-{n:02d}"
+    return run_id
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return folder
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename durable across a power cut (a kill alone does not need it)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _link_target(path: Path) -> str | None:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return None
+
+
+def _symlink(path: Path, target: str) -> None:
+    """Point `path` at `target` atomically: a new symlink under a temporary name, renamed over the old one."""
+    tmp = path.with_name(f".{path.name}{LINK_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+    os.symlink(target, tmp)
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise KqcalcError(f"cannot replace {path}: {exc.strerror or exc} (remove it and run again)") from None
+
+
+def clean_stale(folder: Path) -> list[Path]:
+    """Remove what a killed run left behind: staging folders and temporary symlinks. Call with the lock held."""
+    removed = []
+    runs = folder / RUNS
+    candidates = list(runs.glob(f"{STAGING_PREFIX}*")) if runs.is_dir() else []
+    candidates += [p for p in folder.glob(f".*{LINK_TMP_MARK}*") if p.is_symlink()]
+    candidates += [p for p in folder.glob(f"{LEGACY_STAGING_PREFIX}*") if p.is_dir() and not p.is_symlink()]
+    for path in candidates:
+        if path.is_symlink() or path.is_file():
+            path.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def list_runs(folder: Path) -> list[Path]:
+    """The finished runs in an output folder, oldest first (by run id, i.e. by time)."""
+    runs = folder / RUNS
+    if not runs.is_dir():
+        return []
+    return sorted((p for p in runs.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+
+
+def prune(folder: Path, keep: int) -> list[Path]:
+    """Keep the `keep` newest runs (at least 1) and the targets of `current` and `previous`; remove the rest.
+
+    A run is first renamed to a staging name, so a kill during the removal leaves no half-deleted run in `runs/`.
+    """
+    protected = {_link_target(folder / name) for name in (CURRENT, PREVIOUS)}
+    runs = list_runs(folder)
+    removed = []
+    for run in runs[: max(len(runs) - max(keep, 1), 0)]:
+        if f"{RUNS}/{run.name}" in protected:
+            continue
+        doomed = run.with_name(f"{STAGING_PREFIX}delete-{run.name}")
+        os.rename(run, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
+        removed.append(run)
+    return removed
+
+
+def resolve_run(path: Path) -> Path:
+    """A run folder from what the user names: a run folder itself, or an output folder (its current run)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such run folder")
+    if (path / CURRENT).is_dir():
+        # Resolve `current` once, so that results.json and manifest.json are read from the same run.
+        path = (path / CURRENT).resolve()
+    if not (path / "results.json").is_file():
+        raise InputError(f"{path} is not a kqcalc run: it has no results.json (name an output folder of "
+                         f"`kqcalc compute --out`, or one of its runs/<id> folders)")
+    return path.resolve()
+
+
+def latest_run(root: Path) -> Path | None:
+    """The most recent run among the output folders under `root` (e.g. ./kqcalc-out), or `root` itself."""
+    best: tuple[str, Path] | None = None
+    for candidate in [root, *sorted(p for p in root.iterdir() if p.is_dir())] if root.is_dir() else []:
+        try:
+            run = resolve_run(candidate)
+            stamp = json.loads((run / "manifest.json").read_text(encoding="utf-8")).get("run_time") or ""
+        except (KqcalcError, OSError, ValueError):
+            continue
+        if best is None or stamp > best[0]:
+            best = (stamp, run)
+    return best[1] if best else None

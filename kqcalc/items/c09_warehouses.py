@@ -48,7 +48,7 @@ def lines(ctx: Context) -> list[Line]:
         source = {"file": row["_file"], "row": row["_row"]}
         pilot = bool(row["provincial_pilot_new"])
         out.append(Line(firm_id, "9A", ref, Decimal(1), "warehouse", pilot_amount if pilot else Decimal(0),
-                        reasons=[] if pilot else ["not_new_provincial_pilot"], detail={"source": source}))
+                        reasons=[] if pilot else ["not_newly_listed"], detail={"source": source}))
 
         cost = sum((exact(row[c]) for c in ("lease_cost_rmb", "equipment_cost_rmb", "system_cost_rmb")), Decimal(0))
         since = row["operating_since"]

@@ -1,0 +1,717 @@
+"""Cheap checks of an .xlsx workbook, read straight from the zip's sheet XML (SPEC §7).
+
+fastexcel (calamine) reads the cell values; this module finds what calamine
+hides or cannot survive, without parsing the workbook with openpyxl:
+
+* formula cells with no cached value (``<f>`` without ``<v>``: files written by
+  openpyxl and other tools that do not compute formulas); calamine reads them
+  as empty, kqcalc quarantines their rows;
+* cells holding an Excel error (``t="e"``: #DIV/0!, #N/A …); calamine reads
+  them as empty, kqcalc quarantines their rows;
+* merged cells (only the top-left cell keeps the value);
+* the true extent of a sheet: calamine allocates rows x columns of the whole
+  used range, so one stray value at XFD1048576 aborts the process. A sheet whose
+  extent is too big is rewritten to a temporary copy without its stray cells.
+
+Everything here streams the (deflated) sheet XML in chunks and searches bytes
+with a few regular expressions: it never builds the whole sheet in memory.
+
+Coordinates are 1-based (row 1 = Excel row 1, column 1 = A).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from xml.etree import ElementTree
+
+MAX_COLUMNS = 1000  # a sheet wider than this is checked for stray cells
+MAX_CELLS = 20_000_000  # rows x columns calamine would allocate
+HEAD_BYTES = 1 << 18  # what the probe decompresses
+CHUNK_BYTES = 1 << 23  # streaming chunk
+ROW_GAP = 1000  # empty rows that separate the main block from stray rows
+COLUMN_GAP = 50  # empty columns that separate the main block from stray columns
+MAX_LISTED = 20  # cells or ranges named in one message
+
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: encrypted OOXML or legacy .xls
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+class WorkbookError(Exception):
+    """The workbook cannot be read; the message is one sentence naming the problem and what to do."""
+
+
+# --------------------------------------------------------------------------- references
+
+
+def column_letters(col: int) -> str:
+    """1 -> "A", 27 -> "AA"."""
+    letters = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def column_number(letters: str | bytes) -> int:
+    """ "A" -> 1, "AA" -> 27 (case-insensitive)."""
+    if isinstance(letters, bytes):
+        letters = letters.decode("ascii")
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def cell_ref(row: int, col: int) -> str:
+    return f"{column_letters(col)}{row}"
+
+
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def parse_ref(ref: str) -> tuple[int, int] | None:
+    """ "C12" -> (12, 3); None when it is not a cell reference."""
+    m = _REF.match(ref.strip())
+    if not m:
+        return None
+    return int(m.group(2)), column_number(m.group(1))
+
+
+def parse_range(ref: str) -> tuple[int, int, int, int] | None:
+    """ "A1:C3" -> (first row, first col, last row, last col); a single cell is a 1x1 range."""
+    parts = ref.strip().split(":")
+    if len(parts) not in (1, 2):
+        return None
+    a = parse_ref(parts[0])
+    b = parse_ref(parts[-1])
+    if a is None or b is None:
+        return None
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])
+
+
+def _letters_gt(n: int) -> bytes | None:
+    """A regex alternation matching the letters of every column number greater than n."""
+    if n >= 16384:
+        return None
+    s = column_letters(max(n, 1)) if n >= 1 else ""
+    if not s:
+        return rb"[A-Z]+"
+    width = len(s)
+    alts = [b"[A-Z]{%d,}" % (width + 1)]
+    for i, ch in enumerate(s):
+        if ch != "Z":
+            rest = width - i - 1
+            alt = s[:i].encode() + b"[" + chr(ord(ch) + 1).encode() + b"-Z]"
+            if rest:
+                alt += b"[A-Z]{%d}" % rest
+            alts.append(alt)
+    return b"|".join(alts)
+
+
+def _letters_lt(n: int) -> bytes | None:
+    """A regex alternation matching the letters of every column number smaller than n."""
+    if n <= 1:
+        return None
+    s = column_letters(n)
+    width = len(s)
+    alts = []
+    if width > 1:
+        alts.append(b"[A-Z]{1,%d}" % (width - 1))
+    for i, ch in enumerate(s):
+        if ch != "A":
+            rest = width - i - 1
+            alt = s[:i].encode() + b"[A-" + chr(ord(ch) - 1).encode() + b"]"
+            if rest:
+                alt += b"[A-Z]{%d}" % rest
+            alts.append(alt)
+    return b"|".join(alts)
+
+
+def _ref_pattern(alternation: bytes | None) -> re.Pattern[bytes] | None:
+    if alternation is None:
+        return None
+    return re.compile(rb'\sr="(' + alternation + rb")(\d+)\"")
+
+
+# --------------------------------------------------------------------------- container
+
+
+def check_container(path: str) -> None:
+    """Raise WorkbookError for an empty, encrypted, legacy or non-zip file."""
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as fh:
+            magic = fh.read(8)
+    except OSError as exc:
+        raise WorkbookError(f"cannot be opened ({exc.strerror or exc})") from None
+    if size == 0:
+        raise WorkbookError("is empty (0 bytes): export or save the workbook again")
+    if magic == CFB_MAGIC:
+        if _is_encrypted_package(path):
+            raise WorkbookError(
+                "is password-protected (an encrypted workbook): open it in Excel, remove the password "
+                "(File > Info > Protect Workbook > Encrypt with Password, clear it) and save it again"
+            )
+        raise WorkbookError(
+            "is an old Excel 97-2003 (.xls) file under an .xlsx name: open it in Excel and save it as .xlsx"
+        )
+    if not zipfile.is_zipfile(path):
+        raise WorkbookError("is not a valid .xlsx workbook (the file is damaged or is not an Excel file)")
+
+
+def _is_encrypted_package(path: str) -> bool:
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(1 << 22)
+            if not block:
+                return False
+            if _ENCRYPTED_PACKAGE in block:
+                return True
+            if len(block) == 1 << 22:
+                fh.seek(-len(_ENCRYPTED_PACKAGE), os.SEEK_CUR)
+
+
+# --------------------------------------------------------------------------- sheets
+
+
+@dataclass(frozen=True)
+class SheetRef:
+    name: str
+    part: str  # the zip member holding the sheet XML
+    kind: str  # "worksheet", "chartsheet", "dialogsheet" …
+
+
+def _member(zf: zipfile.ZipFile, name: str) -> str | None:
+    """The zip member named `name`, compared case-insensitively as Excel does."""
+    wanted = name.lstrip("/").lower()
+    for info in zf.infolist():
+        if info.filename.lower() == wanted:
+            return info.filename
+    return None
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """Relationship id -> target part of `part` (e.g. xl/workbook.xml)."""
+    folder, base = posixpath.split(part)
+    member = _member(zf, posixpath.join(folder, "_rels", base + ".rels"))
+    if member is None:
+        return {}
+    root = ElementTree.fromstring(zf.read(member))
+    out: dict[str, str] = {}
+    for rel in root:
+        if _local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        if target.startswith("/"):
+            resolved = target.lstrip("/")
+        else:
+            resolved = posixpath.normpath(posixpath.join(folder, target))
+        out[rel.get("Id", "")] = resolved
+    return out
+
+
+def list_sheets(zf: zipfile.ZipFile) -> list[SheetRef]:
+    """The workbook's sheets in tab order, with the zip member of each."""
+    workbook = None
+    root_rels_member = _member(zf, "_rels/.rels")
+    if root_rels_member is not None:
+        root = ElementTree.fromstring(zf.read(root_rels_member))
+        for rel in root:
+            if _local(rel.tag) == "Relationship" and rel.get("Type", "").endswith("/officeDocument"):
+                workbook = rel.get("Target", "").lstrip("/")
+                break
+    workbook = _member(zf, workbook or "xl/workbook.xml") or _member(zf, "xl/workbook.xml")
+    if workbook is None:
+        raise WorkbookError("is not an Excel workbook (no xl/workbook.xml inside)")
+    rels = _rels(zf, workbook)
+    root = ElementTree.fromstring(zf.read(workbook))
+    sheets: list[SheetRef] = []
+    for el in root.iter():
+        if _local(el.tag) != "sheet":
+            continue
+        rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
+        target = rels.get(rid or "")
+        member = _member(zf, target) if target else None
+        kind = posixpath.basename(posixpath.dirname(target or "")).rstrip("s") or "worksheet"
+        sheets.append(SheetRef(el.get("name", ""), member or "", kind))
+    return sheets
+
+
+# --------------------------------------------------------------------------- streaming
+
+
+_PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]*)"')
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_ROW_R = re.compile(rb'\br="(\d+)"')
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_FORMULA_NO_VALUE = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)(?!\s*<(?:\w+:)?(?:v>\s*[^<\s]|is\b))")
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?\bt="e"[^>]*)(?<!/)>(.*?)</(?:\w+:)?c>', re.S)
+_V_TEXT = re.compile(rb"<(?:\w+:)?v>([^<]*)<")
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]+)"')
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_HAS_VALUE = re.compile(rb"<(?:\w+:)?v>\s*[^<\s]|<(?:\w+:)?is\b")
+_T_TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>([^<]*)<")
+
+
+def _pieces(zf: zipfile.ZipFile, part: str, row_end: bytes) -> Iterator[bytes]:
+    """The part's bytes in chunks that end right after a closing row tag (or at the end)."""
+    carry = b""
+    with zf.open(part) as fh:
+        while True:
+            block = fh.read(CHUNK_BYTES)
+            if not block:
+                if carry:
+                    yield carry
+                return
+            buf = carry + block if carry else block
+            cut = buf.rfind(row_end)
+            if cut < 0:
+                carry = buf
+                continue
+            cut += len(row_end)
+            yield buf[:cut]
+            carry = buf[cut:]
+
+
+def _attrs(tag: bytes) -> dict[bytes, bytes]:
+    return {k.split(b":")[-1]: v for k, v in _ATTR.findall(tag)}
+
+
+@dataclass
+class Probe:
+    """What the first bytes of a sheet's XML say."""
+
+    prefix: bytes  # namespace prefix of the sheet's elements (b"" or e.g. b"x:")
+    dimension: tuple[int, int, int, int] | None  # the declared used range, if any
+    complete: bool  # the whole part fitted in the probe
+
+    @property
+    def trusted(self) -> bool:
+        """The declared range is a real range and small enough for calamine to allocate.
+
+        Excel, LibreOffice, openpyxl and xlsxwriter write the used range here; a missing
+        or single-cell one (written by streaming writers) is not trusted and the whole
+        sheet is scanned before calamine reads it.
+        """
+        if self.dimension is None or self.complete:
+            return False
+        r0, c0, r1, c1 = self.dimension
+        if (r0, c0) == (r1, c1):
+            return False
+        return not _oversized(r1, c0, c1)
+
+
+def _oversized(last_row: int, first_col: int, last_col: int) -> bool:
+    width = last_col - first_col + 1
+    return width > MAX_COLUMNS or last_row * width > MAX_CELLS
+
+
+def probe(zf: zipfile.ZipFile, part: str) -> Probe:
+    with zf.open(part) as fh:
+        head = fh.read(HEAD_BYTES)
+        complete = len(head) < HEAD_BYTES or not fh.read(1)
+    m = _PREFIX.search(head)
+    prefix = (m.group(1) or b"") if m else b""
+    d = _DIMENSION.search(head)
+    dimension = parse_range(d.group(1).decode("ascii", "replace")) if d else None
+    return Probe(prefix, dimension, complete)
+
+
+# --------------------------------------------------------------------------- scan
+
+
+@dataclass
+class CellNote:
+    row: int
+    col: int
+    text: str  # the formula (without "=") or the error value
+
+    @property
+    def ref(self) -> str:
+        return cell_ref(self.row, self.col)
+
+
+@dataclass
+class SheetScan:
+    formulas: list[CellNote] = field(default_factory=list)  # formula cells without a cached value
+    errors: list[CellNote] = field(default_factory=list)  # cells holding an Excel error value
+    merged: list[str] = field(default_factory=list)  # merged ranges as written, e.g. "A1:F1"
+    # Extent (scans with extent=True only). Cells are counted whether or not they hold a
+    # value, so this is an upper bound of what calamine allocates.
+    last_row: int = 0  # the last row holding a cell
+    block: tuple[int, int] = (1, 1)  # first and last column of the main column block
+    far_cells: list[tuple[int, int]] = field(default_factory=list)  # (row, col) beyond COLUMN_GAP of the block
+
+    @property
+    def columns(self) -> tuple[int, int]:
+        """First and last column holding a cell, far cells included."""
+        c0, c1 = self.block
+        for _, c in self.far_cells:
+            c0, c1 = min(c0, c), max(c1, c)
+        return c0, c1
+
+    @property
+    def oversized(self) -> bool:
+        return self.last_row > 0 and _oversized(self.last_row, *self.columns)
+
+
+def _locate(piece: bytes, pos: int, prefix: bytes) -> tuple[int, int, dict[bytes, bytes]] | None:
+    """(row, col, attributes) of the cell element that contains byte `pos`."""
+    start = max(piece.rfind(b"<" + prefix + b"c ", 0, pos), piece.rfind(b"<" + prefix + b"c>", 0, pos))
+    if start < 0:
+        return None
+    end = piece.find(b">", start)
+    attrs = _attrs(piece[start + 2 + len(prefix) : end])
+    ref = attrs.get(b"r")
+    if ref:
+        rc = parse_ref(ref.decode("ascii", "replace"))
+        if rc:
+            return rc[0], rc[1], attrs
+    # no reference: count the cells since the row's opening tag
+    row_start = piece.rfind(b"<" + prefix + b"row", 0, start)
+    if row_start < 0:
+        return None
+    row_tag_end = piece.find(b">", row_start)
+    rm = _ROW_R.search(piece, row_start, row_tag_end)
+    if not rm:
+        return None
+    col = len(_CELL.findall(piece, row_tag_end, start)) + 1
+    return int(rm.group(1)), col, attrs
+
+
+def scan_sheet(path: str, part: str, prefix: bytes = b"", *, extent: bool = False) -> SheetScan:
+    """One streaming pass over a sheet's XML.
+
+    Always: formula cells without a cached value, error cells, merged ranges.
+    With extent=True also the sheet's extent: the last row holding a cell, and the
+    main column block (grown from the first cells with a value; cells more than
+    COLUMN_GAP columns away from it are listed in far_cells).
+    """
+    out = SheetScan()
+    row_end = b"</" + prefix + b"row>"
+    row_open = b"<" + prefix + b"row"
+    f_open = (b"<" + prefix + b"f>", b"<" + prefix + b"f ", b"<" + prefix + b"f/")
+    grower = _BlockGrower(out) if extent else None
+    with zipfile.ZipFile(path) as zf:
+        for piece in _pieces(zf, part, row_end):
+            if any(tag in piece for tag in f_open):
+                for m in _FORMULA_NO_VALUE.finditer(piece):
+                    where = _locate(piece, m.start(), prefix)
+                    if where is None:
+                        continue
+                    row, col, attrs = where
+                    if attrs.get(b"t") == b"str" and re.match(rb"\s*<(?:\w+:)?v\b", piece[m.end() : m.end() + 64]):
+                        continue  # a cached empty string
+                    formula = (m.group(1) or b"").decode("utf-8", "replace")
+                    out.formulas.append(CellNote(row, col, _unescape(formula)))
+            if b't="e"' in piece:
+                for m in _ERROR_CELL.finditer(piece):
+                    where = _locate(piece, m.end(1), prefix)
+                    if where is None:
+                        continue
+                    v = _V_TEXT.search(m.group(2))
+                    value = v.group(1).decode("utf-8", "replace") if v else "#ERROR"
+                    out.errors.append(CellNote(where[0], where[1], value))
+            if b"mergeCell" in piece:
+                out.merged.extend(r.decode("ascii", "replace") for r in _MERGE.findall(piece))
+            if grower is None:
+                continue
+            last = piece.rfind(row_open)
+            while last >= 0:
+                rm = _ROW_R.search(piece, last, piece.find(b">", last))
+                if rm:
+                    out.last_row = max(out.last_row, int(rm.group(1)))
+                    break
+                last = piece.rfind(row_open, 0, last)
+            grower.feed(piece)
+    return out
+
+
+class _BlockGrower:
+    """Grows the main column block over the cells of successive pieces.
+
+    The block starts as the columns of the first cells with a value. Each piece is then
+    searched (in C, by a regex built for the current block) for cell references left or
+    right of the block: a cell within COLUMN_GAP columns widens the block, a cell further
+    away is recorded as far. Python only sees the cells outside the block.
+    """
+
+    def __init__(self, scan: SheetScan) -> None:
+        self.scan = scan
+        self.started = False
+
+    def feed(self, piece: bytes) -> None:
+        if not self.started:
+            head = _head_block(piece)
+            if head is None:
+                return self._far_only(piece)
+            self.scan.block = head
+            self.started = True
+        far = self.scan.far_cells
+        while True:
+            c0, c1 = self.scan.block
+            hits: list[tuple[int, int]] = []
+            for pat in (_ref_pattern(_letters_gt(c1)), _ref_pattern(_letters_lt(c0))):
+                if pat is None:
+                    continue
+                for m in pat.finditer(piece):
+                    hits.append((int(m.group(2)), column_number(m.group(1))))
+                    if len(hits) > 200_000:
+                        break
+            grown = self._absorb(hits + far)
+            if grown is None:
+                far[:] = (hits + far)[:100_000]
+                return
+            # the block widened: the cells between the old and the new edges are inside now
+            far[:] = [rc for rc in far if not grown[0] <= rc[1] <= grown[1]]
+
+    def _absorb(self, cells: list[tuple[int, int]]) -> tuple[int, int] | None:
+        """Widen the block over the cells within COLUMN_GAP of it; the new block, or None."""
+        c0, c1 = self.scan.block
+        cols = sorted({c for _, c in cells})
+        changed = True
+        while changed:
+            changed = False
+            for c in cols:
+                if c1 < c <= c1 + COLUMN_GAP or c0 - COLUMN_GAP <= c < c0:
+                    c0, c1 = min(c0, c), max(c1, c)
+                    changed = True
+        if (c0, c1) == self.scan.block:
+            return None
+        self.scan.block = (c0, c1)
+        return c0, c1
+
+    def _far_only(self, piece: bytes) -> None:
+        # no cell with a value yet: every cell reference is an outside cell for now
+        pat = _ref_pattern(rb"[A-Z]+")
+        assert pat is not None
+        for m in pat.finditer(piece):
+            self.scan.far_cells.append((int(m.group(2)), column_number(m.group(1))))
+            if len(self.scan.far_cells) > 100_000:
+                break
+
+
+def _head_block(piece: bytes) -> tuple[int, int] | None:
+    """The column span of the cells with a value in the first 30 rows holding one.
+
+    Columns are grouped into runs without a gap of COLUMN_GAP columns; the run holding
+    the most cells is the block (a stray cell in the first rows does not widen it).
+    """
+    counts: dict[int, int] = {}
+    rows: set[int] = set()
+    for m in _CELL.finditer(piece):
+        content = m.group(2)
+        if not content or not _HAS_VALUE.search(content):
+            continue
+        ref = _attrs(m.group(1)).get(b"r")
+        rc = parse_ref(ref.decode("ascii", "replace")) if ref else None
+        if rc is None:
+            continue
+        if rc[0] not in rows and len(rows) >= 30:
+            break
+        rows.add(rc[0])
+        counts[rc[1]] = counts.get(rc[1], 0) + 1
+    if not counts:
+        return None
+    best = (0, 0, 0)  # (cells, first, last)
+    run_first = run_last = run_cells = 0
+    for col in sorted(counts):
+        if run_cells and col - run_last > COLUMN_GAP:
+            best = max(best, (run_cells, run_first, run_last), key=lambda b: b[0])
+            run_cells = 0
+        if not run_cells:
+            run_first = col
+        run_last = col
+        run_cells += counts[col]
+    best = max(best, (run_cells, run_first, run_last), key=lambda b: b[0])
+    return best[1], best[2]
+
+
+def _unescape(text: str) -> str:
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
+
+
+# --------------------------------------------------------------------------- sanitize
+
+
+@dataclass
+class Sanitized:
+    path: str  # the temporary workbook to read instead (the caller removes its folder)
+    folder: str
+    stray: list[tuple[str, str]]  # (cell reference, value as text) of the removed cells
+    stray_count: int
+    box: tuple[int, int, int, int]  # the block kept: first row, first col, last row, last col
+
+
+def _row_segments(path: str, part: str, prefix: bytes) -> tuple[int, int]:
+    """The rows of the main block: the longest run of rows not separated by ROW_GAP empty rows."""
+    row_end = b"</" + prefix + b"row>"
+    best = (0, 0, 0)  # (rows, first, last)
+    seg_first = seg_last = seg_rows = 0
+    with zipfile.ZipFile(path) as zf:
+        for piece in _pieces(zf, part, row_end):
+            for m in _ROW_TAG.finditer(piece):
+                rm = _ROW_R.search(m.group(1))
+                if not rm:
+                    continue
+                r = int(rm.group(1))
+                if seg_rows and r - seg_last > ROW_GAP:
+                    if seg_rows > best[0]:
+                        best = (seg_rows, seg_first, seg_last)
+                    seg_rows = 0
+                if not seg_rows:
+                    seg_first = r
+                seg_last = r
+                seg_rows += 1
+    if seg_rows > best[0]:
+        best = (seg_rows, seg_first, seg_last)
+    return best[1] or 1, best[2] or 1
+
+
+def sanitize(path: str, part: str, prefix: bytes, scan: SheetScan) -> Sanitized:
+    """Write a copy of the workbook whose sheet `part` keeps only its main block of cells.
+
+    The main block's columns are the scan's column block (far cells dropped, at most
+    MAX_COLUMNS wide); its rows are all rows, or, when that is still too big, the longest
+    run of rows without a gap of ROW_GAP empty rows. Cells with a value outside the block
+    are removed; every other member of the zip is copied unchanged, and the sheet's XML is
+    rewritten chunk by chunk (only the chunks holding cells outside the block are edited).
+    """
+    c0, c1 = scan.block
+    c1 = min(c1, c0 + MAX_COLUMNS - 1)
+    r0, r1 = 1, max(scan.last_row, 1)
+    if _oversized(r1, c0, c1):
+        r0, r1 = _row_segments(path, part, prefix)
+    box = (r0, c0, r1, c1)
+    folder = tempfile.mkdtemp(prefix="kqcalc-sanitized-")
+    out_path = os.path.join(folder, "sheet.xlsx")
+    stray: list[tuple[str, str]] = []
+    stray_count = 0
+    wanted_shared: list[tuple[int, int]] = []  # (index in stray, shared string index)
+    row_end = b"</" + prefix + b"row>"
+    new_dim = f"{cell_ref(r0, c0)}:{cell_ref(r1, c1)}".encode()
+
+    def keep(m: re.Match[bytes]) -> bytes:
+        nonlocal stray_count
+        content = m.group(2)
+        if not content or not _HAS_VALUE.search(content):
+            return m.group(0)
+        attrs = _attrs(m.group(1))
+        ref = attrs.get(b"r")
+        rc = parse_ref(ref.decode("ascii", "replace")) if ref else None
+        if rc is None or (r0 <= rc[0] <= r1 and c0 <= rc[1] <= c1):
+            return m.group(0)
+        stray_count += 1
+        if len(stray) < MAX_LISTED:
+            value, sst = _cell_text(attrs, content)
+            if sst is not None:
+                wanted_shared.append((len(stray), sst))
+            stray.append((cell_ref(*rc), value))
+        return b""
+
+    try:
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(out_path, "w", allowZip64=True) as dst:
+            for info in src.infolist():
+                if info.filename != part:
+                    with src.open(info) as fin, dst.open(info, "w", force_zip64=info.file_size > 1 << 30) as fout:
+                        shutil.copyfileobj(fin, fout, 1 << 20)
+                    continue
+                target = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                target.compress_type = zipfile.ZIP_DEFLATED
+                target._compresslevel = 1  # type: ignore[attr-defined]  # fast: the copy is read once
+                with dst.open(target, "w", force_zip64=True) as fout:
+                    first = True
+                    for piece in _pieces(src, part, row_end):
+                        if first:
+                            piece = _DIMENSION.sub(lambda m: m.group(0).replace(m.group(1), new_dim), piece, count=1)
+                            first = False
+                        if _piece_needs_edit(piece, prefix, r0, r1, c0, c1):
+                            piece = _CELL.sub(keep, piece)
+                        fout.write(piece)
+            if wanted_shared:
+                shared = _shared_strings(src, {i for _, i in wanted_shared})
+                for k, idx in wanted_shared:
+                    stray[k] = (stray[k][0], shared.get(idx, f"(shared string {idx})"))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return Sanitized(out_path, folder, stray, stray_count, box)
+
+
+def _piece_needs_edit(piece: bytes, prefix: bytes, r0: int, r1: int, c0: int, c1: int) -> bool:
+    first = _ROW_TAG.search(piece)
+    last_pos = piece.rfind(b"<" + prefix + b"row")
+    if first is None or last_pos < 0:
+        return False
+    fr = _ROW_R.search(first.group(1))
+    lm = _ROW_TAG.match(piece, last_pos)
+    lr = _ROW_R.search(lm.group(1)) if lm else None
+    if not fr or not lr or int(fr.group(1)) < r0 or int(lr.group(1)) > r1:
+        return True
+    for pat in (_ref_pattern(_letters_gt(c1)), _ref_pattern(_letters_lt(c0))):
+        if pat is not None and pat.search(piece):
+            return True
+    return False
+
+
+def _cell_text(attrs: dict[bytes, bytes], content: bytes) -> tuple[str, int | None]:
+    """The displayed text of a cell's XML, or the shared-string index to look up."""
+    t = attrs.get(b"t", b"n")
+    if t == b"inlineStr":
+        return _unescape(b"".join(_T_TEXT.findall(content)).decode("utf-8", "replace")), None
+    v = _V_TEXT.search(content)
+    text = v.group(1).decode("utf-8", "replace") if v else ""
+    if t == b"s" and text.strip().isdigit():
+        return "", int(text)
+    if t == b"b":
+        return ("TRUE" if text.strip() == "1" else "FALSE"), None
+    return _unescape(text), None
+
+
+def _shared_strings(zf: zipfile.ZipFile, wanted: set[int]) -> dict[int, str]:
+    member = _member(zf, "xl/sharedStrings.xml")
+    if member is None:
+        return {}
+    out: dict[int, str] = {}
+    index = 0
+    carry = b""
+    si_end = re.compile(rb"</(?:\w+:)?si>")
+    with zf.open(member) as fh:
+        while len(out) < len(wanted):
+            block = fh.read(CHUNK_BYTES)
+            buf = carry + block
+            pos = 0
+            for m in si_end.finditer(buf):
+                if index in wanted:
+                    out[index] = _unescape(b"".join(_T_TEXT.findall(buf, pos, m.start())).decode("utf-8", "replace"))
+                index += 1
+                pos = m.end()
+            carry = buf[pos:]
+            if not block:
+                break
+    return out
+
+
+def describe_cells(cells: list[tuple[str, str]], total: int) -> str:
+    """ "XFD1048576 ('x'), A1048000 ('y') and 3 more" """
+    listed = ", ".join(f"{ref} ({value!r})" for ref, value in cells[:MAX_LISTED])
+    more = total - min(len(cells), MAX_LISTED)
+    return listed + (f" and {more} more" if more > 0 else "")
