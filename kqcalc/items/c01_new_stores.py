@@ -36,7 +36,7 @@ def _lines_1a(ctx: Context) -> list[Line]:
     stores = stores.join(orders, on=["platform__key", "store_id__key"], how="left").with_columns(
         pl.col("store_orders").fill_null(0)
     )
-    best = stores.sort("store_orders", "store_id__key", descending=[True, False]).group_by(
+    best = stores.sort(["store_orders", "platform__key", "store_id__key"], descending=[True, False, False]).group_by(
         "firm_id", maintain_order=True
     ).agg(pl.col("store_orders").first(), pl.col("store_id").first(), pl.len().alias("stores"))
     amounts = b2c_amount_by_firm(ctx)
