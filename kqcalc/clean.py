@@ -418,7 +418,13 @@ class _Cleaner:
         for _, group in dup.group_by(key_cols, maintain_order=True):
             places = [(f, r) for f, r in group.select("_file", "_row").iter_rows()]
             identical = group["__variants"][0] == 1
-            key_text = ", ".join(f"{k}={group[k][0]}" for k in key_cols)
+            first_file = places[0][0]
+            key_text = ", ".join(
+                f"{self.header(first_file, k)}={group[k][0]}" if k in table.column_names
+                else f"{self.header(first_file, 'client_name')}/{self.header(first_file, 'client_id')}="
+                f"{group['client_id'][0] or group['client_name'][0]}"
+                for k in table.key
+            )
             for i, (file, row) in enumerate(places):
                 others = "; ".join(f"{f} row {r}" for j, (f, r) in enumerate(places) if j != i)
                 if identical:
