@@ -22,15 +22,15 @@ from kqcalc.text import norm_key
 
 
 def belt_and_road(ctx: Context, country: str) -> tuple[bool, bool]:
-    """(on the list, a recognisable spelling): by ISO alpha-2 code or by Chinese name."""
-    countries = ctx.policy.countries
+    """(on the list, a recognisable spelling). The list matches by ISO alpha-2 code or Chinese name only
+    (SPEC §2); English names and the policy's other countries only spare the value a misspelling warning."""
+    listed = ctx.policy.countries
     code = country.strip().upper()
-    if code in countries:
+    if code in listed or norm_key(country) in {norm_key(zh) for zh, _ in listed.values()}:
         return True, True
-    names = {norm_key(zh) for zh, _ in countries.values()} | {norm_key(en) for _, en in countries.values()}
-    if norm_key(country) in names:
-        return True, True
-    return False, len(code) == 2 and code.isascii() and code.isalpha()
+    known = listed | ctx.policy.other_countries
+    names = {norm_key(name) for pair in known.values() for name in pair}
+    return False, code in known or norm_key(country) in names or (len(code) == 2 and code.isascii() and code.isalpha())
 
 
 def lines(ctx: Context) -> list[Line]:

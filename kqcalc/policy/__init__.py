@@ -112,6 +112,12 @@ class Policy:
         return frozenset(self.general.get(list_name, []))
 
     @property
+    def other_countries(self) -> dict[str, tuple[str, str]]:
+        """Countries not on the Belt-and-Road list that are still recognised (no misspelling warning)."""
+        return {c["code"].upper(): (c.get("zh", ""), c.get("en", ""))
+                for c in self.items["9C"].get("other_countries", [])}
+
+    @property
     def countries(self) -> dict[str, tuple[str, str]]:
         """Belt-and-Road countries: ISO alpha-2 code → (Chinese name, English name)."""
         return {c["code"].upper(): (c.get("zh", ""), c.get("en", "")) for c in self.items["9C"].get("countries", [])}
