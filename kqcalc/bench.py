@@ -1,0 +1,161 @@
+"""`make bench`: the performance figures of SPEC §6, measured, with ratios against baselines of the same run.
+
+    python -m kqcalc.bench [--scale 1] [--formats csv,parquet,xlsx] [--runs 3] [--data bench-data]
+
+Generates (once, cached under --data) a seeded district-year with `kqcalc sample`: 20,000 firms and
+1,000,000 rows each of transactions, 9610 declarations and logistics (× --scale), as CSV, as Parquet and
+as workbooks of 200,000-row sheets. Then, alternating the runs so that drifts of the machine hit both
+sides alike, it times (median of --runs):
+
+- `kqcalc compute --formats csv` against the floor: Polars alone reading every table of the same files;
+- on the workbooks, against a bare fastexcel read of every sheet;
+- peak memory of compute (`/usr/bin/time -v`, maximum resident set size);
+- `kqcalc --help`, and `kqcalc explain` on the stored run.
+
+Every measurement is a fresh process, as a user or cron would run it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FIRMS = 20_000
+ROWS = 1_000_000
+SHEET_ROWS = 200_000
+
+# The floor: what Polars alone costs to read the same files, every column as text, no computation.
+FLOOR_CSV = """
+import sys, polars as pl
+for path in sys.argv[1:]:
+    pl.read_csv(path, infer_schema=False)
+"""
+FLOOR_PARQUET = """
+import sys, polars as pl
+for path in sys.argv[1:]:
+    pl.read_parquet(path)
+"""
+FLOOR_XLSX = """
+import sys, fastexcel
+for path in sys.argv[1:]:
+    reader = fastexcel.read_excel(path)
+    for name in reader.sheet_names:
+        reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
+"""
+
+
+def _generate(data: Path, fmt: str, scale: int) -> Path:
+    folder = data / f"x{scale}-{fmt}"
+    done = folder / ".complete"
+    if done.exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    args = [sys.executable, "-m", "kqcalc", "sample", str(folder), "--seed", "7", "--firms", str(FIRMS * scale),
+            "--transactions", str(ROWS * scale), "--declarations", str(ROWS * scale),
+            "--logistics", str(ROWS * scale), "--format", fmt]
+    if fmt == "xlsx":
+        args += ["--sheet-rows", str(SHEET_ROWS)]
+    print(f"generating {folder} …", file=sys.stderr, flush=True)
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+    done.touch()
+    return folder
+
+
+def _timed(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (MiB) of one fresh process."""
+    wrapped = ["/usr/bin/time", "-v", *args] if Path("/usr/bin/time").exists() else args
+    start = time.perf_counter()
+    done = subprocess.run(wrapped, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 3):
+        raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}): {done.stderr[-2000:]}")
+    match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    return seconds, int(match.group(1)) // 1024 if match else -1
+
+
+def _files(folder: Path, fmt: str) -> list[str]:
+    return sorted(str(p) for p in folder.glob(f"*.{fmt}"))
+
+
+def _alternate(runs: int, commands: dict[str, list[str]]) -> dict[str, tuple[float, int]]:
+    """Median seconds and the largest peak memory of each command, the commands taking turns."""
+    times: dict[str, list[float]] = {k: [] for k in commands}
+    memory: dict[str, int] = {k: 0 for k in commands}
+    for _ in range(runs):
+        for name, args in commands.items():
+            seconds, mib = _timed(args)
+            times[name].append(seconds)
+            memory[name] = max(memory[name], mib)
+    return {k: (statistics.median(v), memory[k]) for k, v in times.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, default=1, help="multiply firms and rows (10 = province scale)")
+    parser.add_argument("--formats", default="csv,parquet,xlsx")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--data", type=Path, default=Path("bench-data"))
+    opts = parser.parse_args(argv)
+    python = sys.executable
+    rows: list[tuple[str, str, str, str]] = []  # what, median, baseline, ratio
+    out_root = Path(tempfile.mkdtemp(prefix="kqcalc-bench-"))
+    stored_run = None
+    try:
+        for fmt in [f.strip() for f in opts.formats.split(",") if f.strip()]:
+            folder = _generate(opts.data, fmt, opts.scale)
+            files = _files(folder, fmt)
+            floor = {"csv": FLOOR_CSV, "parquet": FLOOR_PARQUET, "xlsx": FLOOR_XLSX}[fmt]
+            out = out_root / fmt
+            results = _alternate(opts.runs, {
+                "floor": [python, "-c", floor, *files],
+                "compute": [python, "-m", "kqcalc", "compute", str(folder), "--formats", "csv", "--out", str(out),
+                            "--quiet"],
+            })
+            (base, base_mib), (seconds, mib) = results["floor"], results["compute"]
+            baseline = "bare fastexcel read" if fmt == "xlsx" else "Polars read (floor)"
+            target = 1.3 if fmt == "xlsx" else 1.5
+            rows.append((f"compute --formats csv, {fmt}", f"{seconds:.2f} s", f"{base:.2f} s ({baseline})",
+                         f"{seconds / base:.2f} × (target ≤ {target})"))
+            rows.append((f"peak memory, {fmt}", f"{mib:,} MiB", f"{base_mib:,} MiB (floor)", "target < 2,048 MiB"))
+            stored_run = stored_run or out
+        help_time = _alternate(opts.runs, {"help": [python, "-m", "kqcalc", "--help"]})["help"][0]
+        rows.append(("kqcalc --help", f"{help_time:.2f} s", "", "target < 0.5 s"))
+        if stored_run is not None:
+            firm = _first_firm(stored_run)
+            explain = _alternate(opts.runs, {"explain": [python, "-m", "kqcalc", "explain", firm, "--run",
+                                                         str(stored_run)]})["explain"][0]
+            rows.append(("kqcalc explain (stored run)", f"{explain:.2f} s", "", "target < 1 s"))
+    finally:
+        shutil.rmtree(out_root, ignore_errors=True)
+    _print(rows, opts)
+    return 0
+
+
+def _first_firm(run: Path) -> str:
+    import csv
+
+    with (run / "summary.csv").open(encoding="utf-8-sig") as f:
+        return next(csv.DictReader(f))["firm_id"]
+
+
+def _print(rows: list[tuple[str, str, str, str]], opts: argparse.Namespace) -> None:
+    cpus = os.cpu_count()
+    print(f"\nkqcalc bench: scale ×{opts.scale} ({FIRMS * opts.scale:,} firms, {ROWS * opts.scale:,} rows per big "
+          f"table), median of {opts.runs} alternating runs, {cpus} CPUs\n")
+    header = ("measure", "kqcalc", "baseline", "ratio / target")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
