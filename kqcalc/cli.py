@@ -66,12 +66,22 @@ def _run(debug: bool, fn, *args, **kwargs):  # noqa: ANN001, ANN202
 def _compute(inputs: list[str], policy_spec: str | None, period_text: str | None, out: Path | None,
              formats: str, lang: str, strict: bool, quiet: bool, write: bool, keep: int | None = None) -> int:
     from kqcalc.policy import load_policy
+    from kqcalc.report.console import print_summary, progress_for
     from kqcalc.run import compute, parse_period
 
     policy = load_policy(policy_spec)
     period = parse_period(period_text, policy)
-    result = compute(inputs, policy, period)
     console = _stderr()
+    folder = out or DEFAULT_OUT_ROOT / f"{policy.id}_{period.label}"
+    wanted = {f.strip() for f in formats.split(",") if f.strip()}
+    run_folder = None
+    with progress_for(console, quiet, lang) as progress:  # drawn only on a terminal, never with --quiet
+        result = compute(inputs, policy, period, progress=progress)
+        if write and not (strict and result.errors):
+            from kqcalc.store import write_run
+
+            progress("writing")
+            run_folder = write_run(result, folder, xlsx="xlsx" in wanted, lang=lang, keep=keep)
     errors = result.errors
     if not quiet or errors:
         for issue in result.issues if not quiet else [i for i in result.issues if i.severity == "error"]:
@@ -81,19 +91,9 @@ def _compute(inputs: list[str], policy_spec: str | None, period_text: str | None
     if strict and errors:
         console.print(f"{errors} error(s) in the input; --strict: nothing written.", markup=False)
         return 3
-    if write:
-        from kqcalc.store import write_run
-
-        folder = out or DEFAULT_OUT_ROOT / f"{policy.id}_{period.label}"
-        wanted = {f.strip() for f in formats.split(",") if f.strip()}
-        write_run(result, folder, xlsx="xlsx" in wanted, lang=lang, keep=keep)
-        if not quiet:
-            totals = result.totals_by_funding()
-            console.print(
-                f"{len(result.lines)} lines, {len(result.ranks)} firms, total "
-                f"{sum(totals.values()):,.2f} RMB (district {totals['district']:,.2f}, city {totals['city']:,.2f}); "
-                f"{errors} error(s), {len(result.issues) - errors} warning(s). Written to {folder}/",
-                markup=False, soft_wrap=True)
+    if write and not quiet:
+        print_summary(console, result, folder, run_folder, lang=lang, xlsx="xlsx" in wanted,
+                      elapsed=progress.elapsed)
     return 3 if errors else 0
 
 
@@ -184,8 +184,7 @@ def explain(
     lang: LangOpt = "zh",
     debug: DebugOpt = False,
 ) -> None:
-    """Every line of one firm as the stored run decided it: clause, measure and sources, thresholds, cap,
-    deductions, award, funding."""
+    """Every line of one firm as the stored run decided it: clause, sources, thresholds, deductions, award."""
     from kqcalc.explain import explain as explain_firm
     from kqcalc.explain import render_tree, to_json
 

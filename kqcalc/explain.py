@@ -11,6 +11,7 @@ Imports stay light (no Polars): explain on a stored run of a district-year must 
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -81,16 +82,102 @@ def find_run(run: Path | None, root: Path = DEFAULT_ROOT) -> Path:
 
 
 def load_run(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """results.json and manifest.json of a run folder."""
+    """results.json (every line) and manifest.json of a run folder."""
+    return _full(_read_results(folder)), _manifest(folder)
+
+
+def _read_results(folder: Path) -> str:
     try:
-        results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        return (folder / "results.json").read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{folder}/results.json cannot be read ({exc}); rerun `kqcalc compute`") from None
+
+
+def _full(text: str) -> dict[str, Any]:
     try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        return json.loads(text)
+    except ValueError as exc:
+        raise InputError(f"results.json is damaged ({exc}); rerun `kqcalc compute`") from None
+
+
+def _manifest(folder: Path) -> dict[str, Any]:
+    try:
+        return json.loads((folder / "manifest.json").read_bytes().decode("utf-8"))
     except (OSError, ValueError):
-        manifest = {}
-    return results, manifest
+        return {}
+
+
+# A district-year's results.json holds ~50,000 lines (~25 MB); parsing all of it takes most of a second. It is
+# written by kqcalc.output.results_json with sorted keys and compact separators, so each line record starts
+# with its first key, "after_rules_rmb", and holds "firm_id" and "firm_name" side by side: explain finds the
+# firms with one regular-expression pass and parses only the chosen firm's records. Anything unexpected falls
+# back to parsing the whole file.
+_FIRM = re.compile(r'"firm_id":"((?:[^"\\]|\\.)*)","firm_name":"((?:[^"\\]|\\.)*)"')
+_RECORD_START = '{"after_rules_rmb":'
+
+
+def _unescape(text: str) -> str:
+    """A JSON string's content as text (only names with a quote or a backslash need decoding)."""
+    return json.loads(f'"{text}"') if "\\" in text else text
+
+
+class StoredRun:
+    """The parts of a stored run explain needs, read lazily from results.json's text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._doc: dict[str, Any] | None = None
+        self.names: dict[str, str] = {}
+        self.positions: dict[str, list[int]] = {}
+        self.top: dict[str, Any] = {}
+        try:
+            decoder = json.JSONDecoder()
+            for key in ("period", "policy", "ranks", "results_version"):
+                at = text.rfind(f'"{key}":')
+                if at < 0:
+                    raise ValueError(key)
+                self.top[key] = decoder.raw_decode(text, at + len(key) + 3)[0]
+            if self.top["results_version"] != 1:
+                raise ValueError("results_version")
+            names, positions = self.names, self.positions
+            for m in _FIRM.finditer(text):
+                firm, name = m.group(1, 2)
+                if firm not in positions:
+                    positions[firm] = []
+                    names[_unescape(firm)] = _unescape(name)
+                positions[firm].append(m.start())
+            if len(self.names) != len(self.top["ranks"]):
+                raise ValueError("firms")
+        except ValueError:
+            self._load_all()
+
+    def _load_all(self) -> None:
+        doc = self._doc = _full(self.text)
+        self.top = {k: doc.get(k) for k in ("period", "policy", "ranks", "results_version")}
+        self.names, self.positions = {}, {}
+        for line in doc.get("lines", []):
+            self.names.setdefault(line["firm_id"], line.get("firm_name") or "")
+
+    def doc(self) -> dict[str, Any]:
+        """The top-level fields, with `lines` left out (see `lines_of`)."""
+        return dict(self.top)
+
+    def lines_of(self, firm_id: str) -> list[dict[str, Any]]:
+        if self._doc is not None:
+            return [r for r in self._doc.get("lines", []) if r["firm_id"] == firm_id]
+        decoder = json.JSONDecoder()
+        records = []
+        try:
+            for at in self.positions.get(json.dumps(firm_id, ensure_ascii=False)[1:-1], []):
+                start = self.text.rfind(_RECORD_START, 0, at)
+                record = decoder.raw_decode(self.text, start)[0] if start >= 0 else None
+                if not isinstance(record, dict) or record.get("firm_id") != firm_id:
+                    raise ValueError("record")
+                records.append(record)
+        except ValueError:
+            self._load_all()
+            return self.lines_of(firm_id)
+        return records
 
 
 def load_run_policy(results: dict[str, Any], manifest: dict[str, Any]) -> tuple[Any | None, str | None]:
@@ -118,18 +205,13 @@ def load_run_policy(results: dict[str, Any], manifest: dict[str, Any]) -> tuple[
 # --- matching -----------------------------------------------------------------------------------------------------
 
 
-def firms_of(results: dict[str, Any]) -> dict[str, str]:
+def firms_of(names: dict[str, str], ranks: dict[str, int]) -> dict[str, str]:
     """firm_id → name, in rank order."""
-    names: dict[str, str] = {}
-    for line in results.get("lines", []):
-        names.setdefault(line["firm_id"], line.get("firm_name") or "")
-    ranks = results.get("ranks", {})
     return dict(sorted(names.items(), key=lambda kv: (ranks.get(kv[0], 0), kv[0])))
 
 
-def match_firms(results: dict[str, Any], query: str) -> list[str]:
+def match_firms(names: dict[str, str], query: str) -> list[str]:
     """A normalised credit code matching exactly first; else every firm whose name contains the query."""
-    names = firms_of(results)
     code = norm_firm_id(query)
     if code in names:
         return [code]
@@ -191,12 +273,11 @@ def line_explanation(record: dict[str, Any], policy: Any | None, lang: str) -> d
     }
 
 
-def explain_firm(folder: Path, results: dict[str, Any], manifest: dict[str, Any], firm_id: str,
-                 lang: str = "zh") -> dict[str, Any]:
-    """Everything explain shows about one firm of a stored run."""
+def explain_firm(folder: Path, results: dict[str, Any], records: list[dict[str, Any]], manifest: dict[str, Any],
+                 firm_id: str, lang: str = "zh") -> dict[str, Any]:
+    """Everything explain shows about one firm of a stored run: `records` are its lines in results.json."""
     lang = L.lang_of(lang)
     policy, note = load_run_policy(results, manifest)
-    records = [r for r in results.get("lines", []) if r["firm_id"] == firm_id]
     totals = {"total": Decimal("0.00"), "district": Decimal("0.00"), "city": Decimal("0.00")}
     for r in records:
         award = Decimal(r["award_rmb"])
@@ -272,7 +353,7 @@ def render_tree(doc: dict[str, Any], lang: str = "zh") -> Any:
         if line["deductions"]:
             twig = branch.add(Text(w["deductions"]))
             for d in line["deductions"]:
-                detail = f"; {d['detail']}" if d["detail"] and d["detail"] != d["reason"] else ""
+                detail = _deduction_detail(d, lang)
                 twig.add(Text(w["deduction"].format(rule=d["rule_text"], amount=L.money(d["amount_rmb"]),
                                                     reason=d["reason_text"], detail=detail)))
         else:
@@ -284,21 +365,38 @@ def render_tree(doc: dict[str, Any], lang: str = "zh") -> Any:
     return tree
 
 
+def _deduction_detail(d: dict[str, Any], lang: str) -> str:
+    """What follows a deduction's reason: every eligibility reason, the adjustment's own reason (the bureau's
+    words); the rules' English notes (amounts already paid or awarded elsewhere) in English only."""
+    text = d.get("detail") or ""
+    if not text or text == d["reason"]:
+        return ""
+    sep = "；" if lang == "zh" else "; "
+    if d["rule"] == "eligibility":
+        rest = [c for c in text.split(";") if c and c != d["reason"]]
+        return sep + L.reasons(rest, lang) if rest else ""
+    if d["rule"] == "adjustment" or lang == "en":
+        return sep + text
+    return ""
+
+
 def explain(query: str, run: Path | None = None, lang: str = "zh", root: Path = DEFAULT_ROOT) -> dict[str, Any]:
     """Find the run and the firm; raise FirmNotFound (exit 1) listing the matches when not exactly one."""
     lang = L.lang_of(lang)
     folder = find_run(run, root)
-    results, manifest = load_run(folder)
-    matches = match_firms(results, query)
+    stored = StoredRun(_read_results(folder))
+    results = stored.doc()
+    ranks = results.get("ranks") or {}
+    names = firms_of(stored.names, ranks)
+    matches = match_firms(names, query)
     if len(matches) != 1:
-        names = firms_of(results)
         if not matches:
             raise FirmNotFound(WORDS[lang]["none"].format(query=query, folder=folder, n=len(names)))
-        ranks = results.get("ranks", {})
         listing = "\n".join(f"  {firm}  {names[firm] or WORDS[lang]['no_name']}  (#{ranks.get(firm, '?')})"
                             for firm in matches)
         raise FirmNotFound(WORDS[lang]["several"].format(n=len(matches), query=query) + "\n" + listing)
-    return explain_firm(folder, results, manifest, matches[0], lang)
+    firm = matches[0]
+    return explain_firm(folder, results, stored.lines_of(firm), _manifest(folder), firm, lang)
 
 
 def to_json(doc: dict[str, Any]) -> str:

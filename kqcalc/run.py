@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,8 @@ from kqcalc.policy import Policy
 from kqcalc.read import ReadResult
 from kqcalc.rules import Registry, apply_rules, build_registry
 from kqcalc.tables import ITEM_ORDER, ITEMS
+
+Progress = Callable[[str], None]  # called with the stage about to start (the console's progress display)
 
 
 # Rows that the rules leave out on purpose are "excluded by rule" in the manifest, not errors (SPEC §1 p. 4).
@@ -142,19 +145,25 @@ def rank_firms(lines: list[Line]) -> dict[str, int]:
     return {firm: i + 1 for i, firm in enumerate(order)}
 
 
-def compute(inputs: list[str], policy: Policy, period: Period) -> RunResult:
+def compute(inputs: list[str], policy: Policy, period: Period, progress: Progress | None = None) -> RunResult:
+    """`progress`, when given, is called with the stage about to start: reading, cleaning, items, rules."""
     from kqcalc.read import read_inputs
 
+    if progress:
+        progress("reading")
     read = read_inputs(inputs)
-    return compute_from(read, inputs, policy, period)
+    return compute_from(read, inputs, policy, period, progress)
 
 
-def compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Period) -> RunResult:
+def compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Period,
+                 progress: Progress | None = None) -> RunResult:
     with exact_context():
-        return _compute_from(read, inputs, policy, period)
+        return _compute_from(read, inputs, policy, period, progress or (lambda stage: None))
 
 
-def _compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Period) -> RunResult:
+def _compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Period,
+                  progress: Progress) -> RunResult:
+    progress("cleaning")
     cleaned = clean(read, period.start.year)
     ctx = Context(cleaned.tables, policy, period, cleaned.headers)
     issues = list(cleaned.issues)
@@ -168,6 +177,7 @@ def _compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: P
     for firm_id in sorted(cleaned.conflicting_firms):
         issues.append(Issue("firms", "", 0, "", ERROR, "firm_data_error",
                             f"{firm_id} has conflicting rows in the firms table: ineligible everywhere (data_error)"))
+    progress("items")
     for line in (lines := gross_lines(ctx)):
         if line.item == "9C" and not line.detail.get("country_recognised", True) and not line.detail["belt_and_road"]:
             src = line.detail["source"]
@@ -175,6 +185,7 @@ def _compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: P
                 "country", "country"), WARNING, "unknown_country",
                 f"{line.detail['country']!r} is neither an ISO alpha-2 code nor a Belt-and-Road country name; "
                 "treated as not on the list"))
+    progress("rules")
     issues += apply_rules(lines, ctx, registry)
     ranks = rank_firms(lines)
     lines.sort(key=lambda ln: (ranks[ln.firm_id], ln.firm_id, ITEM_ORDER[ln.item], ln.ref))

@@ -1,0 +1,147 @@
+"""The console side of `kqcalc compute`: a progress display while it runs and a closing summary.
+
+The progress display is drawn only when stderr is a terminal and --quiet is not given (cron and pipes get
+no carriage returns and no escape codes — whatever FORCE_COLOR says, since that does not make a pipe a
+screen). The summary is plain Rich tables on stderr: top firms, totals by item and by funding, the number
+of issues and where the files are.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kqcalc.report import labels as L
+
+if TYPE_CHECKING:
+    from kqcalc.run import RunResult
+
+STAGES = ("reading", "cleaning", "items", "rules", "writing")
+TOP_FIRMS = 5
+
+WORDS = {
+    "zh": {
+        "reading": "读取输入", "cleaning": "清洗与校验", "items": "逐条计算", "rules": "适用通用规则",
+        "writing": "写出结果与报表", "top": "奖励最多的企业（前 {n} 名，共 {firms} 家）", "rank": "排名",
+        "firm_id": "统一社会信用代码", "firm_name": "企业名称", "total": "奖励合计（元）", "by_item": "按项目合计",
+        "item": "项目", "name": "名称", "paid": "获奖行数", "amount": "金额（元）", "funding": "资金来源",
+        "all": "合计", "issues": "数据问题：{errors} 个错误，{warnings} 个警告（见 issues.csv）",
+        "written": "结果已写入 {folder}/（report.xlsx、awards.csv、summary.csv、issues.csv、manifest.json）",
+        "run": "本次运行：{run}", "no_xlsx": "（--formats csv：未写 report.xlsx）",
+        "lines": "共 {lines} 行，{firms} 家企业", "elapsed": "用时 {seconds:.1f} 秒",
+    },
+    "en": {
+        "reading": "reading inputs", "cleaning": "cleaning and checking", "items": "computing clauses",
+        "rules": "applying the general rules", "writing": "writing results and report",
+        "top": "Top firms ({n} of {firms})", "rank": "Rank", "firm_id": "Credit code", "firm_name": "Firm",
+        "total": "Total (RMB)", "by_item": "Totals by item", "item": "Item", "name": "Name", "paid": "Lines paid",
+        "amount": "Amount (RMB)", "funding": "Funding", "all": "Total",
+        "issues": "Issues: {errors} error(s), {warnings} warning(s) (see issues.csv)",
+        "written": "Written to {folder}/ (report.xlsx, awards.csv, summary.csv, issues.csv, manifest.json)",
+        "run": "This run: {run}", "no_xlsx": "(--formats csv: no report.xlsx)",
+        "lines": "{lines} lines, {firms} firms", "elapsed": "{seconds:.1f} s",
+    },
+}
+
+
+class StageProgress:
+    """A callable for `kqcalc.run.compute(progress=…)`: one bar over the stages, with the stage's name.
+
+    Disabled (a no-op) unless `enabled`; use as a context manager so the display is cleared on exit.
+    """
+
+    def __init__(self, console: Any, enabled: bool, lang: str = "zh") -> None:
+        self.enabled = enabled
+        self.lang = L.lang_of(lang)
+        self.started = time.monotonic()
+        self._progress: Any = None
+        self._task: Any = None
+        if enabled:
+            from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                      TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                                      console=console, transient=True)
+
+    def __enter__(self) -> StageProgress:
+        if self._progress is not None:
+            self._progress.start()
+            self._task = self._progress.add_task(WORDS[self.lang]["reading"], total=len(STAGES))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def __call__(self, stage: str) -> None:
+        if self._progress is None or self._task is None:
+            return
+        done = STAGES.index(stage) if stage in STAGES else 0
+        self._progress.update(self._task, description=WORDS[self.lang].get(stage, stage), completed=done)
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+def progress_for(console: Any, quiet: bool, lang: str = "zh") -> StageProgress:
+    """The progress display when stderr is a terminal and not --quiet; otherwise a silent stand-in."""
+    return StageProgress(console, enabled=not quiet and sys.stderr.isatty(), lang=lang)
+
+
+def print_summary(console: Any, result: RunResult, folder: Path | None, run: Path | None = None,
+                  lang: str = "zh", xlsx: bool = True, elapsed: float | None = None, top: int = TOP_FIRMS) -> None:
+    """The closing summary: top firms, totals by item and by funding, issues, where the files are."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from kqcalc.output import summary_rows
+
+    lang = L.lang_of(lang)
+    w = WORDS[lang]
+    policy = result.policy
+    rows = summary_rows(result)
+
+    firms = Table(title=w["top"].format(n=min(top, len(rows)), firms=len(rows)), title_justify="left",
+                  show_edge=False, pad_edge=False)
+    firms.add_column(w["rank"], justify="right")
+    firms.add_column(w["firm_id"], no_wrap=True)
+    firms.add_column(w["firm_name"], overflow="fold")
+    firms.add_column(w["total"], justify="right", no_wrap=True)
+    for row in rows[:top]:
+        firms.add_row(str(row["rank"]), row["firm_id"], Text(row["firm_name"]), f"{row['total']:,.2f}")
+    console.print(firms)
+
+    paid: dict[str, int] = {}
+    for line in result.lines:
+        if line.award > 0:
+            paid[line.item] = paid.get(line.item, 0) + 1
+    by_item = result.totals_by_item()
+    items = Table(title=w["by_item"], title_justify="left", show_edge=False, pad_edge=False, show_footer=True)
+    items.add_column(w["item"], footer=w["all"])
+    items.add_column(w["name"], overflow="fold")
+    items.add_column(w["funding"], no_wrap=True)
+    items.add_column(w["paid"], justify="right", footer=str(sum(paid.values())))
+    total = sum(by_item.values(), Decimal("0.00"))
+    items.add_column(w["amount"], justify="right", no_wrap=True, footer=f"{total:,.2f}")
+    for item, amount in by_item.items():
+        items.add_row(item, Text(policy.title(item, lang)), L.funding(policy.funding(item), lang),
+                      str(paid.get(item, 0)), f"{amount:,.2f}")
+    console.print(items)
+
+    funding = result.totals_by_funding()
+    console.print(Text("  ".join(f"{L.funding(k, lang)} {v:,.2f}" for k, v in funding.items())
+                       + f"  {w['all']} {total:,.2f}"))
+    console.print(Text(w["lines"].format(lines=len(result.lines), firms=len(result.ranks))
+                       + ("；" if lang == "zh" else "; ")
+                       + w["issues"].format(errors=result.errors, warnings=len(result.issues) - result.errors)))
+    if folder is not None:
+        console.print(Text(w["written"].format(folder=folder) + ("" if xlsx else " " + w["no_xlsx"])),
+                      soft_wrap=True)
+        if run is not None:
+            console.print(Text(w["run"].format(run=run)), soft_wrap=True)
+    if elapsed is not None:
+        console.print(Text(w["elapsed"].format(seconds=elapsed)))
