@@ -271,9 +271,14 @@ def test_a_big_run_killed_at_any_moment_leaves_one_whole_report(tmp_path):
         "firms": pl.read_csv(inputs / "firms.csv", infer_schema=False),
         "transactions": pl.read_csv(inputs / "transactions.csv", infer_schema=False).head(250_000),
     })
+    reference = tmp_path / "reference"
+    assert kq("compute", str(changed), "--out", str(reference), "--formats", "csv").returncode == 0
+    awards_of = {inputs: before["awards.csv"], changed: visible(reference)["awards.csv"]}
+    assert awards_of[inputs] != awards_of[changed]
     outcomes = []
     for n, fraction in enumerate((0.1, 0.3, 0.5, 0.7, 0.85, 0.95, 1.1)):
-        run = Running("compute", str((changed, inputs)[n % 2]), "--out", str(out), "--formats", "csv")
+        source = (changed, inputs)[n % 2]
+        run = Running("compute", str(source), "--out", str(out), "--formats", "csv")
         time.sleep(duration * fraction)
         run.kill()
         shown = visible(out)
@@ -283,7 +288,7 @@ def test_a_big_run_killed_at_any_moment_leaves_one_whole_report(tmp_path):
             outcomes.append("previous")
         else:
             assert run_id != json.loads(before["manifest.json"])["run_id"]
-            assert shown["awards.csv"] != before["awards.csv"]  # the inputs alternate
+            assert shown["awards.csv"] == awards_of[source]  # the whole report of the killed run's inputs
             outcomes.append("new")
         before = shown
     assert "previous" in outcomes
