@@ -17,7 +17,8 @@ How each input is found and read
   Chinese alias) is that table; when no sheet is, and the file is named after a
   table, its first sheet is that table. Other sheets: warning ``unknown_sheet``.
 * .csv / .parquet: the file's stem names the table.
-* Names compare with ``norm_header`` (NFKC, trimmed, case-folded).
+* Names compare with ``norm_header`` (NFKC, trimmed, case-folded). Header cells
+  also ignore inner spaces and line breaks and a trailing "*".
 * A file given twice (directly and through its folder) is read once (warning
   ``duplicate_file``).
 
@@ -53,10 +54,31 @@ Rows dropped by the reader
   grand total (spaces inside ignored) or starts with 合计/总计 is dropped, counted
   in rows_read and rows_excluded, warning ``total_row``.
 
+Workbooks: safety and cost (kqcalc/xlsx_scan.py)
+------------------------------------------------
+fastexcel reads a sheet with ``load_sheet(name, header_row=None,
+dtypes="string", skip_rows=0)``: skip_rows=0 keeps the leading empty rows, so
+frame row i is Excel row i + 1; the Excel column of each frame column is
+ColumnInfo.absolute_index + 1 (calamine drops leading empty columns).
+calamine allocates rows x columns of a sheet's used range and aborts the
+process when that is huge (one stray value at XFD1048576). So before fastexcel
+reads a sheet, the first 256 KB of its XML are probed: a declared
+``<dimension>`` that is a real range within 1,000 columns and 20 million cells
+is trusted (Excel, LibreOffice, openpyxl and xlsxwriter write the true used
+range there), and the formula/error/merge scan then runs in a thread beside
+fastexcel (fastexcel releases the GIL). Otherwise (no dimension, a single-cell
+placeholder as streaming writers leave, or a huge one) the whole sheet XML is
+scanned first for its extent; a sheet that is too big is rewritten to a
+temporary copy without the cells far outside its main block (warning
+``stray_cells_ignored``, values kept in the message). A dimension that lies
+(smaller than the cells) is not detected.
+
 Warnings (issues) emitted here: unknown_file, unknown_sheet, duplicate_file,
 empty_table, title_rows_skipped, extra_columns, total_row, merged_cells,
 stray_cells_ignored. Errors put in RawTable.bad_rows: formula_without_value,
-cell_error. Everything that stops the run raises InputError (one line naming
+cell_error, merged_cell (a cell of a data row covered by a merged range with a
+value, other than its top-left cell: it reads as empty, and a column default
+must not stand in for the value the sheet shows). Everything that stops the run raises InputError (one line naming
 the file): missing path, unreadable/corrupt/encrypted/empty file, no header row,
 a missing required column, two headers for one column, no firms table.
 """
@@ -66,9 +88,11 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import lzma
 import mmap
 import os
 import shutil
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -222,10 +246,17 @@ class _Reader:
             self.warn("", display, 0, "", "unknown_file", f"{os.path.basename(display)} {why}; it was ignored")
             return
         self.seen[real] = display
-        if suffix == ".csv":
-            self.read_csv(table, display)
-        else:
-            self.read_parquet(table, display)
+        try:
+            if suffix == ".csv":
+                self.read_csv(table, display)
+            else:
+                self.read_parquet(table, display)
+        except InputError:
+            raise
+        except BaseException as exc:  # Polars errors, and Rust panics surfaced by pyo3
+            if not isinstance(exc, pl.exceptions.PolarsError | UnicodeError | OSError) and not _is_panic(exc):
+                raise
+            raise InputError(f"{display} cannot be read ({_first_line(exc)})") from None
 
     def warn(self, table: str, file: str, row: int, column: str, code: str, message: str) -> None:
         self.issues.append(Issue(table, file, row, column, WARNING, code, message))
@@ -257,6 +288,13 @@ class _Reader:
         try:
             data = _polars_csv(source, sep, header_line)
         except _NotUtf8:
+            if isinstance(source, str) and not head.isascii():
+                # the head is UTF-8 text (GB18030 text is not valid UTF-8 for long): the file is damaged,
+                # and decoding it all as GB18030 would garble every character
+                raise InputError(
+                    f"{display}: the file is UTF-8 text but holds bytes that are not valid UTF-8 (a damaged "
+                    "file?): save it again as UTF-8 or GB18030"
+                ) from None
             source, text_head = _decode_all(display, "gb18030")
             found = _csv_header(table, text_head, complete)
             if found is None:
@@ -317,11 +355,28 @@ class _Reader:
                     self.read_sheet(display, zf, reader, sheet, table)
         except xlsx_scan.WorkbookError as exc:
             raise InputError(f"{display} {exc}") from None
-        except (zipfile.BadZipFile, zlib.error, ParseError, EOFError, OSError, KeyError, ValueError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            ParseError,
+            EOFError,
+            OSError,
+            KeyError,
+            ValueError,
+            NotImplementedError,  # zipfile: an unsupported zip version or compression method
+            RuntimeError,  # zipfile: an encrypted zip member
+            struct.error,
+            lzma.LZMAError,
+            pl.exceptions.PolarsError,
+        ) as exc:
             raise InputError(
                 f"{display} is damaged and cannot be read as an .xlsx workbook ({_first_line(exc)}): "
                 "open it in Excel and save it again"
             ) from None
+        except BaseException as exc:
+            if not _is_panic(exc):
+                raise
+            raise InputError(f"{display} cannot be read ({_first_line(exc)})") from None
 
     def pick_sheets(
         self, display: str, stem: str, sheets: list[xlsx_scan.SheetRef], explicit: bool
@@ -379,16 +434,17 @@ class _Reader:
                     where = f"columns {xlsx_scan.column_letters(c0)} to {xlsx_scan.column_letters(c1)}"
                     if (r0, r1) != (1, scan.last_row):
                         where = f"rows {r0} to {r1}, {where}"
-                    self.warn(
-                        table.name,
-                        file,
-                        0,
-                        "",
-                        "stray_cells_ignored",
-                        f"{xlsx_scan.describe_cells(sanitized.stray, sanitized.stray_count)} lie far outside the "
-                        f"table ({where}) and were ignored; delete them (or move them into the table) and save "
-                        "the workbook",
-                    )
+                    if sanitized.stray_count:  # far cells without a value are dropped silently: nothing is lost
+                        self.warn(
+                            table.name,
+                            file,
+                            0,
+                            "",
+                            "stray_cells_ignored",
+                            f"{xlsx_scan.describe_cells(sanitized.stray, sanitized.stray_count)} lie far outside "
+                            f"the table ({where}) and were ignored; delete them (or move them into the table) and "
+                            "save the workbook",
+                        )
                 else:
                     grid, cols = _load_sheet(reader, sheet.name, file)
         finally:
@@ -444,6 +500,7 @@ class _Reader:
         beyond = max((r for r, *_ in notes), default=0) - last_row
         if beyond > 0:  # rows holding only formulas without a value lie below calamine's range
             data = pl.concat([data, pl.DataFrame({c: [None] * beyond for c in data.columns}, schema=data.schema)])
+        notes += _merged_notes(table, grid, cols, header_cells, header_row, header_row + data.height, merged)
         labels = [xlsx_scan.column_letters(c) for c in cols]
         self.assemble(table, file, display, header_cells, labels, data, header_row + 1, notes)
 
@@ -487,21 +544,30 @@ class _Reader:
         mapping, headers, extras = _map_header(table, file, header_cells, labels, data)
         n = data.height
         rows = pl.int_range(first_row, first_row + n, dtype=pl.Int64, eager=True).alias("_row")
-        blank = _blank_rows(data)
-        total = _total_rows(data)
+        scanned = _scan_rows(data, [f"c{j}" for j in mapping.values()])
+        blank, total = scanned.blank, scanned.total
         notes = notes or []
         bad_rows: dict[int, list[Issue]] = {}
         if notes:
             total_rows = set(rows.filter(total).to_list()) if total is not None else set()
+            blank_rows = set(rows.filter(blank).to_list()) if blank is not None else set()
             by_position = {j: name for name, j in mapping.items()}
             for row, j, code, note in sorted(notes, key=lambda x: (x[0], x[1])):
                 if j not in by_position or row in total_rows:
                     continue
+                if code == "merged_cell" and row in blank_rows:
+                    continue  # a row holding nothing but the merged range's shadow is a blank row
                 header = headers[by_position[j]]
-                if code == "formula_without_value":
+                if code == "merged_cell":
                     message = (
-                        f"cell {note.ref} holds the formula ={note.text} but no saved value (the file was not "
-                        "saved by Excel): open it in Excel and save it, or type the value; the row is not used"
+                        f"cell {note.ref} lies in the merged range {note.text}: it reads as empty although the "
+                        "merged value is shown across it; unmerge the cells and fill in each one; the row is not used"
+                    )
+                elif code == "formula_without_value":
+                    formula = f"the formula ={note.text}" if note.text else "a shared formula"
+                    message = (
+                        f"cell {note.ref} holds {formula} but no saved value (the file was not saved by "
+                        "Excel): open it in Excel and save it, or type the value; the row is not used"
                     )
                 else:
                     message = (
@@ -535,7 +601,7 @@ class _Reader:
         frame = data.select([pl.col(f"c{j}").alias(name) for name, j in mapping.items()]).with_columns(rows)
         if drop is not None and drop.any():
             frame = frame.filter(~drop)
-        frame = _empty_to_null(frame, list(mapping))
+        frame = _empty_to_null(frame, [name for name, j in mapping.items() if f"c{j}" in scanned.empty_strings])
         if extras:
             self.warn(
                 table.name,
@@ -551,15 +617,54 @@ class _Reader:
 # --------------------------------------------------------------------------- header
 
 
+def _merged_notes(
+    table: Table,
+    grid: pl.DataFrame,
+    cols: list[int],
+    header_cells: list[str | None],
+    header_row: int,
+    last_row: int,
+    merged: list[str],
+) -> list[tuple[int, int, str, xlsx_scan.CellNote]]:
+    """(row, column position, "merged_cell", cell) of the data cells of the table's columns that a merged range
+    with a value covers (all but its top-left cell): they read as empty, so a default would silently replace
+    the value the sheet shows (SPEC §1 principle 5)."""
+    aliases = _alias_map(table)
+    mapped = [j for j, c in enumerate(header_cells) if c is not None and _header_key(c) in aliases]
+    position = {c: j for j, c in enumerate(cols)}
+    out: list[tuple[int, int, str, xlsx_scan.CellNote]] = []
+    for ref in merged:
+        box = xlsx_scan.parse_range(ref)
+        if box is None:
+            continue
+        r0, c0, r1, c1 = box
+        j0 = position.get(c0)
+        top = grid.item(r0 - 1, j0) if j0 is not None and 0 < r0 <= grid.height else None
+        if _cell_text(top) is None:
+            continue  # an empty merged range reads as empty everywhere, as it shows
+        covered = [j for j in mapped if j < len(cols) and c0 <= cols[j] <= c1]
+        for r in range(max(r0, header_row + 1), min(r1, last_row) + 1):
+            for j in covered:
+                if (r, cols[j]) != (r0, c0):
+                    out.append((r, j, "merged_cell", xlsx_scan.CellNote(r, cols[j], ref)))
+    return out
+
+
 def _needed(table: Table) -> int:
     return min(2, len(table.columns))
+
+
+def _header_key(text: str) -> str:
+    """How a header cell is compared with a column's spellings: norm_header, then without any space and
+    without a trailing "*" (a header wrapped over two lines in Excel, or marked required, still matches)."""
+    return "".join(norm_header(text).split()).rstrip("*")
 
 
 def _alias_map(table: Table) -> dict[str, str]:
     out: dict[str, str] = {}
     for col in table.columns:
         for spelling in (col.name, *col.aliases):
-            out.setdefault(norm_header(spelling), col.name)
+            out.setdefault(_header_key(spelling), col.name)
     return out
 
 
@@ -572,7 +677,7 @@ def _cell_text(value: Any) -> str | None:
 
 def _header_matches(table: Table, cells: list[str | None]) -> int:
     aliases = _alias_map(table)
-    return len({aliases[k] for c in cells if c is not None and (k := norm_header(c)) in aliases})
+    return len({aliases[k] for c in cells if c is not None and (k := _header_key(c)) in aliases})
 
 
 def _find_header_rows(table: Table, grid: pl.DataFrame) -> tuple[int | None, list[tuple[int, str]] | None]:
@@ -616,7 +721,7 @@ def _map_header(
             if j < data.width and data.get_column(f"c{j}").null_count() < data.height:
                 extras.append(f"an unnamed column ({labels[j]})")
             continue
-        name = aliases.get(norm_header(cell))
+        name = aliases.get(_header_key(cell))
         if name is None:
             extras.append(f"{cell.strip()} ({labels[j]})")
             continue
@@ -629,7 +734,7 @@ def _map_header(
         headers[name] = cell.strip()
     missing = [c for c in table.columns if c.required and c.name not in mapping]
     if missing:
-        found = ", ".join(c.strip() for c in cells if c is not None) or "(none)"
+        found = ", ".join(" ".join(c.split()) for c in cells if c is not None) or "(none)"  # one line
         what = ", ".join(_spellings(table, c.name) for c in missing)
         plural = "s" if len(missing) > 1 else ""
         raise InputError(f"{table.name} ({file}): required column{plural} {what} not found; headers found: {found}")
@@ -657,35 +762,59 @@ def _known_tables() -> str:
 # --------------------------------------------------------------------------- rows
 
 
-def _maybe_blank(s: pl.Series) -> pl.Series:
+def _maybe_blank(e: pl.Expr) -> pl.Expr:
     """True where the cell is null, empty or may be whitespace only (starts with a space-like character).
 
     Comparisons against constants use the inline prefix of Polars' string views, so this is
     far cheaper than stripping every cell; the candidates are checked exactly afterwards.
     """
-    cond = s.is_null() | (s < "!")
+    cond = e.is_null() | (e < "!")
     for lo, hi in zip(_WS_START[0::2], _WS_START[1::2], strict=True):
-        cond = cond | ((s >= lo) & (s < hi))
+        cond = cond | ((e >= lo) & (e < hi))
     return cond.fill_null(True)
 
 
-def _blank_rows(data: pl.DataFrame) -> pl.Series | None:
-    """Boolean mask of the rows whose every cell is empty or whitespace; None when there are none."""
+@dataclass
+class _RowScan:
+    blank: pl.Series | None  # rows whose every cell is empty or whitespace
+    total: pl.Series | None  # total rows (first non-empty cell 合计 …)
+    empty_strings: list[str]  # columns holding "" (to become None)
+
+
+def _scan_rows(data: pl.DataFrame, kept: list[str]) -> _RowScan:
+    """Find blank rows, total rows and empty strings with one parallel Polars pass over `data`.
+
+    Blank rows: every cell null, or (exact check on the few candidates) whitespace. The
+    candidates come from the column with the fewest nulls, then the others in turn.
+    Total rows: a vectorised regex on each row's first non-null cell picks the candidates
+    (total labels, and whitespace-only cells after which the first non-empty cell lies
+    further on); the candidates are checked exactly with _is_total_label.
+    """
     if data.height == 0 or data.width == 0:
-        return None
-    order = sorted(data.columns, key=lambda c: data.get_column(c).null_count(), reverse=False)
-    idx: pl.Series | None = None
-    for c in order:
-        col = data.get_column(c)
-        if idx is None:
-            cond = _maybe_blank(col)
-            idx = cond.arg_true()
-        else:
-            cond = _maybe_blank(col.gather(idx))
-            idx = idx.filter(cond)
+        return _RowScan(None, None, [])
+    order = sorted(data.columns, key=lambda c: data.get_column(c).null_count())
+    probe = data.select(
+        _maybe_blank(pl.col(order[0])).alias("__maybe_blank"),
+        pl.coalesce(data.columns).str.contains(_TOTAL_RE).fill_null(False).alias("__maybe_total"),
+        *[(pl.col(c) == "").any().alias(f"__empty_{c}") for c in kept],
+    )
+    empty = [c for c in kept if probe.get_column(f"__empty_{c}")[0]]
+    return _RowScan(
+        _blank_rows(data, order, probe.get_column("__maybe_blank")),
+        _total_rows(data, probe.get_column("__maybe_total")),
+        empty,
+    )
+
+
+def _blank_rows(data: pl.DataFrame, order: list[str], maybe: pl.Series) -> pl.Series | None:
+    idx = maybe.arg_true()
+    for c in order[1:]:
         if idx.len() == 0:
             return None
-    assert idx is not None
+        cond = data.get_column(c).gather(idx).to_frame().select(_maybe_blank(pl.col(c))).to_series()
+        idx = idx.filter(cond)
+    if idx.len() == 0:
+        return None
     exact = (
         data[idx]
         .select(pl.all_horizontal([pl.col(c).str.strip_chars().fill_null("") == "" for c in data.columns]))
@@ -702,20 +831,10 @@ def _is_total_label(text: str) -> bool:
     return key in TOTAL_LABELS or key.startswith(TOTAL_PREFIXES)
 
 
-def _total_rows(data: pl.DataFrame) -> pl.Series | None:
-    """Boolean mask of the total rows (first non-empty cell 合计 …); None when there are none.
-
-    One vectorised regex on each row's first non-null cell picks the candidates (total
-    labels, and cells holding only whitespace, after which the row's first non-empty cell
-    lies further on); the few candidates are then checked exactly with _is_total_label.
-    """
-    if data.height == 0 or data.width == 0:
+def _total_rows(data: pl.DataFrame, maybe: pl.Series) -> pl.Series | None:
+    if not maybe.any():
         return None
-    first = data.select(pl.coalesce(data.columns)).to_series()
-    candidate = first.str.contains(_TOTAL_RE).fill_null(False)
-    if not candidate.any():
-        return None
-    idx = candidate.arg_true()
+    idx = maybe.arg_true()
     exact = [
         _is_total_label(next((v for v in values if v is not None and v.strip()), ""))
         for values in data[idx].iter_rows()
@@ -727,10 +846,9 @@ def _total_rows(data: pl.DataFrame) -> pl.Series | None:
 
 
 def _empty_to_null(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    fix = [c for c in columns if (frame.get_column(c) == "").any()]
-    if not fix:
+    if not columns:
         return frame
-    return frame.with_columns([pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in fix])
+    return frame.with_columns([pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in columns])
 
 
 # --------------------------------------------------------------------------- files
@@ -747,6 +865,11 @@ def _hash_file(path: str) -> tuple[bytes, str, int]:
                 return mm[:HEAD_BYTES], hashlib.sha256(mm).hexdigest(), size
     except (OSError, ValueError) as exc:
         raise InputError(f"{path} cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+
+
+def _is_panic(exc: BaseException) -> bool:
+    """A Rust panic surfaced by pyo3 (PanicException derives from BaseException)."""
+    return type(exc).__name__ == "PanicException"
 
 
 def _first_line(exc: BaseException) -> str:
@@ -781,9 +904,12 @@ def _decode_all(path: str, encoding: str) -> tuple[bytes, str]:
 
 def _records(text: str, sep: str, complete: bool) -> Iterator[tuple[int, list[str]]]:
     """(first line number, fields) of the CSV records in `text` (the last, maybe cut, record dropped)."""
-    lines = text.splitlines(keepends=True)
-    if not complete and lines:
-        lines.pop()  # may be cut in the middle
+    parts = text.split("\n")  # Polars splits lines on \n only (a \r before it is dropped)
+    lines = [p + "\n" for p in parts[:-1]]
+    if complete and parts[-1]:
+        lines.append(parts[-1])
+    elif not complete and lines:
+        lines.pop()  # the last line may be cut in the middle
     reader = csv.reader(lines, delimiter=sep, quotechar='"')
     start = 1
     try:
@@ -831,7 +957,7 @@ def _polars_csv(source: str | bytes, sep: str, header_line: int) -> pl.DataFrame
         if "utf-8" in text.lower() or "utf8" in text.lower():
             raise _NotUtf8(text) from None
         if "more fields" in text:
-            text = "a line has more fields than the header row"
+            text = "a line has more fields than the header row: give the extra fields a header or remove them"
         raise _CsvFailure(text) from None
 
 
@@ -874,7 +1000,7 @@ def _open_fastexcel(path: str, display: str | None = None) -> Any:
     try:
         return fastexcel.read_excel(path)
     except BaseException as exc:  # pyo3 panics derive from BaseException
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
+        if not isinstance(exc, Exception) and not _is_panic(exc):
             raise
         raise InputError(
             f"{display or path} cannot be read as an .xlsx workbook ({_first_line(exc)}): open it in Excel and "
@@ -889,7 +1015,7 @@ def _load_sheet(reader: Any, name: str, file: str) -> tuple[pl.DataFrame, list[i
         cols = [c.absolute_index + 1 for c in sheet.available_columns()]
         grid = sheet.to_polars()
     except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
+        if not isinstance(exc, Exception) and not _is_panic(exc):
             raise
         raise InputError(f"{file}: the sheet cannot be read ({_first_line(exc)})") from None
     if len(cols) != grid.width:

@@ -25,11 +25,15 @@ import os
 import posixpath
 import re
 import shutil
+import struct
 import tempfile
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
+
+import polars as pl
 
 MAX_COLUMNS = 1000  # a sheet wider than this is checked for stray cells
 MAX_CELLS = 20_000_000  # rows x columns calamine would allocate
@@ -265,24 +269,70 @@ _HAS_VALUE = re.compile(rb"<(?:\w+:)?v>\s*[^<\s]|<(?:\w+:)?is\b")
 _T_TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>([^<]*)<")
 
 
+def _blocks(zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """The decompressed bytes of a zip member, in blocks of a few MB.
+
+    Deflated members are inflated straight from the file with zlib (no CRC check, no
+    ZipExtFile buffering: a quarter faster than ZipFile.open); others go through ZipFile.
+    """
+    info = zf.getinfo(part)
+    if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1 or zf.fp is None:
+        with zf.open(info) as fh:
+            while block := fh.read(CHUNK_BYTES):
+                yield block
+        return
+    with open(zf.filename or "", "rb") as fh:
+        fh.seek(info.header_offset)
+        header = fh.read(30)
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"bad local header for {part}")
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        fh.seek(info.header_offset + 30 + name_len + extra_len)
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        left = info.compress_size
+        while left > 0:
+            raw = fh.read(min(left, CHUNK_BYTES // 8))
+            if not raw:
+                raise zipfile.BadZipFile(f"{part} is truncated")
+            left -= len(raw)
+            block = inflater.decompress(raw)
+            if block:
+                yield block
+        block = inflater.flush()
+        if block:
+            yield block
+        if not inflater.eof:
+            raise zipfile.BadZipFile(f"{part} is truncated")
+
+
 def _pieces(zf: zipfile.ZipFile, part: str, row_end: bytes) -> Iterator[bytes]:
-    """The part's bytes in chunks that end right after a closing row tag (or at the end)."""
+    """The part's bytes in chunks that end right after a closing row tag; the rest of the
+    part after the last row (closing sheetData, merged cells …) is always the last chunk."""
     carry = b""
-    with zf.open(part) as fh:
-        while True:
-            block = fh.read(CHUNK_BYTES)
-            if not block:
-                if carry:
-                    yield carry
-                return
-            buf = carry + block if carry else block
-            cut = buf.rfind(row_end)
-            if cut < 0:
-                carry = buf
-                continue
-            cut += len(row_end)
-            yield buf[:cut]
-            carry = buf[cut:]
+    pending: list[bytes] = []
+    size = 0
+    for block in _blocks(zf, part):
+        pending.append(block)
+        size += len(block)
+        if size < CHUNK_BYTES:
+            continue
+        buf = b"".join([carry, *pending]) if len(pending) > 1 or carry else pending[0]
+        pending, size = [], 0
+        cut = buf.rfind(row_end)
+        if cut < 0:
+            carry = buf
+            continue
+        cut += len(row_end)
+        yield buf[:cut]
+        carry = buf[cut:]
+    buf = b"".join([carry, *pending])
+    cut = buf.rfind(row_end)
+    if cut >= 0:
+        cut += len(row_end)
+        yield buf[:cut]
+        buf = buf[cut:]
+    if buf:
+        yield buf
 
 
 def _attrs(tag: bytes) -> dict[bytes, bytes]:
@@ -398,15 +448,26 @@ def scan_sheet(path: str, part: str, prefix: bytes = b"", *, extent: bool = Fals
     With extent=True also the sheet's extent: the last row holding a cell, and the
     main column block (grown from the first cells with a value; cells more than
     COLUMN_GAP columns away from it are listed in far_cells).
+
+    Each chunk is searched for the few byte strings that matter with Polars' SIMD
+    substring search (6x faster than ``bytes in``); the Python regexes only run over
+    the chunks that hold a formula, an error cell or merged ranges.
     """
     out = SheetScan()
     row_end = b"</" + prefix + b"row>"
     row_open = b"<" + prefix + b"row"
-    f_open = (b"<" + prefix + b"f>", b"<" + prefix + b"f ", b"<" + prefix + b"f/")
+    f_open = b"<" + prefix + b"f"
+    data_end = b"</" + prefix + b"sheetData>"
     grower = _BlockGrower(out) if extent else None
     with zipfile.ZipFile(path) as zf:
         for piece in _pieces(zf, part, row_end):
-            if any(tag in piece for tag in f_open):
+            chunk = pl.Series("xml", [piece], dtype=pl.Binary)
+            has_f, has_e = (
+                chunk.to_frame()
+                .select(pl.col("xml").bin.contains(f_open).alias("f"), pl.col("xml").bin.contains(b't="e"').alias("e"))
+                .row(0)
+            )
+            if has_f:
                 for m in _FORMULA_NO_VALUE.finditer(piece):
                     where = _locate(piece, m.start(), prefix)
                     if where is None:
@@ -416,7 +477,7 @@ def scan_sheet(path: str, part: str, prefix: bytes = b"", *, extent: bool = Fals
                         continue  # a cached empty string
                     formula = (m.group(1) or b"").decode("utf-8", "replace")
                     out.formulas.append(CellNote(row, col, _unescape(formula)))
-            if b't="e"' in piece:
+            if has_e:
                 for m in _ERROR_CELL.finditer(piece):
                     where = _locate(piece, m.end(1), prefix)
                     if where is None:
@@ -424,8 +485,9 @@ def scan_sheet(path: str, part: str, prefix: bytes = b"", *, extent: bool = Fals
                     v = _V_TEXT.search(m.group(2))
                     value = v.group(1).decode("utf-8", "replace") if v else "#ERROR"
                     out.errors.append(CellNote(where[0], where[1], value))
-            if b"mergeCell" in piece:
-                out.merged.extend(r.decode("ascii", "replace") for r in _MERGE.findall(piece))
+            if not piece.endswith(row_end):  # the last chunk: merged ranges follow the cells
+                tail = piece.rfind(data_end)
+                out.merged.extend(r.decode("ascii", "replace") for r in _MERGE.findall(piece, max(tail, 0)))
             if grower is None:
                 continue
             last = piece.rfind(row_open)
@@ -435,41 +497,59 @@ def scan_sheet(path: str, part: str, prefix: bytes = b"", *, extent: bool = Fals
                     out.last_row = max(out.last_row, int(rm.group(1)))
                     break
                 last = piece.rfind(row_open, 0, last)
-            grower.feed(piece)
+            grower.feed(piece, chunk)
     return out
+
+
+_REF_TEXT = re.compile(r'"([A-Z]+)(\d+)"')
+
+
+def _refs_beyond(piece: bytes, text: pl.Series | None, alternation: bytes | None) -> list[tuple[int, int]]:
+    """(row, col) of the cell references in `piece` whose column letters match `alternation`."""
+    if alternation is None:
+        return []
+    if text is not None:  # Rust regex over the chunk: ~5x faster than Python's re here
+        found = text.str.extract_all(r'\sr="(?:' + alternation.decode() + r')\d+"').to_list()[0]
+        out = []
+        for ref in found or []:
+            m = _REF_TEXT.search(ref)
+            if m:
+                out.append((int(m.group(2)), column_number(m.group(1))))
+        return out
+    pat = _ref_pattern(alternation)
+    assert pat is not None
+    return [(int(m.group(2)), column_number(m.group(1))) for m in pat.finditer(piece)]
 
 
 class _BlockGrower:
     """Grows the main column block over the cells of successive pieces.
 
     The block starts as the columns of the first cells with a value. Each piece is then
-    searched (in C, by a regex built for the current block) for cell references left or
-    right of the block: a cell within COLUMN_GAP columns widens the block, a cell further
-    away is recorded as far. Python only sees the cells outside the block.
+    searched (by a regex built for the current block) for cell references left or right
+    of the block: a cell within COLUMN_GAP columns widens the block, a cell further away
+    is recorded as far. Python only sees the cells outside the block.
     """
 
     def __init__(self, scan: SheetScan) -> None:
         self.scan = scan
         self.started = False
 
-    def feed(self, piece: bytes) -> None:
+    def feed(self, piece: bytes, chunk: pl.Series) -> None:
+        try:
+            text: pl.Series | None = chunk.cast(pl.String)
+        except pl.exceptions.PolarsError:  # not UTF-8: use Python's re
+            text = None
         if not self.started:
             head = _head_block(piece)
             if head is None:
-                return self._far_only(piece)
+                self.scan.far_cells.extend(_refs_beyond(piece, text, rb"[A-Z]+")[:100_000])
+                return
             self.scan.block = head
             self.started = True
         far = self.scan.far_cells
         while True:
             c0, c1 = self.scan.block
-            hits: list[tuple[int, int]] = []
-            for pat in (_ref_pattern(_letters_gt(c1)), _ref_pattern(_letters_lt(c0))):
-                if pat is None:
-                    continue
-                for m in pat.finditer(piece):
-                    hits.append((int(m.group(2)), column_number(m.group(1))))
-                    if len(hits) > 200_000:
-                        break
+            hits = _refs_beyond(piece, text, _letters_gt(c1)) + _refs_beyond(piece, text, _letters_lt(c0))
             grown = self._absorb(hits + far)
             if grown is None:
                 far[:] = (hits + far)[:100_000]
@@ -492,15 +572,6 @@ class _BlockGrower:
             return None
         self.scan.block = (c0, c1)
         return c0, c1
-
-    def _far_only(self, piece: bytes) -> None:
-        # no cell with a value yet: every cell reference is an outside cell for now
-        pat = _ref_pattern(rb"[A-Z]+")
-        assert pat is not None
-        for m in pat.finditer(piece):
-            self.scan.far_cells.append((int(m.group(2)), column_number(m.group(1))))
-            if len(self.scan.far_cells) > 100_000:
-                break
 
 
 def _head_block(piece: bytes) -> tuple[int, int] | None:
@@ -591,9 +662,9 @@ def sanitize(path: str, part: str, prefix: bytes, scan: SheetScan) -> Sanitized:
 
     The main block's columns are the scan's column block (far cells dropped, at most
     MAX_COLUMNS wide); its rows are all rows, or, when that is still too big, the longest
-    run of rows without a gap of ROW_GAP empty rows. Cells with a value outside the block
-    are removed; every other member of the zip is copied unchanged, and the sheet's XML is
-    rewritten chunk by chunk (only the chunks holding cells outside the block are edited).
+    run of rows without a gap of ROW_GAP empty rows. Cells outside the block are removed (those
+    with a value are reported); every other member of the zip is copied unchanged, and the sheet's XML
+    is rewritten chunk by chunk (only the chunks holding cells outside the block are edited).
     """
     c0, c1 = scan.block
     c1 = min(c1, c0 + MAX_COLUMNS - 1)
@@ -611,14 +682,16 @@ def sanitize(path: str, part: str, prefix: bytes, scan: SheetScan) -> Sanitized:
 
     def keep(m: re.Match[bytes]) -> bytes:
         nonlocal stray_count
-        content = m.group(2)
-        if not content or not _HAS_VALUE.search(content):
-            return m.group(0)
         attrs = _attrs(m.group(1))
         ref = attrs.get(b"r")
         rc = parse_ref(ref.decode("ascii", "replace")) if ref else None
         if rc is None or (r0 <= rc[0] <= r1 and c0 <= rc[1] <= c1):
             return m.group(0)
+        # Every cell outside the block goes, with a value or not: calamine also allocates for cells this module
+        # calls empty (an empty cached string <v></v> of a formula filled far down). Only values are reported.
+        content = m.group(2)
+        if not content or not _HAS_VALUE.search(content):
+            return b""
         stray_count += 1
         if len(stray) < MAX_LISTED:
             value, sst = _cell_text(attrs, content)
@@ -630,22 +703,20 @@ def sanitize(path: str, part: str, prefix: bytes, scan: SheetScan) -> Sanitized:
     try:
         with zipfile.ZipFile(path) as src, zipfile.ZipFile(out_path, "w", allowZip64=True) as dst:
             for info in src.infolist():
-                if info.filename != part:
-                    with src.open(info) as fin, dst.open(info, "w", force_zip64=info.file_size > 1 << 30) as fout:
-                        shutil.copyfileobj(fin, fout, 1 << 20)
-                    continue
+                # the copy is read once, right away: store it uncompressed (fast to write and to read)
                 target = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                target.compress_type = zipfile.ZIP_DEFLATED
-                target._compresslevel = 1  # type: ignore[attr-defined]  # fast: the copy is read once
+                target.compress_type = zipfile.ZIP_STORED
                 with dst.open(target, "w", force_zip64=True) as fout:
+                    if info.filename != part:
+                        with src.open(info) as fin:
+                            shutil.copyfileobj(fin, fout, 1 << 20)
+                        continue
                     first = True
                     for piece in _pieces(src, part, row_end):
                         if first:
                             piece = _DIMENSION.sub(lambda m: m.group(0).replace(m.group(1), new_dim), piece, count=1)
                             first = False
-                        if _piece_needs_edit(piece, prefix, r0, r1, c0, c1):
-                            piece = _CELL.sub(keep, piece)
-                        fout.write(piece)
+                        fout.write(_strip_piece(piece, prefix, box, keep))
             if wanted_shared:
                 shared = _shared_strings(src, {i for _, i in wanted_shared})
                 for k, idx in wanted_shared:
@@ -656,20 +727,69 @@ def sanitize(path: str, part: str, prefix: bytes, scan: SheetScan) -> Sanitized:
     return Sanitized(out_path, folder, stray, stray_count, box)
 
 
-def _piece_needs_edit(piece: bytes, prefix: bytes, r0: int, r1: int, c0: int, c1: int) -> bool:
+def _has_refs_beyond(piece: bytes, alternation: bytes | None) -> bool:
+    if alternation is None:
+        return False
+    try:
+        text = pl.Series("xml", [piece], dtype=pl.Binary).cast(pl.String)
+    except pl.exceptions.PolarsError:
+        pat = _ref_pattern(alternation)
+        return bool(pat and pat.search(piece))
+    return bool(text.str.contains(r'\sr="(?:' + alternation.decode() + r')\d+"').item())
+
+
+def _strip_piece(
+    piece: bytes,
+    prefix: bytes,
+    box: tuple[int, int, int, int],
+    keep: Callable[[re.Match[bytes]], bytes],
+) -> bytes:
+    """`piece` with `keep` applied to the cells that may lie outside `box` (only those are parsed)."""
+    r0, c0, r1, c1 = box
+    spans: list[tuple[int, int]] = []
     first = _ROW_TAG.search(piece)
     last_pos = piece.rfind(b"<" + prefix + b"row")
-    if first is None or last_pos < 0:
-        return False
-    fr = _ROW_R.search(first.group(1))
-    lm = _ROW_TAG.match(piece, last_pos)
+    lm = _ROW_TAG.match(piece, last_pos) if last_pos >= 0 else None
+    fr = _ROW_R.search(first.group(1)) if first else None
     lr = _ROW_R.search(lm.group(1)) if lm else None
-    if not fr or not lr or int(fr.group(1)) < r0 or int(lr.group(1)) > r1:
-        return True
-    for pat in (_ref_pattern(_letters_gt(c1)), _ref_pattern(_letters_lt(c0))):
-        if pat is not None and pat.search(piece):
-            return True
-    return False
+    if first is not None and (not fr or not lr or int(fr.group(1)) < r0 or int(lr.group(1)) > r1):
+        # rows outside the kept rows: their cells
+        row_end = b"</" + prefix + b"row>"
+        for m in _ROW_TAG.finditer(piece):
+            rm = _ROW_R.search(m.group(1))
+            if rm and r0 <= int(rm.group(1)) <= r1 or m.group(0).endswith(b"/>"):
+                continue
+            end = piece.find(row_end, m.end())
+            spans.append((m.end(), end if end >= 0 else len(piece)))
+    for alternation in (_letters_gt(c1), _letters_lt(c0)):
+        if not _has_refs_beyond(piece, alternation):
+            continue
+        pat = _ref_pattern(alternation)
+        assert pat is not None
+        for m in pat.finditer(piece):  # cells left or right of the kept columns
+            start = piece.rfind(b"<" + prefix + b"c", 0, m.start() + 1)
+            tag_end = piece.find(b">", m.end())
+            if start < 0 or tag_end < 0:
+                continue
+            if piece[tag_end - 1 : tag_end] == b"/":
+                end = tag_end + 1
+            else:
+                close = piece.find(b"</" + prefix + b"c>", tag_end)
+                end = close + len(prefix) + 4 if close >= 0 else len(piece)
+            spans.append((start, end))
+    if not spans:
+        return piece
+    out: list[bytes] = []
+    pos = 0
+    for start, end in sorted(spans):
+        if end <= pos:
+            continue
+        start = max(start, pos)
+        out.append(piece[pos:start])
+        out.append(_CELL.sub(keep, piece[start:end]))
+        pos = end
+    out.append(piece[pos:])
+    return b"".join(out)
 
 
 def _cell_text(attrs: dict[bytes, bytes], content: bytes) -> tuple[str, int | None]:
