@@ -109,6 +109,8 @@ from kqcalc.issues import ERROR, WARNING, Issue
 from kqcalc.tables import TABLES, Table
 from kqcalc.text import norm_header
 
+TEMPLATE_GUIDE_SHEETS = {"填表说明", "instructions"}  # kqcalc.template.INSTRUCTIONS, normalised
+
 
 @dataclass
 class RawTable:
@@ -400,7 +402,8 @@ class _Reader:
             picked = [(worksheets[0], table)]
         chosen = {s.name for s, _ in picked}
         for s in sheets:
-            if s.name not in chosen:
+            # The instructions sheet of `kqcalc template` is expected beside the tables: no warning.
+            if s.name not in chosen and norm_header(s.name) not in TEMPLATE_GUIDE_SHEETS:
                 self.warn(
                     "",
                     f"{display}:{s.name}",
