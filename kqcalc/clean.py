@@ -9,16 +9,18 @@ quarantine conflicting ones. Nothing here knows about items or awards.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import polars as pl
 
 from kqcalc import tables as T
 from kqcalc.issues import ERROR, WARNING, Issue
-from kqcalc.read import RawTable, ReadResult
+from kqcalc.read import RawTable, ReadResult, SourceColumn, realize
 from kqcalc.text import norm_key
 
 MONEY_SCALE = 6  # decimals kept for amounts, weights, areas (more are rounded half away from zero)
@@ -125,8 +127,16 @@ def _date(raw: pl.Expr) -> pl.Expr:
 
 
 def _number_text(raw: pl.Expr) -> pl.Expr:
-    """Strip a leading ¥ / $ / US$ and thousands separators; what is left must be a plain decimal."""
-    return raw.str.replace(r"^(?i:US\$|\$|¥|￥)\s*", "").str.replace_all(r"[,\s]", "")
+    """Strip a leading ¥ / $ / US$ and thousands separators; what is left must be a plain decimal.
+
+    Commas must group thousands ("1,234,567.5"): "3,5" or "1,00" is doubtful (a decimal comma?) and stays
+    unreadable rather than becoming 35 or 100 (SPEC §1 principle 5)."""
+    text = raw.str.replace(r"^(?i:US\$|\$|¥|￥)\s*", "").str.replace_all(r"\s", "")
+    grouped = text.str.contains(r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
+    return pl.when(~text.str.contains(",") | grouped).then(text.str.replace_all(",", ""))
+
+
+_NOT_WHOLE = -(2**63)  # Int64 minimum: marks a count that is not a whole number
 
 
 @dataclass(frozen=True)
@@ -166,12 +176,13 @@ def _parse(col: T.Column, raw: pl.Expr, plain_numbers: bool = False) -> _Parsed:
         if kind in (T.COUNT, T.YEAR):
             whole = number == number.cast(pl.Int64, strict=False).cast(MONEY)
             value = pl.when(whole).then(number.cast(pl.Int64, strict=False))
-            # A number that is not whole is kept as -1 so that its error can be told apart.
-            value = pl.when(number.is_not_null() & ~whole).then(pl.lit(-1, pl.Int64)).otherwise(value)
+            # A number that is not whole is kept as a sentinel so that its error can be told apart (not -1:
+            # a negative count is a negative_value).
+            value = pl.when(number.is_not_null() & ~whole).then(pl.lit(_NOT_WHOLE, pl.Int64)).otherwise(value)
             low, high = (1900, 2100) if kind == T.YEAR else (0, None)
 
             def bad_whole(v: pl.Expr) -> pl.Expr:
-                chain = pl.when(present & v.is_null()).then(pl.lit("bad_number")).when(v == -1).then(
+                chain = pl.when(present & v.is_null()).then(pl.lit("bad_number")).when(v == _NOT_WHOLE).then(
                     pl.lit("not_whole_number")).when(v < 0).then(pl.lit("negative_value"))
                 if kind == T.YEAR:
                     chain = chain.when(~v.is_between(low, high)).then(pl.lit("bad_year"))
@@ -198,8 +209,9 @@ def _parse(col: T.Column, raw: pl.Expr, plain_numbers: bool = False) -> _Parsed:
 
 
 # Errors in these columns are reported but do not quarantine the row: a negative record whose date cannot be
-# read still disqualifies the firm (SPEC §1 principle 5, fail closed).
-SOFT_COLUMNS = {"negative_records": ("occurred_on",)}
+# read, or whose category is blank (an unknown category applies too), still disqualifies the firm (SPEC §1
+# principle 5, fail closed).
+SOFT_COLUMNS = {"negative_records": ("occurred_on", "category")}
 SOFT_OUTCOME = "the record still applies (it disqualifies the firm)"
 
 ERROR_TEXT = {
@@ -256,6 +268,194 @@ def parse_column(raw: pl.Series, col: T.Column) -> tuple[pl.Series, pl.Series, p
     return work["value"].rename(col.name), work["error"], work["text"]
 
 
+# --- the fast lane: cells already written the usual way -------------------------------------------------------
+#
+# Most cells of a big table are already in their plainest spelling (an ISO date, a plain decimal, an upper-case
+# credit code, ASCII text without edge spaces). For those, NFKC, trimming and the alternative spellings cannot
+# change anything, so one cheap expression gives exactly the value parse_column would. parse_frame reads every
+# column of a table that way in one parallel select; blank cells take the value parse_column gives a blank
+# cell, and only the other cells (usually none) go through parse_column.
+
+# Printable ASCII and CJK unified ideographs (which NFKC leaves alone), no space at either end.
+_TRIMMED_PLAIN = r"^[\x21-\x7E\u4E00-\u9FFF](?:[\x20-\x7E\u4E00-\u9FFF]*[\x21-\x7E\u4E00-\u9FFF])?$"
+_PLAIN_DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
+_PLAIN_WHOLE = r"^[0-9]{1,15}$"
+
+
+def _canonical_words(words: dict[str, object], fold: bool) -> dict[str, object]:
+    """The spellings that normalising (NFKC, trim, case) leaves as they are: a cell equal to one is that word."""
+    import unicodedata
+
+    def norm(w: str) -> str:
+        text = unicodedata.normalize("NFKC", w).strip()
+        return text.lower() if fold else text.upper()
+
+    mapping = {(k.lower() if fold else k.upper()): v for k, v in words.items()}
+    return {k: v for k, v in mapping.items() if norm(k) == k}
+
+
+def _fast(col: T.Column, raw: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
+    """(value, read) for the plainest spelling of a cell of this column; `read` is false where the cell needs
+    parse_column. None when the column has no fast lane."""
+    kind = col.kind
+    if kind == T.FIRM_ID:
+        return raw, raw.str.contains(FIRM_ID_PATTERN)
+    if kind in (T.TEXT, T.KEY):
+        return raw, raw.str.contains(_TRIMMED_PLAIN)
+    if kind == T.DATE:
+        value = raw.str.to_date("%Y-%m-%d", strict=False)
+        return value, value.is_not_null() & (raw.str.len_bytes() == 10)
+    if kind in (T.MONEY, T.QUANTITY, T.RATE):
+        dtype = RATE if kind == T.RATE else MONEY
+        plain = raw.str.contains(_PLAIN_DECIMAL)
+        value = pl.when(plain).then(raw.str.to_decimal(scale=dtype.scale or 0)).cast(dtype)
+        read = value.is_not_null() & (value > 0 if kind == T.RATE else pl.lit(True))
+        return value, read
+    if kind == T.COUNT:
+        whole = raw.str.contains(_PLAIN_WHOLE)
+        value = pl.when(whole).then(raw.cast(pl.Int64, strict=False))
+        return value, value.is_not_null()
+    if kind == T.YEAR:
+        return None
+    if kind == T.CURRENCY:
+        codes = {k: v for k, v in CURRENCY_WORDS.items() if k.isascii() and k.isalpha() and k.isupper()}
+        code = raw.str.contains(r"^[A-Z]{3}$")
+        return pl.when(code).then(raw.replace(codes)), code.fill_null(False)
+    words: dict[str, object] | None = {T.BOOL: BOOL_WORDS, T.MODEL: MODEL_WORDS, T.PROGRAM_KIND: PROGRAM_KIND_WORDS,
+                                       T.LEVEL: LEVEL_WORDS, T.ITEM: {c: c for c in T.ITEMS}}.get(kind)
+    if words is None:
+        return None
+    canonical = _canonical_words(words, fold=kind not in (T.MODEL, T.ITEM))
+    dtype = pl.Boolean if kind == T.BOOL else pl.String
+    value = raw.replace_strict(list(canonical), list(canonical.values()), default=None, return_dtype=dtype)
+    return value, value.is_not_null()
+
+
+_DTYPES = {T.BOOL: pl.Boolean, T.DATE: pl.Date, T.MONEY: MONEY, T.QUANTITY: MONEY, T.RATE: RATE, T.COUNT: pl.Int64,
+           T.YEAR: pl.Int64}  # the typed value of the other kinds is text
+
+
+@functools.cache
+def _blank_cell(kind: str, required: bool, default: str | None) -> tuple[Any, str | None, str | None]:
+    """(value, error, text) parse_column gives a blank cell of a column of this kind (the same for every column
+    alike)."""
+    if default is None:
+        return None, "missing_value" if required else None, None
+    value, error, text = parse_column(pl.Series("blank", [None], pl.String), T.Column("blank", (), kind, required,
+                                                                                      default))
+    return value[0], error[0], text[0]
+
+
+ParsedColumn = tuple[pl.Series, pl.Series, pl.Series, pl.Series | None]  # value, error, text, key
+
+_INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)
+
+
+def _fast_typed(col: T.Column, cell: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr] | None:
+    """The fast lane of a cell stored with a type (a Parquet column): a date, a flag, a whole number or a
+    decimal of at most the contract's scale is the value its text would parse to; None: read its text."""
+    kind = col.kind
+    if kind == T.DATE and dtype == pl.Date or kind == T.BOOL and dtype == pl.Boolean:
+        return cell, cell.is_not_null()
+    if kind == T.COUNT and dtype in _INTEGERS:
+        return cell.cast(pl.Int64), cell >= 0
+    if kind == T.YEAR and dtype in _INTEGERS:
+        return cell.cast(pl.Int64), cell.is_between(1900, 2100)
+    if kind in (T.MONEY, T.QUANTITY, T.RATE):
+        target = RATE if kind == T.RATE else MONEY
+        exact = dtype in _INTEGERS or isinstance(dtype, pl.Decimal) and (dtype.scale or 0) <= (target.scale or 0)
+        if exact:
+            value = cell.cast(target, strict=False)
+            return value, value > 0 if kind == T.RATE else value >= 0
+    return None
+
+
+def _column_exprs(c: T.Column, cell: pl.Expr, dtype: pl.DataType = pl.String, text: pl.Expr | None = None,
+                  blanks: bool = True) -> list[pl.Expr]:
+    """The fast lane of one column as expressions: the value (c.name), "__read_" (read here), "__key_" (KEY
+    columns), "__error_"/"__text_" (of blank cells, when they have any) and "__cell_" (the text of the cells
+    left to parse_column). `cell` is the stored value (None for a blank), `text` its cell text (default: the
+    cell); `blanks`: whether the column may hold blank cells."""
+    text = cell if text is None else text
+    target = _DTYPES.get(c.kind, pl.String)
+    fast = _fast_typed(c, cell, dtype) if dtype != pl.String else None
+    fast = fast or _fast(c, text)
+    value, read = fast if fast is not None else (pl.lit(None, target), pl.lit(False))
+    read = read.fill_null(False)
+    value = pl.when(read).then(value.cast(target))
+    key = pl.when(read).then(text.str.to_lowercase()) if c.kind == T.KEY else None
+    error = blank_texts = None
+    if blanks:  # blank cells read as a blank cell does
+        blank_value, blank_error, blank_text = _blank_cell(c.kind, c.required, c.default)
+        value = value.when(cell.is_null()).then(pl.lit(blank_value, target))
+        if key is not None:
+            key = key.when(cell.is_null()).then(pl.lit(blank_value, pl.String).str.to_lowercase())
+        read = read | cell.is_null()
+        if blank_error is not None:
+            error = pl.when(cell.is_null()).then(pl.lit(blank_error, pl.String))
+            if blank_text is not None:
+                blank_texts = pl.when(cell.is_null()).then(pl.lit(blank_text, pl.String))
+    exprs = [value.alias(c.name), read.alias(f"__read_{c.name}"), pl.when(~read).then(text).alias(f"__cell_{c.name}")]
+    exprs += [] if key is None else [key.alias(f"__key_{c.name}")]
+    exprs += [] if error is None else [error.alias(f"__error_{c.name}")]
+    exprs += [] if blank_texts is None else [blank_texts.alias(f"__text_{c.name}")]
+    return exprs
+
+
+def _finish(fast: pl.DataFrame, table: T.Table) -> dict[str, ParsedColumn]:
+    """The parsed columns from the fast lane's outputs: parse_column reads the cells it left (usually none)."""
+    n = fast.height
+    read_counts = fast.select(pl.col(f"__read_{c.name}").sum() for c in table.columns).row(0) if n else ()
+    present = set(fast.columns)
+    out: dict[str, ParsedColumn] = {}
+    for i, c in enumerate(table.columns):
+        value = fast.get_column(c.name)
+        key = fast.get_column(f"__key_{c.name}") if c.kind == T.KEY else None
+        error = (fast.get_column(f"__error_{c.name}") if f"__error_{c.name}" in present
+                 else pl.repeat(None, n, dtype=pl.String, eager=True))
+        text = (fast.get_column(f"__text_{c.name}") if f"__text_{c.name}" in present
+                else pl.repeat(None, n, dtype=pl.String, eager=True))
+        if n and read_counts[i] < n:  # cells the fast lane cannot read (rare): parse_column reads them
+            where = (~fast.get_column(f"__read_{c.name}")).arg_true()
+            v, e, t = parse_column(fast.get_column(f"__cell_{c.name}").gather(where), c)
+            value = value.scatter(where, v)
+            error = error.clone().scatter(where, e)
+            text = text.clone().scatter(where, t)
+            if key is not None:
+                key = key.scatter(where, _key_map(v))
+        out[c.name] = (value.rename(c.name), error.rename("error"), text.rename("text"),
+                       None if key is None else key.rename(f"{c.name}__key"))
+    return out
+
+
+def parse_frame(raw: pl.DataFrame, table: T.Table) -> dict[str, ParsedColumn]:
+    """parse_column of every column of `table` in `raw`: column -> (typed value, error code, text as read, key).
+
+    The same values and errors as parse_column column by column, computed in one select (see the fast lane).
+    The text is only meaningful where there is an error (messages quote it). `key` is _key_map of the value for
+    KEY columns (None for the others).
+    """
+    exprs = [e for c in table.columns
+             for e in _column_exprs(c, pl.col(c.name), blanks=raw.get_column(c.name).has_nulls())]
+    return _finish(raw.lazy().select(exprs).collect(), table)
+
+
+def _realize(piece: RawTable, table: T.Table) -> tuple[pl.DataFrame, list[Issue]]:
+    """The fast lane's outputs of a lazily read piece (read.realize streams it once), with "_file" and "_row"."""
+    def build(found: dict[str, SourceColumn]) -> list[pl.Expr]:
+        exprs = []
+        for c in table.columns:
+            source = found.get(c.name)
+            if source is None:  # a column the file lacks: every cell blank, as _combine makes it
+                exprs += _column_exprs(c, pl.lit(None, pl.String))
+            else:
+                exprs += _column_exprs(c, source.cell, source.dtype, source.text)
+        return exprs
+
+    frame, warnings = realize(piece, build)
+    return frame.with_columns(_file=pl.lit(piece.file, pl.String), _row=pl.col("_row").cast(pl.Int64)), warnings
+
+
 def _combine(pieces: list[RawTable], table: T.Table) -> pl.DataFrame:
     frames = []
     for piece in pieces:
@@ -274,7 +474,8 @@ def _key_map(series: pl.Series) -> pl.Series:
     """Case-folded keys (SPEC §2). For ASCII text that is lower case; the rest is folded by Python, once per
     distinct value (Unicode case folding is not in Polars)."""
     lowered = series.str.to_lowercase()
-    special = series.filter(series.str.contains(r"[^\x00-\x7F]")).unique().to_list()
+    # ASCII and CJK unified ideographs fold like Polars lowers them; anything else is folded by Python.
+    special = series.filter(series.str.contains(r"[^\x00-\x7F\u4E00-\u9FFF]")).unique().to_list()
     if not special:
         return lowered
     folded = series.replace_strict(special, [norm_key(u) for u in special], default=None, return_dtype=pl.String)
@@ -300,6 +501,7 @@ class _Cleaner:
         self.headers: dict[str, dict[str, str]] = {}
         self.conflicting_firms: set[str] = set()
         self.period_start_year = period_start_year
+        self.release_raw = False
 
     def header(self, file: str, column: str) -> str:
         return self.headers.get(file, {}).get(column, column)
@@ -309,24 +511,49 @@ class _Cleaner:
                                  message))
 
     def quarantine(self, table: str, frame: pl.DataFrame, bad: pl.Series) -> pl.DataFrame:
+        if not bad.any():  # the usual case: keep the frame as it is
+            return frame
         dropped = frame.filter(bad)
         for file, n in dropped.group_by("_file").len().iter_rows():
             self.counts[file].quarantined += n
         return frame.filter(~bad)
 
     def parse_table(self, table: T.Table, pieces: list[RawTable]) -> pl.DataFrame:
+        if any(piece.source is not None for piece in pieces):  # read lazily: typed as it streams in
+            fast = []
+            for piece in pieces:
+                if piece.source is not None:
+                    frame, warnings = _realize(piece, table)
+                    self.issues += warnings
+                else:
+                    frame = _combine([piece], table)
+                    frame = frame.lazy().select(*[e for c in table.columns for e in _column_exprs(c, pl.col(c.name))],
+                                                "_file", "_row").collect()
+                fast.append(frame)
+            fast_frame = pl.concat(fast, how="vertical")
+            raw = fast_frame.select("_file", "_row")
+            parsed = _finish(fast_frame, table)
+            del fast, fast_frame
+        else:
+            raw = _combine(pieces, table)
+            parsed = parse_frame(raw, table)
         for piece in pieces:
             self.counts.setdefault(piece.file, FileCount(table.name))
             self.counts[piece.file].read += piece.rows_read
             self.counts[piece.file].excluded += piece.rows_excluded
             self.headers[piece.file] = dict(piece.headers)
-        raw = _combine(pieces, table)
+            if self.release_raw:
+                piece.frame = piece.frame.clear()
         columns = {}
+        keys = {}
         for c in table.columns:
-            value, error, text = parse_column(raw[c.name], c)
+            value, error, text, key = parsed[c.name]
             columns[c.name] = value
             columns[f"__err_{c.name}"] = error
             columns[f"__raw_{c.name}"] = text
+            if key is not None:
+                keys[f"{c.name}__key"] = key
+        columns.update(keys)
         typed = raw.select("_file", "_row").with_columns(**columns)
         err_cols = [f"__err_{c.name}" for c in table.columns]
         soft = SOFT_COLUMNS.get(table.name, ())
@@ -362,11 +589,7 @@ class _Cleaner:
                     self.issue(table.name, file, row, c.name, ERROR, code,
                                f"{ERROR_TEXT.get(code, code)}{shown}; {outcome}")
         typed = self.quarantine(table.name, typed, typed["__bad"])
-        typed = typed.select([*table.column_names, "_file", "_row"])
-        for c in table.columns:
-            if c.kind == T.KEY:
-                typed = typed.with_columns(_key_map(typed[c.name]).alias(f"{c.name}__key"))
-        return typed
+        return typed.select([*table.column_names, "_file", "_row", *keys])  # keys: "<col>__key", folded
 
     # --- keys and duplicates ---------------------------------------------------------------------------------
 
@@ -395,10 +618,16 @@ class _Cleaner:
         kinds = {c.name: c.kind for c in table.columns}
         key_cols = [f"{k}__key" if kinds.get(k) == T.KEY else k for k in table.key]  # "client" is derived
         value_cols = [f"{c.name}__key" if c.kind == T.KEY else c.name for c in table.columns]
-        frame = frame.with_columns(__n=pl.len().over(key_cols))
-        if frame["__n"].max() == 1:  # the usual case: no duplicate keys at all
-            return frame.drop("__n")
-        dup = frame.filter(pl.col("__n") > 1).with_columns(
+        key = pl.col(key_cols[0]) if len(key_cols) == 1 else pl.struct(key_cols)
+        # Rows whose key hashes collide are the only candidates; the usual case is none at all.
+        candidates = frame.lazy().select(key.hash().is_duplicated()).collect().to_series().arg_true()
+        if candidates.len() == 0:
+            return frame
+        positions = candidates.filter(frame[candidates].select(key.is_duplicated()).to_series())
+        if positions.len() == 0:
+            return frame
+        dup = frame[positions].with_columns(
+            __pos=positions,
             __variants=pl.struct(value_cols).n_unique().over(key_cols),
             __first=pl.int_range(pl.len()).over(key_cols, order_by=["_file", "_row"]) == 0,
         ).sort("_file", "_row")
@@ -411,8 +640,8 @@ class _Cleaner:
             self.counts[file].quarantined += n
         if table.name == "firms":
             self.conflicting_firms |= set(conflicting["firm_id"].to_list())
-        dropped = pl.concat([merged, conflicting]).select("_file", "_row")
-        return frame.join(dropped, on=["_file", "_row"], how="anti", maintain_order="left").drop("__n")
+        dropped = pl.concat([merged.get_column("__pos"), conflicting.get_column("__pos")])
+        return frame.filter(pl.repeat(True, frame.height, eager=True).scatter(dropped, False))
 
     def report_duplicates(self, table: T.Table, dup: pl.DataFrame, key_cols: list[str]) -> None:
         for _, group in dup.group_by(key_cols, maintain_order=True):
@@ -441,8 +670,12 @@ class _Cleaner:
     def check_codes(self, name: str, frame: pl.DataFrame, firm_cols: list[str]) -> None:
         """A wrong GB 32100 check character is a warning, once per file and code (the row is kept)."""
         for col in firm_cols:
-            firsts = frame.group_by("_file", col).agg(pl.col("_row").min())
-            wrong = firsts.filter(~credit_codes_ok(firsts[col])).sort("_file", "_row")
+            ids = frame.lazy().select(pl.col(col).unique()).collect().to_series()
+            bad_ids = ids.filter(~credit_codes_ok(ids))
+            if bad_ids.len() == 0:  # the usual case: look no further than the distinct codes
+                continue
+            wrong = (frame.lazy().filter(pl.col(col).is_in(bad_ids.implode())).group_by("_file", col)
+                     .agg(pl.col("_row").min()).sort("_file", "_row").collect())
             for file, firm_id, row in wrong.select("_file", col, "_row").iter_rows():
                 self.issue(name, file, row, col, WARNING, "bad_check_char",
                            f"{firm_id}: the check character (18th) does not match GB 32100-2015; "
@@ -466,10 +699,10 @@ class _Cleaner:
             self.issue(name, file, row, "currency", ERROR, "no_fx_rate",
                        f"no exchange rate for {currency} in fx_rates; row quarantined")
         frame = self.quarantine(name, frame, frame.select(no_rate.alias("x"))["x"])
-        rate = pl.col("currency").replace_strict(known, [str(rates[c]) for c in known], return_dtype=pl.String)
-        return frame.with_columns(
-            amount_usd=pl.col("amount").cast(USD) * rate.str.to_decimal(scale=RATE_SCALE).cast(USD)
-        )
+        # The rates parsed once (as the cells would be), then looked up per row.
+        per_unit = pl.Series([str(rates[c]) for c in known], dtype=pl.String).str.to_decimal(scale=RATE_SCALE)
+        rate = pl.col("currency").replace_strict(known, per_unit.cast(USD), return_dtype=USD)
+        return frame.with_columns(amount_usd=pl.col("amount").cast(USD) * rate)
 
     def prior_awards(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Payments recorded for this period or later are ignored: a rerun must not change (SPEC §2 rule 3)."""
@@ -485,9 +718,13 @@ class _Cleaner:
 FIRM_COLUMNS = {name: [c.name for c in t.columns if c.kind == T.FIRM_ID] for name, t in T.TABLES.items()}
 
 
-def clean(read: ReadResult, period_start_year: int) -> Cleaned:
-    """Parse, validate and de-duplicate every table."""
+def clean(read: ReadResult, period_start_year: int, release_raw: bool = False) -> Cleaned:
+    """Parse, validate and de-duplicate every table.
+
+    release_raw: drop each raw (text) frame of `read` once its table is parsed, so that the text of a big input
+    and its typed copy are not held together (the pieces keep their names, headers and counts)."""
     c = _Cleaner(read, period_start_year)
+    c.release_raw = release_raw
     tables: dict[str, pl.DataFrame] = {}
     for name, table in T.TABLES.items():
         frame = c.parse_table(table, read.tables.get(name, []))

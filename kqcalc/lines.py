@@ -12,6 +12,9 @@ from it, rounding that quotient gives the same fen as rounding the exact value.
 from __future__ import annotations
 
 import decimal
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -29,6 +32,19 @@ PRECISION = 60  # significant digits: amounts up to 10^20 with 30 decimals stay 
 def exact_context() -> decimal._ContextManager:  # type: ignore[name-defined]
     """The arithmetic every money computation runs in (see the module docstring)."""
     return decimal.localcontext(decimal.Context(prec=PRECISION, rounding=ROUND_HALF_UP))
+
+
+@contextmanager
+def no_gc_pauses() -> Iterator[None]:
+    """A run builds some 10^5 small objects (lines, their details, output rows) that hold no reference cycles;
+    the cyclic garbage collector's passes over them are wasted time, so it waits until the block ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -69,11 +85,22 @@ def round_fen(value: Decimal) -> Decimal:
     return value.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(0, 31)}
+
+
 def plain(value: Decimal | int, places: int = 6) -> str:
     """A plain decimal (no exponent, no trailing zeros), rounded half away from zero to `places` decimals."""
-    text = f"{Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
+    if type(value) is int:
+        return str(value)
+    number = value if type(value) is Decimal else Decimal(value)
+    text = f"{number:f}"
+    dot = text.find(".")
+    if dot >= 0:
+        if len(text) - dot - 1 > places:  # more decimals than wanted: round (rarely needed, so checked first)
+            quantum = _QUANTUM.get(places) or Decimal(1).scaleb(-places)
+            text = f"{number.quantize(quantum, rounding=ROUND_HALF_UP):f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
@@ -81,7 +108,12 @@ def money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-@dataclass
+def fen_text(value: Decimal) -> str:
+    """money(round_fen(value)): the value rounded half away from zero to the fen, with two places."""
+    return str(value.quantize(FEN, rounding=ROUND_HALF_UP))  # str() of a value with two places is that value
+
+
+@dataclass(slots=True)
 class Deduction:
     rule: str  # eligibility | one_time | highest_only | adjustment
     amount: Decimal  # how much this rule took off
@@ -89,9 +121,9 @@ class Deduction:
     detail: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
-    """One award line, keyed by (firm_id, item, ref)."""
+    """One award line, keyed by (firm_id, item, ref). (Slots: a province's run holds half a million of them.)"""
 
     firm_id: str
     item: str
@@ -110,6 +142,8 @@ class Line:
     funding: str = ""
     rule_reasons: list[str] = field(default_factory=list)
     deductions: list[Deduction] = field(default_factory=list)
+    # The output texts of the final line (output.py formats them once for awards.csv and results.json):
+    texts: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -137,23 +171,42 @@ class Context:
 
 def sources(frame: pl.DataFrame, by: str) -> dict[str, dict[str, int]]:
     """recipient -> {file: rows}: where each line's measure came from."""
-    out: dict[str, dict[str, int]] = {}
     if frame.height == 0:
+        return {}
+    return file_counts(frame.group_by(by, "_file").len(), by, "len")
+
+
+def file_counts(counted: pl.DataFrame, by: str, count: str) -> dict[str, dict[str, int]]:
+    """recipient -> {file: rows} from rows already counted per (recipient, "_file") in column `count`; files
+    with no row are left out. One pass over the counted rows, no Polars call per recipient."""
+    out: dict[str, dict[str, int]] = {}
+    if counted.height == 0:
         return out
-    for who, file, n in frame.group_by(by, "_file").len().sort(by, "_file").iter_rows():
+    rows = counted.lazy().filter(pl.col(count) > 0).group_by(by, "_file").agg(pl.col(count).sum()).sort(by, "_file")
+    for who, file, n in rows.collect().iter_rows():
         out.setdefault(who, {})[file] = n
     return out
 
 
+_THRESHOLD_TEXTS: dict[tuple[Decimal, ...], list[str]] = {}
+
+
 def tier_detail(measure: Decimal, thresholds: list[Decimal], unit: str) -> dict[str, Any]:
     """The threshold or tier reached and the next one with the distance to it (for explain and near-misses)."""
-    reached = [t for t in thresholds if measure >= t]
-    upcoming = [t for t in thresholds if measure < t]
-    detail: dict[str, Any] = {"unit": unit, "thresholds": [plain(t) for t in thresholds]}
-    detail["tier"] = len(reached)
-    if reached:
-        detail["reached"] = plain(reached[-1])
+    key = tuple(thresholds)
+    texts = _THRESHOLD_TEXTS.get(key)
+    if texts is None:
+        texts = _THRESHOLD_TEXTS[key] = [plain(t) for t in thresholds]
+    tier = 0
+    for t in thresholds:
+        if measure >= t:
+            tier += 1
+    detail: dict[str, Any] = {"unit": unit, "thresholds": list(texts), "tier": tier}
+    if tier:
+        reached = [i for i, t in enumerate(thresholds) if measure >= t]
+        detail["reached"] = texts[reached[-1]]
+    upcoming = [i for i, t in enumerate(thresholds) if measure < t]
     if upcoming:
-        detail["next"] = plain(upcoming[0])
-        detail["distance"] = plain(upcoming[0] - measure)
+        detail["next"] = texts[upcoming[0]]
+        detail["distance"] = plain(thresholds[upcoming[0]] - measure)
     return detail

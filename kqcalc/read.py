@@ -95,7 +95,7 @@ import shutil
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -140,6 +140,11 @@ class RawTable:
     rows_read: int
     rows_excluded: int = 0
     bad_rows: dict[int, list[Issue]] = field(default_factory=dict)
+    # A Parquet table read lazily (read_inputs(..., lazy=True)): the cells stay in the file until realize()
+    # streams them through the caller's expressions. `frame` is then empty (the columns, no rows), and
+    # rows_read/rows_excluded are set by realize().
+    source: pl.LazyFrame | None = None
+    source_columns: list[tuple[str, str | None]] = field(default_factory=list)  # (column, contract name or None)
 
 
 @dataclass
@@ -170,9 +175,14 @@ for _t in TABLES.values():
     _TABLE_BY_NAME[norm_header(_t.alias)] = _t
 
 
-def read_inputs(paths: list[str]) -> ReadResult:
-    """Read every table found in `paths` (files or directories), in the order given."""
+def read_inputs(paths: list[str], lazy: bool = False) -> ReadResult:
+    """Read every table found in `paths` (files or directories), in the order given.
+
+    lazy: Parquet files are only opened (schema, header); their rows are read by realize(), in one streaming
+    pass that also types them (see RawTable.source). The tables of a province stay out of memory as text.
+    """
     reader = _Reader()
+    reader.lazy = lazy
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kqcalc-xlsx-scan") as pool:
         reader.pool = pool
         for arg in paths:
@@ -186,6 +196,80 @@ def read_inputs(paths: list[str]) -> ReadResult:
             f"{firms.name} or {firms.alias} (e.g. {firms.name}.csv, or a sheet {firms.alias}) is required"
         )
     return ReadResult(reader.tables, reader.issues, reader.files)
+
+
+@dataclass
+class SourceColumn:
+    """A column of a lazily read piece, for the expressions realize() evaluates: the stored value (an empty string
+    already a blank, as the eager reader makes it), its type, and its cell text (what read_inputs would give)."""
+
+    cell: pl.Expr
+    dtype: pl.DataType
+    text: pl.Expr
+
+
+_TEXT_TYPES = (pl.String, pl.Categorical, pl.Binary)
+
+
+def realize(piece: RawTable, build: Callable[[dict[str, SourceColumn]], list[pl.Expr]]) -> tuple[pl.DataFrame,
+                                                                                                  list[Issue]]:
+    """Stream a lazily read piece (RawTable.source) once: the reader's row handling and `build`'s expressions.
+
+    build(columns) gets the contract columns found (name -> SourceColumn) and returns expressions over them; the
+    result holds their outputs and "_row", for the rows the eager reader keeps: blank rows are dropped and not
+    counted, total rows dropped, counted as excluded and reported (the warnings are returned). Sets the piece's
+    rows_read and rows_excluded.
+    """
+    assert piece.source is not None
+    schema = piece.source.collect_schema()
+    names = [name for name, _ in piece.source_columns]
+    texts, stringish = [], []
+    columns: dict[str, SourceColumn] = {}
+    for name, contract in piece.source_columns:
+        dtype = schema[name]
+        col = pl.col(name)
+        text = _parquet_text(col, name, dtype, piece.file)
+        texts.append(text)
+        stringish.append(dtype in _TEXT_TYPES or isinstance(dtype, pl.Enum))
+        if contract is not None:
+            cell = pl.when(col != "").then(col) if dtype == pl.String else col
+            columns[contract] = SourceColumn(cell, dtype, pl.when(text != "").then(text) if dtype == pl.String
+                                             else text)
+    # Candidates for blank and total rows, checked exactly below on their text (as _scan_rows does).
+    maybe_blank = pl.all_horizontal([_maybe_blank(t) if s else pl.col(n).is_null()
+                                     for n, t, s in zip(names, texts, stringish, strict=True)])
+    first = pl.coalesce([pl.when(t != "").then(t) if s else pl.when(pl.col(n).is_not_null()).then(pl.lit("\x00"))
+                         for n, t, s in zip(names, texts, stringish, strict=True)])
+    candidate = (maybe_blank | first.str.contains(_TOTAL_RE).fill_null(False)).alias("__candidate")
+    outputs = [*build(columns), pl.col("_row"), candidate,
+               *[pl.when(candidate).then(t).alias(f"__text{j}") for j, t in enumerate(texts)]]
+    try:
+        frame = piece.source.select(outputs).collect(engine="streaming")
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"{piece.file}: not a readable Parquet file ({_first_line(exc)})") from None
+    text_names = [f"__text{j}" for j in range(len(texts))]
+    found = frame.filter(pl.col("__candidate")).select(
+        "_row", pl.all_horizontal([pl.col(t).str.strip_chars().fill_null("") == "" for t in text_names])
+        .alias("__blank"), *text_names)
+    blank_rows, total_rows, issues = set(), [], []
+    for row, blank, *values in found.iter_rows():
+        if blank:
+            blank_rows.add(row)
+            continue
+        label = next((v.strip() for v in values if v is not None and v.strip()), "")
+        if _is_total_label(label):
+            total_rows.append(row)
+            issues.append(Issue(piece.table, piece.file, row, "", WARNING, "total_row",
+                                f"row {row} ({label!r}) is a total row; it was not used (totals are recomputed, "
+                                "never summed twice)"))
+    piece.rows_read = frame.height - len(blank_rows)
+    piece.rows_excluded = len(total_rows)
+    frame = frame.drop("__candidate", *text_names)
+    if blank_rows or total_rows:
+        frame = frame.filter(~pl.col("_row").is_in([*blank_rows, *total_rows]))
+    return frame, issues
 
 
 def table_for_name(name: str) -> Table | None:
@@ -204,6 +288,7 @@ class _Reader:
         self.seen: dict[str, str] = {}  # real path -> display path
         self.empty_firms: list[str] = []
         self.pool: ThreadPoolExecutor | None = None
+        self.lazy = False
 
     # ---- paths
 
@@ -324,6 +409,9 @@ class _Reader:
         self.files[display] = digest
         if size == 0:
             raise InputError(f"{display}: the file is empty (0 bytes)")
+        if self.lazy:
+            self.scan_parquet(table, display)
+            return
         try:
             df = pl.read_parquet(display)
         except Exception as exc:
@@ -335,6 +423,31 @@ class _Reader:
         data.columns = [f"c{j}" for j in range(data.width)]
         labels = [f"column {j + 1}" for j in range(len(header_cells))]
         self.assemble(table, display, display, header_cells, labels, data, 1)
+
+    def scan_parquet(self, table: Table, display: str) -> None:
+        """read_parquet, lazily: the header and the column types now, the rows in realize()."""
+        try:
+            source = pl.scan_parquet(display)
+            schema = source.collect_schema()
+        except Exception as exc:
+            raise InputError(f"{display}: not a readable Parquet file ({_first_line(exc)})") from None
+        header_cells: list[str | None] = list(schema.names())
+        if _header_matches(table, header_cells) < _needed(table):
+            raise InputError(_no_header_message(table, display, parquet=True))
+        for name, dtype in schema.items():
+            _parquet_text(pl.col(name), name, dtype, display)  # a column that cannot be text stops the run now
+        labels = [f"column {j + 1}" for j in range(len(header_cells))]
+        empty = pl.DataFrame(schema={f"c{j}": pl.String for j in range(len(header_cells))})
+        mapping, headers, extras = _map_header(table, display, header_cells, labels, empty)
+        if extras:
+            self.warn(table.name, display, 0, "", "extra_columns",
+                      f"columns not in the {table.name} table were ignored: {', '.join(extras)}")
+        by_position = {j: name for name, j in mapping.items()}
+        frame = pl.DataFrame(schema={**{name: pl.String for name in mapping}, "_row": pl.Int64})
+        self.add_table(RawTable(
+            table.name, display, display, frame, headers, 0, source=source.with_row_index("_row", offset=1),
+            source_columns=[(name, by_position.get(j)) for j, name in enumerate(schema.names())],
+        ))
 
     # ---- workbooks
 
@@ -967,27 +1080,26 @@ def _polars_csv(source: str | bytes, sep: str, header_line: int) -> pl.DataFrame
 # --------------------------------------------------------------------------- Parquet
 
 
+def _parquet_text(col: pl.Expr, name: str, dtype: pl.DataType, display: str) -> pl.Expr:
+    """The cell text of a Parquet column of this type (see the module docstring)."""
+    if dtype == pl.String:
+        return col
+    if dtype == pl.Date:
+        return col.dt.to_string("%Y-%m-%d")
+    if isinstance(dtype, pl.Datetime):
+        whole = col.dt.to_string("%Y-%m-%d %H:%M:%S")
+        return pl.when(col.dt.nanosecond() == 0).then(whole).otherwise(col.dt.to_string("%Y-%m-%d %H:%M:%S%.f"))
+    if dtype == pl.Boolean:
+        return pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false"))
+    if dtype.is_numeric() or dtype in (pl.Null, pl.Time, pl.Categorical) or isinstance(dtype, pl.Enum):
+        return col.cast(pl.String)
+    if dtype == pl.Binary:
+        return col.cast(pl.String, strict=False)
+    raise InputError(f"{display}: column {name!r} holds {dtype} values, which cannot be read as cell text")
+
+
 def _parquet_as_text(df: pl.DataFrame, display: str) -> pl.DataFrame:
-    exprs = []
-    for name, dtype in df.schema.items():
-        col = pl.col(name)
-        if dtype == pl.String:
-            exprs.append(col)
-        elif dtype == pl.Date:
-            exprs.append(col.dt.to_string("%Y-%m-%d"))
-        elif isinstance(dtype, pl.Datetime):
-            whole = col.dt.to_string("%Y-%m-%d %H:%M:%S")
-            exprs.append(
-                pl.when(col.dt.nanosecond() == 0).then(whole).otherwise(col.dt.to_string("%Y-%m-%d %H:%M:%S%.f"))
-            )
-        elif dtype == pl.Boolean:
-            exprs.append(pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false")))
-        elif dtype.is_numeric() or dtype in (pl.Null, pl.Time, pl.Categorical) or isinstance(dtype, pl.Enum):
-            exprs.append(col.cast(pl.String))
-        elif dtype == pl.Binary:
-            exprs.append(col.cast(pl.String, strict=False))
-        else:
-            raise InputError(f"{display}: column {name!r} holds {dtype} values, which cannot be read as cell text")
+    exprs = [_parquet_text(pl.col(name), name, dtype, display) for name, dtype in df.schema.items()]
     try:
         return df.select([e.alias(name) for e, name in zip(exprs, df.columns, strict=True)])
     except Exception as exc:

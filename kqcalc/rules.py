@@ -52,10 +52,24 @@ def build_registry(ctx: Context, conflicting: set[str]) -> Registry:
 
 def eligibility_reasons(line: Line, reg: Registry, ctx: Context) -> list[str]:
     """Rule 2, reasons in a fixed order; empty when eligible."""
-    general = ctx.policy
-    exempt = general.items_in("registry_exempt_items")
-    zone_only = general.items_in("in_zone_only_items")
-    logistics_only = general.items_in("logistics_only_items")
+    return _Eligibility(ctx).reasons(line, reg)
+
+
+class _Eligibility:
+    """Rule 2 with the policy's item lists looked up once per run, not once per line."""
+
+    def __init__(self, ctx: Context) -> None:
+        general = ctx.policy
+        self.exempt = general.items_in("registry_exempt_items")
+        self.zone_only = general.items_in("in_zone_only_items")
+        self.logistics_only = general.items_in("logistics_only_items")
+
+    def reasons(self, line: Line, reg: Registry) -> list[str]:
+        return _eligibility_reasons(line, reg, self.exempt, self.zone_only, self.logistics_only)
+
+
+def _eligibility_reasons(line: Line, reg: Registry, exempt: frozenset[str], zone_only: frozenset[str],
+                         logistics_only: frozenset[str]) -> list[str]:
     if line.firm_id in reg.conflicting:
         return ["data_error"]  # its registry rows disagree: nothing about it can be trusted
     firm = reg.firms.get(line.firm_id)
@@ -102,8 +116,10 @@ def apply_rules(lines: list[Line], ctx: Context, reg: Registry) -> list[Issue]:
     others = _sum_by_key(ctx.tables["other_awards"], "amount_rmb")
 
     def key(line: Line) -> tuple[str, str, str]:
-        return (line.firm_id, line.item, norm_key(line.ref))
+        return (line.firm_id, line.item, norm_key(line.ref) if line.ref else "")
 
+    eligibility = _Eligibility(ctx)
+    funding = {item: policy.funding(item) for item in {line.item for line in lines}}
     # Rules 1–3 for every line; 9C needs its warehouse's 9A/9B outcome, so it goes last.
     ordered = sorted(lines, key=lambda ln: ln.item == "9C")
     paid_warehouses: set[tuple[str, str]] = set()
@@ -113,19 +129,20 @@ def apply_rules(lines: list[Line], ctx: Context, reg: Registry) -> list[Issue]:
             line.gross = Decimal(0)
         line.capped = line.gross if line.cap is None else min(line.gross, line.cap)
         amount = line.capped
-        line.funding = policy.funding(line.item)
+        line.funding = funding[line.item]
         if amount == 0:
             line.status = NOT_MET
-        why = eligibility_reasons(line, reg, ctx)
+        why = eligibility.reasons(line, reg)
         if why:
             line.rule_reasons += why
             line.deductions.append(Deduction("eligibility", amount, why[0], ";".join(why)))
             amount = Decimal(0)
             line.status = line.status or INELIGIBLE
-        if line.item in one_time and key(line) in prior:
+        line_key = key(line)
+        if line.item in one_time and line_key in prior:
             line.rule_reasons.append("prior_award")
             line.deductions.append(Deduction("one_time", amount, "prior_award",
-                                             f"paid {plain(prior[key(line)], 2)} in an earlier period"))
+                                             f"paid {plain(prior[line_key], 2)} in an earlier period"))
             amount = Decimal(0)
             line.status = line.status or ALREADY
         elif line.item in top_up_once and (line.firm_id, line.item) in prior_by_item:
@@ -140,8 +157,8 @@ def apply_rules(lines: list[Line], ctx: Context, reg: Registry) -> list[Issue]:
         if line.item in ("9A", "9B") and amount > 0:
             paid_warehouses.add((line.firm_id, norm_key(line.ref)))
         # Rule 4: 从高不重复 (not for clause 九).
-        if line.item not in highest_exempt and others.get(key(line), 0) > 0:
-            other = others[key(line)]
+        if line.item not in highest_exempt and others.get(line_key, 0) > 0:
+            other = others[line_key]
             taken = amount if policy.highest_only_mode == "exclusive" else min(amount, other)
             line.rule_reasons.append("other_level_award")
             line.deductions.append(Deduction("highest_only", taken, "other_level_award",
@@ -157,8 +174,8 @@ def apply_rules(lines: list[Line], ctx: Context, reg: Registry) -> list[Issue]:
 def _apply_adjustments(lines: list[Line], ctx: Context) -> list[Issue]:
     """Rule 5: an adjustment sets a paid line's award to a value between 0 and its amount after rule 4."""
     issues = []
-    by_key = {(ln.firm_id, ln.item, norm_key(ln.ref)): ln for ln in lines}
     frame = ctx.tables["adjustments"]
+    by_key = {(ln.firm_id, ln.item, norm_key(ln.ref) if ln.ref else ""): ln for ln in lines} if frame.height else {}
     for row in frame.sort("_file", "_row").iter_rows(named=True):
         k = (row["firm_id"], row["item"], norm_key(row["ref"] or ""))
         line = by_key.get(k)

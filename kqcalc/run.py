@@ -14,7 +14,7 @@ from kqcalc.clean import Cleaned, clean, unknown_firm_warnings
 from kqcalc.errors import UsageError
 from kqcalc.issues import ERROR, WARNING, Issue, sorted_issues
 from kqcalc.items import gross_lines
-from kqcalc.lines import Context, Line, Period, exact_context, plain
+from kqcalc.lines import Context, Line, Period, exact_context, no_gc_pauses, plain
 from kqcalc.policy import Policy
 from kqcalc.read import ReadResult
 from kqcalc.rules import Registry, apply_rules, build_registry
@@ -129,7 +129,7 @@ def _negative_category_warnings(ctx: Context, cleaned: Cleaned) -> list[Issue]:
     known = set(ctx.policy.general.get("negative_categories", []))
     out = []
     for category, file, row in ctx.tables["negative_records"].select("category", "_file", "_row").iter_rows():
-        if category not in known:
+        if category is not None and category not in known:  # a blank category is an error already
             header = cleaned.headers.get(file, {}).get("category", "category")
             out.append(Issue("negative_records", file, row, header, WARNING, "unknown_category",
                              f"category {category!r} is not in the policy's list; the record still applies"))
@@ -151,20 +151,21 @@ def compute(inputs: list[str], policy: Policy, period: Period, progress: Progres
 
     if progress:
         progress("reading")
-    read = read_inputs(inputs)
-    return compute_from(read, inputs, policy, period, progress)
+    read = read_inputs(inputs, lazy=True)  # Parquet streams through the parse: see read.realize
+    return compute_from(read, inputs, policy, period, progress, release_raw=True)
 
 
 def compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Period,
-                 progress: Progress | None = None) -> RunResult:
-    with exact_context():
-        return _compute_from(read, inputs, policy, period, progress or (lambda stage: None))
+                 progress: Progress | None = None, release_raw: bool = False) -> RunResult:
+    """release_raw: `read` is not needed afterwards; its text frames are dropped as soon as they are parsed."""
+    with exact_context(), no_gc_pauses():
+        return _compute_from(read, inputs, policy, period, progress or (lambda stage: None), release_raw)
 
 
 def _compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Period,
-                  progress: Progress) -> RunResult:
+                  progress: Progress, release_raw: bool) -> RunResult:
     progress("cleaning")
-    cleaned = clean(read, period.start.year)
+    cleaned = clean(read, period.start.year, release_raw=release_raw)
     ctx = Context(cleaned.tables, policy, period, cleaned.headers)
     issues = list(cleaned.issues)
     if not period.is_one_year():

@@ -6,6 +6,10 @@ A clause module never reads files and never applies the general rules
 
 from __future__ import annotations
 
+from typing import Any
+
+import polars as pl
+
 from kqcalc.items import (
     c01_new_stores,
     c02_b2c_sales,
@@ -35,5 +39,18 @@ CLAUSES = (
 
 
 def gross_lines(ctx: Context) -> list[Line]:
-    """Every clause's lines, before the general rules."""
-    return [line for clause in CLAUSES for line in clause.lines(ctx)]
+    """Every clause's lines, before the general rules.
+
+    A clause over the big tables declares `queries(ctx)`: lazy aggregations (one group_by per table, by
+    recipient and file). They are all collected together, in one plan that reads each table once, and the
+    clause builds its lines from the aggregated rows in `lines(ctx, got)`.
+    """
+    queries: dict[str, pl.LazyFrame] = {}
+    for clause in CLAUSES:
+        if hasattr(clause, "queries"):
+            queries.update(clause.queries(ctx))
+    got: dict[str, Any] = dict(zip(queries, pl.collect_all(list(queries.values())), strict=True)) if queries else {}
+    out: list[Line] = []
+    for clause in CLAUSES:
+        out += clause.lines(ctx, got) if hasattr(clause, "queries") else clause.lines(ctx)
+    return out

@@ -1,18 +1,42 @@
-"""Shared aggregations used by more than one clause."""
+"""Shared aggregations used by more than one clause.
+
+The big tables (transactions, 9610 declarations, logistics) are aggregated once each, by one group_by in the
+run's single lazy plan (items/__init__.py collects every clause's queries together); the clause modules then
+build their lines from the aggregated rows, never from the rows themselves.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
-from kqcalc.lines import Context
+from kqcalc.lines import Context, file_counts
+
+TRANSACTION_TOTALS = "transaction_totals"
 
 
-def b2c_transactions(ctx: Context) -> pl.DataFrame:
-    """Transactions whose own model is B2C, dated in the period: "the firm's B2C amount" (items 1A and 2)."""
-    tx = ctx.tables["transactions"]
-    return tx.filter((pl.col("model") == "B2C") & ctx.period.contains("traded_on"))
+def transaction_totals(ctx: Context) -> pl.LazyFrame:
+    """Transactions dated in the period, per (firm, store, model, file): orders, amount, rows.
+
+    Item 1A counts a store's orders by (platform, store_id); "the firm's B2C amount" (items 1A and 2) sums the
+    transactions whose own model is B2C. Both come from these totals (a few rows per store).
+    """
+    tx = ctx.tables["transactions"].lazy().filter(ctx.period.contains("traded_on"))
+    return tx.group_by("firm_id", "platform__key", "store_id__key", "model", "_file").agg(
+        pl.col("orders").sum().alias("orders"),
+        pl.col("amount_usd").sum().alias("amount_usd"),
+        pl.len().alias("rows"),
+    )
 
 
-def b2c_amount_by_firm(ctx: Context) -> dict[str, object]:
-    frame = b2c_transactions(ctx).group_by("firm_id").agg(pl.col("amount_usd").sum()).sort("firm_id")
-    return dict(frame.iter_rows())
+def b2c_by_firm(got: dict[str, Any]) -> tuple[dict[str, object], dict[str, dict[str, int]]]:
+    """"The firm's B2C amount" (items 1A and 2): firm -> USD (sorted by firm), and firm -> {file: rows} it came
+    from. Worked out once per run from the transaction totals in `got`."""
+    memo = "b2c_by_firm"
+    if memo not in got:
+        b2c = got[TRANSACTION_TOTALS].lazy().filter(pl.col("model") == "B2C")
+        amounts = b2c.group_by("firm_id").agg(pl.col("amount_usd").sum()).sort("firm_id").collect()
+        by_file = b2c.group_by("firm_id", "_file").agg(pl.col("rows").sum()).collect()
+        got[memo] = (dict(amounts.iter_rows()), file_counts(by_file, "firm_id", "rows"))
+    return got[memo]

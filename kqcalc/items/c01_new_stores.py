@@ -11,12 +11,17 @@ B2C amount in the period reaches the amount threshold → a fixed sum once per f
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import polars as pl
 
-from kqcalc.items._common import b2c_amount_by_firm, b2c_transactions
-from kqcalc.lines import Context, Line, exact, sources, tier_detail
+from kqcalc.items._common import TRANSACTION_TOTALS, b2c_by_firm, transaction_totals
+from kqcalc.lines import Context, Line, exact, tier_detail
 from kqcalc.text import norm_key
+
+
+def queries(ctx: Context) -> dict[str, pl.LazyFrame]:
+    return {TRANSACTION_TOTALS: transaction_totals(ctx)}
 
 
 def _new_stores(ctx: Context, model: str) -> pl.DataFrame:
@@ -24,28 +29,33 @@ def _new_stores(ctx: Context, model: str) -> pl.DataFrame:
     return stores.filter((pl.col("model") == model) & ctx.period.contains("opened_on"))
 
 
-def _lines_1a(ctx: Context) -> list[Line]:
+def _lines_1a(ctx: Context, got: dict[str, Any]) -> list[Line]:
     stores = _new_stores(ctx, "B2C")
     if stores.height == 0:
         return []
-    tx = ctx.tables["transactions"].filter(
-        ctx.period.contains("traded_on") & (pl.col("store_id__key").fill_null("") != "")
-    )
     # A transaction counts toward a store by (platform, store_id); its own firm_id is not compared.
-    orders = tx.group_by("platform__key", "store_id__key").agg(pl.col("orders").sum().alias("store_orders"))
-    stores = stores.join(orders, on=["platform__key", "store_id__key"], how="left").with_columns(
-        pl.col("store_orders").fill_null(0)
+    orders = (
+        got[TRANSACTION_TOTALS].lazy()
+        .filter(pl.col("store_id__key").fill_null("") != "")
+        .group_by("platform__key", "store_id__key")
+        .agg(pl.col("orders").sum().alias("store_orders"))
     )
-    best = stores.sort(["store_orders", "platform__key", "store_id__key"], descending=[True, False, False]).group_by(
-        "firm_id", maintain_order=True
-    ).agg(pl.col("store_orders").first(), pl.col("store_id").first(), pl.len().alias("stores"))
-    amounts = b2c_amount_by_firm(ctx)
+    best = (
+        stores.lazy()
+        .join(orders, on=["platform__key", "store_id__key"], how="left")
+        .with_columns(pl.col("store_orders").fill_null(0))
+        .sort(["store_orders", "platform__key", "store_id__key"], descending=[True, False, False])
+        .group_by("firm_id", maintain_order=True)
+        .agg(pl.col("store_orders").first(), pl.col("store_id").first(), pl.len().alias("stores"))
+        .sort("firm_id")
+        .collect()
+    )
+    amounts, where = b2c_by_firm(got)
     min_orders = ctx.param("1A", "min_store_orders")
     min_usd = exact(ctx.param("1A", "min_b2c_usd"))
     amount = exact(ctx.param("1A", "amount_rmb"))
-    where = sources(b2c_transactions(ctx), "firm_id")
     out = []
-    for firm_id, store_orders, store_id, n_stores in best.sort("firm_id").iter_rows():
+    for firm_id, store_orders, store_id, n_stores in best.iter_rows():
         usd = exact(amounts.get(firm_id))  # type: ignore[arg-type]
         reasons = []
         if store_orders < min_orders:
@@ -66,20 +76,26 @@ def _lines_1b(ctx: Context) -> list[Line]:
         return []
     mainstream = ctx.policy.mainstream_platforms
     amount = exact(ctx.param("1B", "amount_rmb"))
+    by_firm: dict[str, list[tuple[str, str, str]]] = {}
+    for firm_id, platform, store_id, file in stores.select("firm_id", "platform", "store_id", "_file").iter_rows():
+        by_firm.setdefault(firm_id, []).append((platform, store_id, file))
     out = []
-    for (firm_id,), group in sorted(stores.group_by("firm_id"), key=lambda g: g[0]):
-        platforms = sorted({mainstream.get(norm_key(p), "") for p in group["platform"].to_list()} - {""})
-        qualifying = [p for p in group["platform"].to_list() if norm_key(p) in mainstream]
-        detail = {"new_b2b_stores": group.height, "mainstream_platforms": platforms,
-                  "stores": sorted(f"{p}/{s}" for p, s in group.select("platform", "store_id").iter_rows()),
-                  "sources": {f: n for f, n in sorted(group.group_by("_file").len().iter_rows())}}
+    for firm_id in sorted(by_firm):
+        group = by_firm[firm_id]
+        names = [norm_key(p) for p, _, _ in group]
+        platforms = sorted({mainstream.get(n, "") for n in names} - {""})
+        qualifying = [n for n in names if n in mainstream]
+        files: dict[str, int] = {}
+        for _, _, file in group:
+            files[file] = files.get(file, 0) + 1
+        detail = {"new_b2b_stores": len(group), "mainstream_platforms": platforms,
+                  "stores": sorted(f"{p}/{s}" for p, s, _ in group),
+                  "sources": dict(sorted(files.items()))}
         reasons = [] if qualifying else ["not_mainstream_platform"]
         out.append(Line(firm_id, "1B", "", Decimal(len(qualifying)), "stores",
                         amount if qualifying else Decimal(0), reasons=reasons, detail=detail))
     return out
 
 
-def lines(ctx: Context) -> list[Line]:
-    return _lines_1a(ctx) + _lines_1b(ctx)
-
-
+def lines(ctx: Context, got: dict[str, Any]) -> list[Line]:
+    return _lines_1a(ctx, got) + _lines_1b(ctx)

@@ -10,20 +10,29 @@ reached. The amounts are "不超过" maxima; the bureau pays them in full (SPEC 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from kqcalc.items._common import b2c_amount_by_firm, b2c_transactions
-from kqcalc.lines import Context, Line, exact, sources, tier_detail
+import polars as pl
+
+from kqcalc.items._common import TRANSACTION_TOTALS, b2c_by_firm, transaction_totals
+from kqcalc.lines import Context, Line, exact, tier_detail
 
 
-def lines(ctx: Context) -> list[Line]:
+def queries(ctx: Context) -> dict[str, pl.LazyFrame]:
+    return {TRANSACTION_TOTALS: transaction_totals(ctx)}
+
+
+def lines(ctx: Context, got: dict[str, Any]) -> list[Line]:
     tiers = ctx.param("2", "tiers")
     thresholds = [exact(t["min_b2c_usd"]) for t in tiers]
-    where = sources(b2c_transactions(ctx), "firm_id")
+    amounts = [exact(t["amount_rmb"]) for t in tiers]
+    usd_by_firm, where = b2c_by_firm(got)
     out = []
-    for firm_id, usd in sorted(b2c_amount_by_firm(ctx).items()):
+    for firm_id, usd in usd_by_firm.items():  # sorted by firm_id
         measure = exact(usd)  # type: ignore[arg-type]
-        reached = [exact(t["amount_rmb"]) for t, floor in zip(tiers, thresholds, strict=True) if measure >= floor]
-        detail = tier_detail(measure, thresholds, "USD") | {"sources": where.get(firm_id, {})}
+        reached = [a for a, floor in zip(amounts, thresholds, strict=True) if measure >= floor]
+        detail = tier_detail(measure, thresholds, "USD")
+        detail["sources"] = where.get(firm_id, {})
         out.append(Line(firm_id, "2", "", measure, "USD", reached[-1] if reached else Decimal(0),
                         reasons=[] if reached else ["below_threshold"], detail=detail))
     return out

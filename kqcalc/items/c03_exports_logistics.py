@@ -10,39 +10,64 @@ paid only to logistics firms (rules.py).
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import polars as pl
 
-from kqcalc.lines import Context, Line, exact, sources
+from kqcalc.lines import Context, Line, exact, file_counts
 
 
-def _per_unit(ctx: Context, item: str, table: str, who: str, day: str, flag: str, quantity: str, rate_key: str,
-              unit: str, reason: str) -> list[Line]:
-    rows = ctx.tables[table].filter(ctx.period.contains(day))
-    if rows.height == 0:
-        return []
-    totals = rows.group_by(who).agg(
-        pl.col(quantity).filter(pl.col(flag)).sum().alias("measure"),
+class _PerUnit(NamedTuple):
+    item: str
+    table: str
+    who: str
+    day: str
+    flag: str
+    quantity: str
+    rate_key: str
+    unit: str
+    reason: str
+
+
+_3A = _PerUnit("3A", "exports_9610", "firm_id", "declared_on", "via_platform", "amount_usd", "rmb_per_usd", "USD",
+               "not_via_platform")
+_3B = _PerUnit("3B", "logistics", "logistics_firm_id", "shipped_on", "deposited", "weight_kg", "rmb_per_kg", "kg",
+               "not_deposited")
+
+
+def _totals(ctx: Context, spec: _PerUnit) -> pl.LazyFrame:
+    """Rows dated in the period, per (recipient, file): the counted quantity, rows, rows counted."""
+    rows = ctx.tables[spec.table].lazy().filter(ctx.period.contains(spec.day))
+    return rows.group_by(spec.who, "_file").agg(
+        pl.col(spec.quantity).filter(pl.col(spec.flag)).sum().alias("measure"),
         pl.len().alias("rows"),
-        pl.col(flag).sum().alias("counted"),
-    ).sort(who)
-    rate = exact(ctx.param(item, rate_key))
+        pl.col(spec.flag).sum().alias("counted"),
+    )
+
+
+def queries(ctx: Context) -> dict[str, pl.LazyFrame]:
+    return {spec.item: _totals(ctx, spec) for spec in (_3A, _3B)}
+
+
+def _per_unit(ctx: Context, spec: _PerUnit, totals: pl.DataFrame) -> list[Line]:
+    if totals.height == 0:
+        return []
+    item, who = spec.item, spec.who
+    per_recipient = totals.lazy().group_by(who).agg(
+        pl.col("measure").sum(), pl.col("rows").sum(), pl.col("counted").sum()).sort(who).collect()
+    rate = exact(ctx.param(item, spec.rate_key))
+    rate_text = str(ctx.param(item, spec.rate_key))
     cap = exact(ctx.param(item, "cap_rmb"))
-    where = sources(rows.filter(pl.col(flag)), who)
+    where = file_counts(totals, who, "counted")
     out = []
-    for recipient, measure, n_rows, counted in totals.iter_rows():
+    for recipient, measure, n_rows, counted in per_recipient.iter_rows():
         measure = exact(measure)
-        detail = {"rate": str(ctx.param(item, rate_key)), "rows_in_period": n_rows, "rows_counted": counted,
+        detail = {"rate": rate_text, "rows_in_period": n_rows, "rows_counted": counted,
                   "sources": where.get(recipient, {})}
-        out.append(Line(recipient, item, "", measure, unit, rate * measure, cap=cap,
-                        reasons=[] if measure > 0 else [reason], detail=detail))
+        out.append(Line(recipient, item, "", measure, spec.unit, rate * measure, cap=cap,
+                        reasons=[] if measure > 0 else [spec.reason], detail=detail))
     return out
 
 
-def lines(ctx: Context) -> list[Line]:
-    return _per_unit(
-        ctx, "3A", "exports_9610", "firm_id", "declared_on", "via_platform", "amount_usd", "rmb_per_usd", "USD",
-        "not_via_platform",
-    ) + _per_unit(
-        ctx, "3B", "logistics", "logistics_firm_id", "shipped_on", "deposited", "weight_kg", "rmb_per_kg", "kg",
-        "not_deposited",
-    )
+def lines(ctx: Context, got: dict[str, Any]) -> list[Line]:
+    return _per_unit(ctx, _3A, got["3A"]) + _per_unit(ctx, _3B, got["3B"])

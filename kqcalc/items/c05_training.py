@@ -33,13 +33,18 @@ def lines(ctx: Context) -> list[Line]:
     min_trainees = ctx.param("5", "min_trainees")
     rate = exact(ctx.param("5", "rmb_per_trainee_day"))
     cap = exact(ctx.param("5", "cap_rmb"))
+    by_institution: dict[str, list[tuple]] = {}
+    for values in rows.sort("institution_id", "session_id__key").select(
+        "institution_id", "session_id", "days", "class_hours", "trainees", "recognized", "_file", "_row"
+    ).iter_rows():
+        by_institution.setdefault(values[0], []).append(values[1:])
     out = []
-    for (institution,), group in sorted(rows.group_by("institution_id"), key=lambda g: g[0]):
+    for institution, group in by_institution.items():  # sorted by institution_id
         person_days = Decimal(0)
         sessions = []
-        for session_id, days, hours, trainees, recognized, file, row in group.sort("session_id__key").select(
-            "session_id", "days", "class_hours", "trainees", "recognized", "_file", "_row"
-        ).iter_rows():
+        files: dict[str, int] = {}
+        for session_id, days, hours, trainees, recognized, file, row in group:
+            files[file] = files.get(file, 0) + 1
             d = None if days is None else exact(days)
             h = None if hours is None else exact(hours)
             long_enough = (d is not None and d >= min_days) or (h is not None and h >= min_hours)
@@ -53,7 +58,7 @@ def lines(ctx: Context) -> list[Line]:
         counted = [s for s in sessions if s["counted"]]
         reasons = [] if counted else sorted({r for s in sessions for r in s["why_not"]}, key=_REASON_ORDER.index)
         detail = {"sessions": sessions, "rate": str(ctx.param("5", "rmb_per_trainee_day")),
-                  "sources": dict(sorted(group.group_by("_file").len().iter_rows()))}
+                  "sources": dict(sorted(files.items()))}
         out.append(Line(institution, "5", "", person_days, "person-days", rate * person_days, cap=cap,
                         reasons=reasons, detail=detail))
     return out

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from kqcalc.lines import Context, Line, exact, tier_detail
+from kqcalc.lines import Context, Line, exact, sources, tier_detail
 
 
 def lines(ctx: Context) -> list[Line]:
@@ -32,6 +32,7 @@ def lines(ctx: Context) -> list[Line]:
     qualifying = joined.filter(pl.col("client_annual_usd") >= pl.lit(min_client))
     clients = dict(qualifying.group_by("platform_id").agg(pl.col("client").n_unique()).iter_rows())
     joined_count = dict(joined.group_by("platform_id").agg(pl.col("client").n_unique()).iter_rows())
+    where = sources(onboarding, "platform_id")
     out = []
     for platform_id in ids:
         n = clients.get(platform_id, 0)
@@ -48,8 +49,7 @@ def lines(ctx: Context) -> list[Line]:
             reasons.append("no_qualifying_clients")
         detail = {"platform_annual_usd": amount_detail, "clients_joined_in_period": joined_count.get(platform_id, 0),
                   "qualifying_clients": n, "min_client_usd": str(ctx.param("6", "min_client_usd")),
-                  "sources": {f: c for f, c in sorted(
-                      onboarding.filter(pl.col("platform_id") == platform_id).group_by("_file").len().iter_rows())}}
+                  "sources": where.get(platform_id, {})}
         out.append(Line(platform_id, "6", "", Decimal(n), "clients",
                         Decimal(0) if reasons else per_client * n, cap=cap, reasons=reasons, detail=detail))
     return out

@@ -25,13 +25,18 @@ def lines(ctx: Context) -> list[Line]:
     rate = exact(ctx.param("7", "rmb_per_m2_year"))
     cap = exact(ctx.param("7", "cap_rmb"))
     period_days = ctx.period.days
+    by_firm: dict[str, list[tuple]] = {}
+    for values in rows.sort("firm_id", "store_id__key").select(
+        "firm_id", "store_id", "area_m2", "lease_start", "lease_end", "recognized", "_file", "_row"
+    ).iter_rows():
+        by_firm.setdefault(values[0], []).append(values[1:])
     out = []
-    for (firm_id,), group in sorted(rows.group_by("firm_id"), key=lambda g: g[0]):
+    for firm_id, group in by_firm.items():  # sorted by firm_id
         m2_years = Decimal(0)
         stores = []
-        for store_id, area, lease_start, lease_end, recognized, file, row in group.sort("store_id__key").select(
-            "store_id", "area_m2", "lease_start", "lease_end", "recognized", "_file", "_row"
-        ).iter_rows():
+        files: dict[str, int] = {}
+        for store_id, area, lease_start, lease_end, recognized, file, row in group:
+            files[file] = files.get(file, 0) + 1
             area = exact(area)
             days = max(0, (min(lease_end, end) - max(lease_start, start)).days + 1)
             why = [r for r, bad in (("not_recognized", not recognized), ("below_area", area < min_area)) if bad]
@@ -42,7 +47,7 @@ def lines(ctx: Context) -> list[Line]:
                            "m2_years": plain(share), "counted": not why, "why_not": why, "file": file, "row": row})
         reasons = [] if m2_years else sorted({r for s in stores for r in s["why_not"]} or {"no_lease_in_period"})
         detail = {"stores": stores, "period_days": period_days, "rate": str(ctx.param("7", "rmb_per_m2_year")),
-                  "sources": dict(sorted(group.group_by("_file").len().iter_rows()))}
+                  "sources": dict(sorted(files.items()))}
         out.append(Line(firm_id, "7", "", m2_years, "m2-years", rate * m2_years, cap=cap, reasons=reasons,
                         detail=detail))
     return out
