@@ -20,7 +20,7 @@ import polars as pl
 
 from kqcalc import tables as T
 from kqcalc.issues import ERROR, WARNING, Issue
-from kqcalc.read import RawTable, ReadResult, SourceColumn, realize
+from kqcalc.read import RawTable, ReadResult, SourceColumn, cell_text, realize
 from kqcalc.text import norm_key
 
 MONEY_SCALE = 6  # decimals kept for amounts, weights, areas (more are rounded half away from zero)
@@ -98,6 +98,9 @@ class Cleaned:
     headers: dict[str, dict[str, str]]  # file -> contract column -> header as written
     conflicting_firms: set[str] = field(default_factory=set)
     fx: dict[str, Decimal] = field(default_factory=dict)
+    # table -> (its height then, firm column -> rows per (file, firm): "_file", <col>, "_row" (first), "len"),
+    # counted once after de-duplication for the check-character warnings and reused while the table is unchanged.
+    firm_index: dict[str, tuple[int, dict[str, pl.DataFrame]]] = field(default_factory=dict)
 
 
 # --- cell parsing -----------------------------------------------------------------------------------------
@@ -211,8 +214,15 @@ def _parse(col: T.Column, raw: pl.Expr, plain_numbers: bool = False) -> _Parsed:
 # Errors in these columns are reported but do not quarantine the row: a negative record whose date cannot be
 # read, or whose category is blank (an unknown category applies too), still disqualifies the firm (SPEC §1
 # principle 5, fail closed).
-SOFT_COLUMNS = {"negative_records": ("occurred_on", "category")}
-SOFT_OUTCOME = "the record still applies (it disqualifies the firm)"
+# The same holds for an earlier or other-level award whose amount (or year) cannot be read: it still takes
+# the whole line (rules.py treats the unknown amount as unlimited), so doubt never pays an award twice.
+SOFT_COLUMNS = {"negative_records": ("occurred_on", "category"), "prior_awards": ("year", "amount_rmb"),
+                "other_awards": ("amount_rmb",)}
+SOFT_OUTCOME = {
+    "negative_records": "the record still applies (it disqualifies the firm)",
+    "prior_awards": "the award still counts, as if it had taken the whole line",
+    "other_awards": "the award still counts, as if it had taken the whole line",
+}
 
 ERROR_TEXT = {
     "missing_duration": "a session needs days or class hours",
@@ -378,8 +388,10 @@ def _column_exprs(c: T.Column, cell: pl.Expr, dtype: pl.DataType = pl.String, te
     cell); `blanks`: whether the column may hold blank cells."""
     text = cell if text is None else text
     target = _DTYPES.get(c.kind, pl.String)
-    fast = _fast_typed(c, cell, dtype) if dtype != pl.String else None
-    fast = fast or _fast(c, text)
+    typed = _fast_typed(c, cell, dtype) if dtype != pl.String else None
+    # The text of a cell the typed lane leaves is made later, for those few cells only (read.cell_text).
+    unread = cell if typed is not None else text
+    fast = typed or _fast(c, text)
     value, read = fast if fast is not None else (pl.lit(None, target), pl.lit(False))
     read = read.fill_null(False)
     value = pl.when(read).then(value.cast(target))
@@ -395,7 +407,7 @@ def _column_exprs(c: T.Column, cell: pl.Expr, dtype: pl.DataType = pl.String, te
             error = pl.when(cell.is_null()).then(pl.lit(blank_error, pl.String))
             if blank_text is not None:
                 blank_texts = pl.when(cell.is_null()).then(pl.lit(blank_text, pl.String))
-    exprs = [value.alias(c.name), read.alias(f"__read_{c.name}"), pl.when(~read).then(text).alias(f"__cell_{c.name}")]
+    exprs = [value.alias(c.name), read.alias(f"__read_{c.name}"), pl.when(~read).then(unread).alias(f"__cell_{c.name}")]
     exprs += [] if key is None else [key.alias(f"__key_{c.name}")]
     exprs += [] if error is None else [error.alias(f"__error_{c.name}")]
     exprs += [] if blank_texts is None else [blank_texts.alias(f"__text_{c.name}")]
@@ -417,7 +429,7 @@ def _finish(fast: pl.DataFrame, table: T.Table) -> dict[str, ParsedColumn]:
                 else pl.repeat(None, n, dtype=pl.String, eager=True))
         if n and read_counts[i] < n:  # cells the fast lane cannot read (rare): parse_column reads them
             where = (~fast.get_column(f"__read_{c.name}")).arg_true()
-            v, e, t = parse_column(fast.get_column(f"__cell_{c.name}").gather(where), c)
+            v, e, t = parse_column(cell_text(fast.get_column(f"__cell_{c.name}").gather(where)), c)
             value = value.scatter(where, v)
             error = error.clone().scatter(where, e)
             text = text.clone().scatter(where, t)
@@ -453,19 +465,25 @@ def _realize(piece: RawTable, table: T.Table) -> tuple[pl.DataFrame, list[Issue]
         return exprs
 
     frame, warnings = realize(piece, build)
-    return frame.with_columns(_file=pl.lit(piece.file, pl.String), _row=pl.col("_row").cast(pl.Int64)), warnings
+    return frame.with_columns(_file=_file_column(piece), _row=pl.col("_row").cast(pl.Int64)), warnings
+
+
+def _file_column(piece: RawTable) -> pl.Expr:
+    """"_file": the input path (and sheet) of every row, categorical (its text is stored once, not per row: a
+    district's three big tables would otherwise hold 140 MB of copies of three file names)."""
+    return pl.lit(piece.file, pl.String).cast(pl.Categorical)
 
 
 def _combine(pieces: list[RawTable], table: T.Table) -> pl.DataFrame:
     frames = []
     for piece in pieces:
-        frame = piece.frame.with_columns(_file=pl.lit(piece.file, pl.String), _row=pl.col("_row").cast(pl.Int64))
+        frame = piece.frame.with_columns(_file=_file_column(piece), _row=pl.col("_row").cast(pl.Int64))
         missing = [c.name for c in table.columns if c.name not in frame.columns]
         frame = frame.with_columns([pl.lit(None, pl.String).alias(m) for m in missing])
         frames.append(frame.select([*table.column_names, "_file", "_row"]).cast(
             {c: pl.String for c in table.column_names}))
     if not frames:
-        return pl.DataFrame(schema={**{c: pl.String for c in table.column_names}, "_file": pl.String,
+        return pl.DataFrame(schema={**{c: pl.String for c in table.column_names}, "_file": pl.Categorical,
                                     "_row": pl.Int64})
     return pl.concat(frames, how="vertical")
 
@@ -502,6 +520,7 @@ class _Cleaner:
         self.conflicting_firms: set[str] = set()
         self.period_start_year = period_start_year
         self.release_raw = False
+        self.firm_index: dict[str, tuple[int, dict[str, pl.DataFrame]]] = {}
 
     def header(self, file: str, column: str) -> str:
         return self.headers.get(file, {}).get(column, column)
@@ -572,7 +591,8 @@ class _Cleaner:
                 self.issues.extend(row_issues)
         if flagged:
             flagged_frame = pl.DataFrame({"_file": [f for f, _ in flagged], "_row": [r for _, r in flagged],
-                                          "__flagged": [True] * len(flagged)}, schema_overrides={"_row": pl.Int64})
+                                          "__flagged": [True] * len(flagged)},
+                                         schema_overrides={"_file": pl.Categorical, "_row": pl.Int64})
             typed = typed.join(flagged_frame, on=["_file", "_row"], how="left", maintain_order="left")
             row_bad = row_bad | pl.col("__flagged").fill_null(False)
         any_error = pl.any_horizontal([pl.col(e).is_not_null() for e in err_cols])
@@ -585,7 +605,7 @@ class _Cleaner:
                     "_file", "_row", f"__err_{c.name}", f"__raw_{c.name}"
                 ).iter_rows():
                     shown = "" if value is None else f" ({value!r})"
-                    outcome = SOFT_OUTCOME if c.name in soft else "row quarantined"
+                    outcome = SOFT_OUTCOME[table.name] if c.name in soft else "row quarantined"
                     self.issue(table.name, file, row, c.name, ERROR, code,
                                f"{ERROR_TEXT.get(code, code)}{shown}; {outcome}")
         typed = self.quarantine(table.name, typed, typed["__bad"])
@@ -619,10 +639,14 @@ class _Cleaner:
         key_cols = [f"{k}__key" if kinds.get(k) == T.KEY else k for k in table.key]  # "client" is derived
         value_cols = [f"{c.name}__key" if c.kind == T.KEY else c.name for c in table.columns]
         key = pl.col(key_cols[0]) if len(key_cols) == 1 else pl.struct(key_cols)
-        # Rows whose key hashes collide are the only candidates; the usual case is none at all.
-        candidates = frame.lazy().select(key.hash().is_duplicated()).collect().to_series().arg_true()
-        if candidates.len() == 0:
+        # Rows whose key hashes collide are the only candidates; the usual case is none at all. (Sorting the
+        # hashes finds the repeated ones faster than hashing them again.)
+        hashes = frame.lazy().select(key.hash().alias("h")).collect().to_series()
+        ordered = hashes.sort()
+        repeated = ordered.filter(ordered == ordered.shift(1))
+        if repeated.len() == 0:
             return frame
+        candidates = hashes.is_in(repeated.implode()).arg_true()
         positions = candidates.filter(frame[candidates].select(key.is_duplicated()).to_series())
         if positions.len() == 0:
             return frame
@@ -669,13 +693,15 @@ class _Cleaner:
 
     def check_codes(self, name: str, frame: pl.DataFrame, firm_cols: list[str]) -> None:
         """A wrong GB 32100 check character is a warning, once per file and code (the row is kept)."""
+        index = firm_index(frame, firm_cols)
+        self.firm_index[name] = (frame.height, index)
         for col in firm_cols:
-            ids = frame.lazy().select(pl.col(col).unique()).collect().to_series()
+            firsts = index[col]
+            ids = firsts.get_column(col).unique()
             bad_ids = ids.filter(~credit_codes_ok(ids))
             if bad_ids.len() == 0:  # the usual case: look no further than the distinct codes
                 continue
-            wrong = (frame.lazy().filter(pl.col(col).is_in(bad_ids.implode())).group_by("_file", col)
-                     .agg(pl.col("_row").min()).sort("_file", "_row").collect())
+            wrong = firsts.filter(pl.col(col).is_in(bad_ids.implode())).sort("_file", "_row")
             for file, firm_id, row in wrong.select("_file", col, "_row").iter_rows():
                 self.issue(name, file, row, col, WARNING, "bad_check_char",
                            f"{firm_id}: the check character (18th) does not match GB 32100-2015; "
@@ -706,7 +732,7 @@ class _Cleaner:
 
     def prior_awards(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Payments recorded for this period or later are ignored: a rerun must not change (SPEC §2 rule 3)."""
-        late = pl.col("year") >= self.period_start_year
+        late = (pl.col("year") >= self.period_start_year).fill_null(False)  # an unreadable year counts
         for file, row, year in frame.filter(late).select("_file", "_row", "year").iter_rows():
             self.issue("prior_awards", file, row, "year", WARNING, "prior_award_not_earlier",
                        f"year {year} is not before the period (which starts in {self.period_start_year}); ignored")
@@ -745,8 +771,15 @@ def clean(read: ReadResult, period_start_year: int, release_raw: bool = False) -
         counts=c.counts,
         headers=c.headers,
         conflicting_firms=c.conflicting_firms,
+        firm_index=c.firm_index,
         fx=rates,
     )
+
+
+def firm_index(frame: pl.DataFrame, cols: list[str]) -> dict[str, pl.DataFrame]:
+    """Firm column -> one row per (file, firm): "_file", the firm, its first "_row" and "len" (rows)."""
+    queries = [frame.lazy().group_by("_file", col).agg(pl.col("_row").min(), pl.len()) for col in cols]
+    return dict(zip(cols, pl.collect_all(queries), strict=True)) if queries else {}
 
 
 def unknown_firm_warnings(cleaned: Cleaned, known: set[str]) -> list[Issue]:
@@ -756,11 +789,11 @@ def unknown_firm_warnings(cleaned: Cleaned, known: set[str]) -> list[Issue]:
         if name == "firms":
             continue
         frame = cleaned.tables[name]
+        height, index = cleaned.firm_index.get(name, (-1, {}))
+        if height != frame.height:  # rows left the table after it was indexed (no fx rate, a later year …)
+            index = firm_index(frame, cols)
         for col in cols:
-            firsts = (
-                frame.filter(~pl.col(col).is_in(list(known)))
-                .group_by("_file", col).agg(pl.col("_row").min(), pl.len())
-            )
+            firsts = index[col].filter(~pl.col(col).is_in(list(known)))
             for file, firm_id, row, n in firsts.select("_file", col, "_row", "len").iter_rows():
                 header = cleaned.headers.get(file, {}).get(col, col)
                 out.append(Issue(name, file, row, header, WARNING, "unknown_firm",

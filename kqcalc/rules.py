@@ -96,11 +96,18 @@ def _eligibility_reasons(line: Line, reg: Registry, exempt: frozenset[str], zone
     return reasons
 
 
+UNKNOWN = Decimal("Infinity")  # an award whose amount could not be read: it takes the whole line (fail closed)
+
+
 def _sum_by_key(frame: pl.DataFrame, amount: str) -> dict[tuple[str, str, str], Decimal]:
     out: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     for firm_id, item, ref, value in frame.select("firm_id", "item", "ref", amount).iter_rows():
-        out[(firm_id, item, norm_key(ref or ""))] += exact(value)
+        out[(firm_id, item, norm_key(ref or ""))] += UNKNOWN if value is None else exact(value)
     return dict(out)
+
+
+def _rmb(value: Decimal) -> str:
+    return "an amount that could not be read" if value.is_infinite() else plain(value, 2)
 
 
 def apply_rules(lines: list[Line], ctx: Context, reg: Registry) -> list[Issue]:
@@ -142,7 +149,7 @@ def apply_rules(lines: list[Line], ctx: Context, reg: Registry) -> list[Issue]:
         if line.item in one_time and line_key in prior:
             line.rule_reasons.append("prior_award")
             line.deductions.append(Deduction("one_time", amount, "prior_award",
-                                             f"paid {plain(prior[line_key], 2)} in an earlier period"))
+                                             f"paid {_rmb(prior[line_key])} in an earlier period"))
             amount = Decimal(0)
             line.status = line.status or ALREADY
         elif line.item in top_up_once and (line.firm_id, line.item) in prior_by_item:
@@ -150,7 +157,7 @@ def apply_rules(lines: list[Line], ctx: Context, reg: Registry) -> list[Issue]:
             taken = min(amount, earlier)
             line.rule_reasons.append("prior_award")
             line.deductions.append(Deduction("one_time", taken, "prior_award",
-                                             f"paid {plain(earlier, 2)} for an earlier tier"))
+                                             f"paid {_rmb(earlier)} for an earlier tier"))
             amount -= taken
             if amount == 0:
                 line.status = line.status or ALREADY
@@ -162,7 +169,7 @@ def apply_rules(lines: list[Line], ctx: Context, reg: Registry) -> list[Issue]:
             taken = amount if policy.highest_only_mode == "exclusive" else min(amount, other)
             line.rule_reasons.append("other_level_award")
             line.deductions.append(Deduction("highest_only", taken, "other_level_award",
-                                             f"{plain(other, 2)} under other policies"))
+                                             f"{_rmb(other)} under other policies"))
             amount -= taken
             if not line.status:
                 line.status = SUPERSEDED if amount == 0 else TOPPED_UP
