@@ -286,8 +286,7 @@ def parse_column(raw: pl.Series, col: T.Column) -> tuple[pl.Series, pl.Series, p
 # column of a table that way in one parallel select; blank cells take the value parse_column gives a blank
 # cell, and only the other cells (usually none) go through parse_column.
 
-# Printable ASCII and CJK unified ideographs (which NFKC leaves alone), no space at either end.
-_TRIMMED_PLAIN = r"^[\x21-\x7E\u4E00-\u9FFF](?:[\x20-\x7E\u4E00-\u9FFF]*[\x21-\x7E\u4E00-\u9FFF])?$"
+_ASCII_SPACES = (" ", "\t", "\n", "\r", "\x0b", "\x0c")  # what strip_chars removes from the ends of ASCII text
 _PLAIN_DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
 _PLAIN_WHOLE = r"^[0-9]{1,15}$"
 
@@ -311,7 +310,10 @@ def _fast(col: T.Column, raw: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
     if kind == T.FIRM_ID:
         return raw, raw.str.contains(FIRM_ID_PATTERN)
     if kind in (T.TEXT, T.KEY):
-        return raw, raw.str.contains(_TRIMMED_PLAIN)
+        # ASCII (NFKC leaves it alone) with no space at either end (comparisons and suffix tests: no regex).
+        ascii_only = raw.str.len_bytes() == raw.str.len_chars()
+        trimmed = (raw >= "!") & (raw < "\x7f") & ~pl.any_horizontal([raw.str.ends_with(w) for w in _ASCII_SPACES])
+        return raw, ascii_only & trimmed
     if kind == T.DATE:
         value = raw.str.to_date("%Y-%m-%d", strict=False)
         return value, value.is_not_null() & (raw.str.len_bytes() == 10)
@@ -381,11 +383,13 @@ def _fast_typed(col: T.Column, cell: pl.Expr, dtype: pl.DataType) -> tuple[pl.Ex
 
 
 def _column_exprs(c: T.Column, cell: pl.Expr, dtype: pl.DataType = pl.String, text: pl.Expr | None = None,
-                  blanks: bool = True) -> list[pl.Expr]:
+                  blanks: bool = True, cells: bool = True) -> list[pl.Expr]:
     """The fast lane of one column as expressions: the value (c.name), "__read_" (read here), "__key_" (KEY
-    columns), "__error_"/"__text_" (of blank cells, when they have any) and "__cell_" (the text of the cells
-    left to parse_column). `cell` is the stored value (None for a blank), `text` its cell text (default: the
-    cell); `blanks`: whether the column may hold blank cells."""
+    columns), "__error_"/"__text_" (of blank cells, when they have any) and, with `cells`, "__cell_" (the text
+    of the cells left to parse_column; without it _finish takes them from the raw frame). `cell` is the stored
+    value (None for a blank), `text` its cell text (default: the cell); `blanks`: whether the column may hold
+    blank cells. The value and key of a cell left to parse_column are whatever the expressions give: _finish
+    overwrites them (so the usual, fully read text column is passed through without a copy)."""
     text = cell if text is None else text
     target = _DTYPES.get(c.kind, pl.String)
     typed = _fast_typed(c, cell, dtype) if dtype != pl.String else None
@@ -394,42 +398,44 @@ def _column_exprs(c: T.Column, cell: pl.Expr, dtype: pl.DataType = pl.String, te
     fast = typed or _fast(c, text)
     value, read = fast if fast is not None else (pl.lit(None, target), pl.lit(False))
     read = read.fill_null(False)
-    value = pl.when(read).then(value.cast(target))
-    key = pl.when(read).then(text.str.to_lowercase()) if c.kind == T.KEY else None
+    value = value.cast(target)
+    key = text.str.to_lowercase() if c.kind == T.KEY else None
     error = blank_texts = None
     if blanks:  # blank cells read as a blank cell does
         blank_value, blank_error, blank_text = _blank_cell(c.kind, c.required, c.default)
-        value = value.when(cell.is_null()).then(pl.lit(blank_value, target))
+        value = pl.when(cell.is_null()).then(pl.lit(blank_value, target)).otherwise(value)
         if key is not None:
-            key = key.when(cell.is_null()).then(pl.lit(blank_value, pl.String).str.to_lowercase())
+            key = pl.when(cell.is_null()).then(pl.lit(blank_value, pl.String).str.to_lowercase()).otherwise(key)
         read = read | cell.is_null()
         if blank_error is not None:
             error = pl.when(cell.is_null()).then(pl.lit(blank_error, pl.String))
             if blank_text is not None:
                 blank_texts = pl.when(cell.is_null()).then(pl.lit(blank_text, pl.String))
-    exprs = [value.alias(c.name), read.alias(f"__read_{c.name}"), pl.when(~read).then(unread).alias(f"__cell_{c.name}")]
+    exprs = [value.alias(c.name), read.alias(f"__read_{c.name}")]
+    exprs += [pl.when(~read).then(unread).alias(f"__cell_{c.name}")] if cells else []
     exprs += [] if key is None else [key.alias(f"__key_{c.name}")]
     exprs += [] if error is None else [error.alias(f"__error_{c.name}")]
     exprs += [] if blank_texts is None else [blank_texts.alias(f"__text_{c.name}")]
     return exprs
 
 
-def _finish(fast: pl.DataFrame, table: T.Table) -> dict[str, ParsedColumn]:
-    """The parsed columns from the fast lane's outputs: parse_column reads the cells it left (usually none)."""
+def _finish(fast: pl.DataFrame, table: T.Table, raw: pl.DataFrame | None = None) -> dict[str, ParsedColumn]:
+    """The parsed columns from the fast lane's outputs: parse_column reads the cells it left (usually none),
+    taken from "__cell_" or, when given, from the raw frame."""
     n = fast.height
     read_counts = fast.select(pl.col(f"__read_{c.name}").sum() for c in table.columns).row(0) if n else ()
     present = set(fast.columns)
+    none = pl.repeat(None, n, dtype=pl.String, eager=True)  # shared by the columns without errors (never changed)
     out: dict[str, ParsedColumn] = {}
     for i, c in enumerate(table.columns):
         value = fast.get_column(c.name)
         key = fast.get_column(f"__key_{c.name}") if c.kind == T.KEY else None
-        error = (fast.get_column(f"__error_{c.name}") if f"__error_{c.name}" in present
-                 else pl.repeat(None, n, dtype=pl.String, eager=True))
-        text = (fast.get_column(f"__text_{c.name}") if f"__text_{c.name}" in present
-                else pl.repeat(None, n, dtype=pl.String, eager=True))
+        error = fast.get_column(f"__error_{c.name}") if f"__error_{c.name}" in present else none
+        text = fast.get_column(f"__text_{c.name}") if f"__text_{c.name}" in present else none
         if n and read_counts[i] < n:  # cells the fast lane cannot read (rare): parse_column reads them
             where = (~fast.get_column(f"__read_{c.name}")).arg_true()
-            v, e, t = parse_column(cell_text(fast.get_column(f"__cell_{c.name}").gather(where)), c)
+            cells = raw.get_column(c.name) if raw is not None else cell_text(fast.get_column(f"__cell_{c.name}"))
+            v, e, t = parse_column(cells.gather(where), c)
             value = value.scatter(where, v)
             error = error.clone().scatter(where, e)
             text = text.clone().scatter(where, t)
@@ -448,8 +454,8 @@ def parse_frame(raw: pl.DataFrame, table: T.Table) -> dict[str, ParsedColumn]:
     KEY columns (None for the others).
     """
     exprs = [e for c in table.columns
-             for e in _column_exprs(c, pl.col(c.name), blanks=raw.get_column(c.name).has_nulls())]
-    return _finish(raw.lazy().select(exprs).collect(), table)
+             for e in _column_exprs(c, pl.col(c.name), blanks=raw.get_column(c.name).has_nulls(), cells=False)]
+    return _finish(raw.lazy().select(exprs).collect(), table, raw)
 
 
 def _realize(piece: RawTable, table: T.Table) -> tuple[pl.DataFrame, list[Issue]]:

@@ -197,16 +197,17 @@ def tier_detail(measure: Decimal, thresholds: list[Decimal], unit: str) -> dict[
     texts = _THRESHOLD_TEXTS.get(key)
     if texts is None:
         texts = _THRESHOLD_TEXTS[key] = [plain(t) for t in thresholds]
-    tier = 0
-    for t in thresholds:
+    tier, reached, upcoming = 0, -1, -1  # how many are reached; the last reached, the first not reached
+    for i, t in enumerate(thresholds):
         if measure >= t:
             tier += 1
+            reached = i
+        elif upcoming < 0:
+            upcoming = i
     detail: dict[str, Any] = {"unit": unit, "thresholds": list(texts), "tier": tier}
     if tier:
-        reached = [i for i, t in enumerate(thresholds) if measure >= t]
-        detail["reached"] = texts[reached[-1]]
-    upcoming = [i for i, t in enumerate(thresholds) if measure < t]
-    if upcoming:
-        detail["next"] = texts[upcoming[0]]
-        detail["distance"] = plain(thresholds[upcoming[0]] - measure)
+        detail["reached"] = texts[reached]
+    if upcoming >= 0:
+        detail["next"] = texts[upcoming]
+        detail["distance"] = plain(thresholds[upcoming] - measure)
     return detail

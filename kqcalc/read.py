@@ -235,24 +235,32 @@ def realize(piece: RawTable, build: Callable[[dict[str, SourceColumn]], list[pl.
             cell = pl.when(col != "").then(col) if dtype == pl.String else col
             columns[contract] = SourceColumn(cell, dtype, pl.when(text != "").then(text) if dtype == pl.String
                                              else text)
-    # Candidates for blank and total rows, checked exactly below on their text (as _scan_rows does).
-    maybe_blank = pl.all_horizontal([_maybe_blank(t) if s else pl.col(n).is_null()
-                                     for n, t, s in zip(names, texts, stringish, strict=True)])
-    first = pl.coalesce([pl.when(t != "").then(t) if s else pl.when(pl.col(n).is_not_null()).then(pl.lit("\x00"))
-                         for n, t, s in zip(names, texts, stringish, strict=True)])
-    candidate = (maybe_blank | first.str.contains(_TOTAL_RE).fill_null(False)).alias("__candidate")
-    outputs = [*build(columns), pl.col("_row"), candidate,
-               *[pl.when(candidate).then(t).alias(f"__text{j}") for j, t in enumerate(texts)]]
+    # Candidates for blank and total rows: a blank row is blank in its first column, and a total row either has
+    # a total label there or nothing (then its label is further on). They are checked exactly below, on their
+    # text, as _scan_rows does. (The text of a cell stored with a type is never blank and never a label.)
+    if stringish[0]:
+        candidate = _maybe_blank(texts[0]) | texts[0].str.contains(_TOTAL_RE).fill_null(False)
+    else:
+        candidate = pl.col(names[0]).is_null()
+    outputs = [*build(columns), pl.col("_row"), candidate.alias("__candidate")]
     try:
         frame = piece.source.select(outputs).collect(engine="streaming")
+        candidates = frame.filter(pl.col("__candidate")).get_column("_row")
+        # Their cells, as text (rows are only this rare: a blank first cell, a blank or total row).
+        found = pl.DataFrame({"_row": candidates}) if candidates.is_empty() else piece.source.filter(
+            pl.col("_row").is_in(candidates.implode())).select(
+            "_row", *[(t if s else pl.when(pl.col(n).is_not_null()).then(pl.lit("0"))).alias(f"__text{j}")
+                      for j, (n, t, s) in enumerate(zip(names, texts, stringish, strict=True))]).collect()
     except InputError:
         raise
     except Exception as exc:
         raise InputError(f"{piece.file}: not a readable Parquet file ({_first_line(exc)})") from None
     text_names = [f"__text{j}" for j in range(len(texts))]
-    found = frame.filter(pl.col("__candidate")).select(
-        "_row", pl.all_horizontal([pl.col(t).str.strip_chars().fill_null("") == "" for t in text_names])
-        .alias("__blank"), *text_names)
+    if candidates.is_empty():
+        found = pl.DataFrame(schema={"_row": pl.Int64, "__blank": pl.Boolean, **{t: pl.String for t in text_names}})
+    else:
+        found = found.select("_row", pl.all_horizontal([pl.col(t).str.strip_chars().fill_null("") == ""
+                                                         for t in text_names]).alias("__blank"), *text_names)
     blank_rows, total_rows, issues = set(), [], []
     for row, blank, *values in found.iter_rows():
         if blank:
@@ -266,10 +274,17 @@ def realize(piece: RawTable, build: Callable[[dict[str, SourceColumn]], list[pl.
                                 "never summed twice)"))
     piece.rows_read = frame.height - len(blank_rows)
     piece.rows_excluded = len(total_rows)
-    frame = frame.drop("__candidate", *text_names)
+    frame = frame.drop("__candidate")
     if blank_rows or total_rows:
         frame = frame.filter(~pl.col("_row").is_in([*blank_rows, *total_rows]))
     return frame, issues
+
+
+def cell_text(values: pl.Series) -> pl.Series:
+    """The cell text of values of a lazily read piece (for the few cells realize()'s caller reads as text)."""
+    if values.dtype == pl.String:
+        return values
+    return values.to_frame("v").select(_parquet_text(pl.col("v"), values.name, values.dtype, "")).to_series()
 
 
 def table_for_name(name: str) -> Table | None:

@@ -1,0 +1,138 @@
+"""The fast paths give exactly what the plain paths give.
+
+kqcalc reads big tables through shortcuts (SPEC §6): the fast lane of clean.parse_frame, the lazy Parquet read
+(read.realize, Parquet streamed and typed in one pass), the number formatting of lines.py, msgspec for
+results.json. Each is checked here against the straightforward code it stands in for, on cells chosen to hit
+the edges (blanks, spaces, full-width text, other spellings, negative numbers, typed Parquet columns, blank and
+total rows).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import random
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal, assert_series_equal
+
+from kqcalc import tables as T
+from kqcalc.clean import _key_map, clean, parse_column, parse_frame
+from kqcalc.lines import FEN, exact_context, fen_text, plain
+from kqcalc.output import json_bytes
+from kqcalc.read import read_inputs
+
+CELLS = [
+    "", " ", "  x", "x ", "是", "否", "Y", "n", "yes", "TRUE", "1", "0", "1.0", "√", "×", "x", "是 ", "１",
+    "2020-07-01", "2020-7-1", "2020/07/01", "2020年7月1日", "44000", "44000.0", "20200701", "2020-02-30",
+    "2020-07-01 00:00:00", "2021-06-30", "12", "12.5", "-3", "1,234.50", "¥100", "US$ 5", "3,5", "1e5", ".5", "5.",
+    "00012", "12.1234567", "99999999999999999999999999999999999", "USD", "usd", "RMB", "CNY", "502", "美元", "HKD",
+    "EU", "B2C", "b2c", "B2B", "B2 C", "major", "专业", "学院", "College", "national", "国家", "市", "1A", "1a", "10B",
+    "9C", "2019", "2019年", "1899", "2020.0", "91330603MA2BA7HQ53", "91330603ma2ba7hq53", " 91330603MA2BA7HQ53",
+    "9133 0603MA2BA7HQ53", "９１３３０６０３ＭＡ２ＢＡ７ＨＱ５３", "913306037209313801", "敦煌网",
+    "绍兴柯桥锦绣纺织品有限公司", "公司（一）", "中 国", "ABC", "Amazon", "eBay ", "ｅＢａｙ", "Ｓtore", "a\tb",
+    "\u3000x", "x\u00a0", "合计", "0.0", "0.00000001", "Straße", None,
+]
+
+
+@pytest.mark.parametrize("table", list(T.TABLES.values()), ids=lambda t: t.name)
+def test_the_fast_lane_reads_every_cell_as_parse_column_does(table: T.Table) -> None:
+    rng = random.Random(table.name)
+    for _ in range(12):
+        rows = rng.randint(1, 40)
+        raw = pl.DataFrame({c.name: [rng.choice(CELLS) for _ in range(rows)] for c in table.columns},
+                           schema={c.name: pl.String for c in table.columns})
+        got = parse_frame(raw, table)
+        for c in table.columns:
+            value, error, text = parse_column(raw[c.name], c)
+            fast_value, fast_error, fast_text, key = got[c.name]
+            assert_series_equal(fast_value, value, check_names=False)
+            assert_series_equal(fast_error, error, check_names=False)
+            wrong = error.is_not_null()  # the text is what error messages quote
+            assert fast_text.filter(wrong).to_list() == text.filter(wrong).to_list()
+            if key is not None:
+                assert_series_equal(key.filter(~wrong), _key_map(value).filter(~wrong), check_names=False)
+
+
+def _typed_column(c: T.Column, n: int, rng: random.Random) -> pl.Series:
+    pick = rng.random()
+    if c.kind == T.DATE and pick < 0.5:
+        return pl.Series(c.name, [rng.choice([datetime.date(2020, 7, 1), datetime.date(2021, 1, 31), None])
+                                  for _ in range(n)], pl.Date)
+    if c.kind == T.DATE and pick < 0.6:
+        moments = [datetime.datetime(2020, 7, 1), datetime.datetime(2021, 1, 31, 13, 5, 1, 500), None]
+        return pl.Series(c.name, [rng.choice(moments) for _ in range(n)], pl.Datetime("us"))
+    if c.kind == T.BOOL and pick < 0.6:
+        return pl.Series(c.name, [rng.choice([True, False, None]) for _ in range(n)], pl.Boolean)
+    if c.kind in (T.COUNT, T.YEAR) and pick < 0.6:
+        return pl.Series(c.name, [rng.choice([0, 1, 5, -2, 2020, 1899, None]) for _ in range(n)], pl.Int32)
+    if c.kind in (T.MONEY, T.QUANTITY, T.RATE) and pick < 0.4:
+        return pl.Series(c.name, [rng.choice([Decimal("1.50"), Decimal("0.00"), Decimal("-2.25"), None])
+                                  for _ in range(n)], pl.Decimal(18, 2))
+    if c.kind in (T.MONEY, T.QUANTITY, T.RATE) and pick < 0.5:
+        return pl.Series(c.name, [rng.choice([Decimal("1.1234567"), Decimal("0.0000005"), None]) for _ in range(n)],
+                         pl.Decimal(20, 7))
+    if c.kind in (T.MONEY, T.QUANTITY, T.RATE) and pick < 0.6:
+        return pl.Series(c.name, [rng.choice([1.5, 0.1, -1.0, 1e-7, 12345678.9, None]) for _ in range(n)], pl.Float64)
+    if c.kind in (T.MONEY, T.QUANTITY, T.RATE, T.COUNT) and pick < 0.7:
+        return pl.Series(c.name, [rng.choice([0, 7, -1, None]) for _ in range(n)], pl.Int64)
+    return pl.Series(c.name, [rng.choice(CELLS) for _ in range(n)], pl.String)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_lazily_read_parquet_table_cleans_as_the_eager_read_does(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    pl.DataFrame({"firm_id": ["91330603MA2BA7HQ53", "913306037209313801"], "firm_name": ["a", "b"],
+                  "in_zone": [True, True], "independent_accounting": [True, False],
+                  "independent_tax": [True, True]}).write_parquet(tmp_path / "firms.parquet")
+    for name in rng.sample([t for t in T.TABLES if t != "firms"], 6):
+        n = rng.randint(0, 30)
+        columns = [_typed_column(c, n, rng) for c in T.TABLES[name].columns if c.required or rng.random() < 0.9]
+        if rng.random() < 0.3:
+            columns.append(pl.Series("extra", [rng.choice(CELLS) for _ in range(n)], pl.String))
+        rng.shuffle(columns)
+        frame = pl.DataFrame(columns)
+        if rng.random() < 0.5:  # a blank row
+            frame = pl.concat([frame, pl.DataFrame([pl.Series(s.name, [None], s.dtype) for s in frame.iter_columns()]),
+                               frame.head(2)])
+        if frame.schema[frame.columns[0]] == pl.String and rng.random() < 0.6:  # a total row
+            frame = pl.concat([frame, pl.DataFrame([pl.Series(s.name, [" 合计" if i == 0 else None], s.dtype)
+                                                    for i, s in enumerate(frame.iter_columns())])])
+        frame.write_parquet(tmp_path / f"{name}.parquet")
+    eager = clean(read_inputs([str(tmp_path)]), 2020)
+    lazy = clean(read_inputs([str(tmp_path)], lazy=True), 2020)
+    for name in T.TABLES:
+        assert_frame_equal(lazy.tables[name], eager.tables[name])
+    assert sorted(map(repr, lazy.issues)) == sorted(map(repr, eager.issues))
+    assert {f: vars(c) for f, c in lazy.counts.items()} == {f: vars(c) for f, c in eager.counts.items()}
+
+
+def _plain(value: Decimal | int, places: int = 6) -> str:
+    text = f"{Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def test_plain_and_fen_text_format_as_quantize_does() -> None:
+    rng = random.Random(3)
+    values = [Decimal("0"), Decimal("-0"), Decimal("0E-16"), Decimal("1E+3"), Decimal("-0.0000004"),
+              Decimal("-0.0000005"), Decimal("12.5000005"), Decimal("35839531.9655000000000000"), Decimal("-0.005")]
+    values += [Decimal(rng.randint(-10**12, 10**12)).scaleb(-rng.randint(-5, 20)) for _ in range(5000)]
+    with exact_context():
+        values += [Decimal(1) / Decimal(3), Decimal(2) / Decimal(3) * Decimal("1E+10")]
+        for value in values:
+            for places in (0, 2, 6, 10):
+                assert plain(value, places) == _plain(value, places)
+            assert fen_text(value) == f"{value.quantize(FEN, rounding=ROUND_HALF_UP):.2f}"
+        for whole in range(-5, 50):
+            assert plain(whole) == _plain(whole)
+
+
+def test_results_json_bytes_are_those_of_the_standard_library() -> None:
+    doc = {"b": ["".join(chr(i) for i in range(0x80)) + "\u2028\u2029\ue000\U0001F600 é 中 <>&'\"", None, True, 3],
+           "a": {"z": {"y": [], "x": {}}, "中": "文", "/root/a.csv": 12, "A": -1}, "lines": [{"k": "v"}] * 3}
+    assert json_bytes(doc) == json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
