@@ -23,7 +23,7 @@ from kqcalc.issues import ERROR, WARNING, Issue
 from kqcalc.read import RawTable, ReadResult, SourceColumn, cell_text, realize
 from kqcalc.text import norm_key
 
-MONEY_SCALE = 6  # decimals kept for amounts, weights, areas (more are rounded half away from zero)
+MONEY_SCALE = 6  # decimals kept for amounts, weights, areas (the parser rounds more, half to even)
 RATE_SCALE = 10  # decimals kept for exchange rates
 USD_SCALE = MONEY_SCALE + RATE_SCALE  # amount × rate is exact at this scale
 MONEY = pl.Decimal(38, MONEY_SCALE)
