@@ -220,8 +220,8 @@ SOFT_COLUMNS = {"negative_records": ("occurred_on", "category"), "prior_awards":
                 "other_awards": ("amount_rmb",)}
 SOFT_OUTCOME = {
     "negative_records": "the record still applies (it disqualifies the firm)",
-    "prior_awards": "the award still counts, as if it had taken the whole line",
-    "other_awards": "the award still counts, as if it had taken the whole line",
+    "prior_awards": "the award still applies, as if it had taken the whole line",
+    "other_awards": "the award still applies, as if it had taken the whole line",
 }
 
 ERROR_TEXT = {
