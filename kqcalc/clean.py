@@ -21,7 +21,7 @@ import polars as pl
 from kqcalc import tables as T
 from kqcalc.issues import ERROR, WARNING, Issue
 from kqcalc.read import RawTable, ReadResult, SourceColumn, cell_text, realize
-from kqcalc.text import norm_key
+from kqcalc.text import CREDIT_CODE_ALPHABET, CREDIT_CODE_WEIGHTS, credit_code_check_char, norm_key
 
 MONEY_SCALE = 6  # decimals kept for amounts, weights, areas (the parser rounds more, half to even)
 RATE_SCALE = 10  # decimals kept for exchange rates
@@ -57,14 +57,13 @@ EXCEL_EPOCH = pl.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-
 FIRM_ID_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
 NUMBER_PATTERN = r"^-?[0-9]+(\.[0-9]*)?$|^-?\.[0-9]+$"
 
-_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_CODE_CHARS = CREDIT_CODE_ALPHABET
+_CODE_WEIGHTS = CREDIT_CODE_WEIGHTS
 
 
 def credit_code_check_ok(firm_id: str) -> bool:
     """GB 32100-2015: the 18th character is a check over the first 17."""
-    total = sum(_CODE_CHARS.index(ch) * w for ch, w in zip(firm_id[:17], _CODE_WEIGHTS, strict=True))
-    return _CODE_CHARS[(31 - total % 31) % 31] == firm_id[17]
+    return credit_code_check_char(firm_id[:17]) == firm_id[17]
 
 
 @dataclass

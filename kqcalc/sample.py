@@ -68,6 +68,7 @@ from kqcalc.tables import (
     YEAR,
     Column,
 )
+from kqcalc.text import CREDIT_CODE_ALPHABET, CREDIT_CODE_WEIGHTS, credit_code_check_char
 
 PERIOD_START = date(2020, 7, 1)
 PERIOD_END = date(2021, 6, 30)
@@ -81,17 +82,12 @@ LANGS = ("zh", "en")
 # ---------------------------------------------------------------------------
 # Unified Social Credit Codes (GB 32100-2015) and organisation codes (GB 11714)
 
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+USCC_ALPHABET = CREDIT_CODE_ALPHABET
+uscc_check = credit_code_check_char  # the engine's own GB 32100-2015 rule
+USCC_WEIGHTS = CREDIT_CODE_WEIGHTS
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 KEQIAO = "330603"  # 柯桥区
 YUECHENG = "330602"  # 越城区 (outside the zone)
-
-
-def uscc_check(body: str) -> str:
-    """The 18th character of a Unified Social Credit Code whose first 17 characters are `body`."""
-    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(body, USCC_WEIGHTS, strict=True))
-    return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def org_check(org8: str) -> str:

@@ -18,3 +18,14 @@ def norm_header(value: str) -> str:
 def norm_firm_id(value: str) -> str:
     """NFKC, every space removed, upper case."""
     return "".join(unicodedata.normalize("NFKC", value).split()).upper()
+
+
+# GB 32100-2015 Unified Social Credit Code: 18 characters of this alphabet, the last a check over the first 17.
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_check_char(body: str) -> str:
+    """The 18th (check) character of a credit code whose first 17 characters are `body`."""
+    total = sum(CREDIT_CODE_ALPHABET.index(ch) * w for ch, w in zip(body, CREDIT_CODE_WEIGHTS, strict=True))
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
