@@ -19,8 +19,10 @@ from typing import Any
 import polars as pl
 
 from kqcalc import tables as T
+from kqcalc.compact import BIG_TABLES, ROWS, compact_query, merge_compact
 from kqcalc.issues import ERROR, WARNING, Issue
-from kqcalc.read import RawTable, ReadResult, SourceColumn, cell_text, realize
+from kqcalc.lines import Period
+from kqcalc.read import RawTable, ReadResult, SourceColumn, cell_text, chunks, column_text, realize
 from kqcalc.text import CREDIT_CODE_ALPHABET, CREDIT_CODE_WEIGHTS, credit_code_check_char, norm_key
 
 MONEY_SCALE = 6  # decimals kept for amounts, weights, areas (the parser rounds more, half to even)
@@ -700,6 +702,9 @@ class _Cleaner:
         """A wrong GB 32100 check character is a warning, once per file and code (the row is kept)."""
         index = firm_index(frame, firm_cols)
         self.firm_index[name] = (frame.height, index)
+        self.check_code_index(name, index, firm_cols)
+
+    def check_code_index(self, name: str, index: dict[str, pl.DataFrame], firm_cols: list[str]) -> None:
         for col in firm_cols:
             firsts = index[col]
             ids = firsts.get_column(col).unique()
@@ -711,6 +716,80 @@ class _Cleaner:
                 self.issue(name, file, row, col, WARNING, "bad_check_char",
                            f"{firm_id}: the check character (18th) does not match GB 32100-2015; "
                            "the row is kept — please verify the code")
+
+    # --- the big tables: clean and compact, a chunk at a time ---------------------------------------------------
+
+    def big_table(self, table: T.Table, pieces: list[RawTable], rates: dict[str, Decimal],
+                  period: Period) -> pl.DataFrame:
+        """A big table clean and compact (kqcalc/compact.py), typed at most CHUNK_ROWS rows at a time, so that a
+        province's tables read lazily (Parquet) never sit in memory row by row.
+
+        The same checks, in the same order, as for any table: each chunk is parsed and its bad rows quarantined;
+        rows whose key another row may share (repeated_keys: usually none) are set aside and de-duplicated
+        together at the end; the firm index (check characters, unknown firms) is summed over the chunks;
+        amounts are converted to USD; each chunk's compact rows are added to the table's.
+        """
+        firm_cols = FIRM_COLUMNS[table.name]
+        repeated = self.repeated_keys(table, pieces)
+        may_repeat = pl.col(f"{table.key[0]}__key").hash().is_in(repeated.implode()) if repeated is not None \
+            else None
+        indexes: list[dict[str, pl.DataFrame]] = []
+        compact: pl.DataFrame | None = None
+        aside: list[pl.DataFrame] = []
+        for chunk in [part for piece in pieces for part in chunks(piece, CHUNK_ROWS)] or [None]:
+            frame = self.parse_table(table, [] if chunk is None else [chunk])
+            if may_repeat is not None and frame.height:
+                candidate = frame.select(may_repeat).to_series()
+                if candidate.any():
+                    aside.append(frame.filter(candidate))
+                    frame = frame.filter(~candidate)
+            compact = self.compact_part(table, frame, rates, period, compact, indexes)
+        if aside:
+            compact = self.compact_part(table, self.dedupe(table, pl.concat(aside)), rates, period, compact,
+                                        indexes)
+        self.check_code_index(table.name, merge_indexes(indexes, firm_cols), firm_cols)
+        assert compact is not None
+        return compact
+
+    def compact_part(self, table: T.Table, frame: pl.DataFrame, rates: dict[str, Decimal], period: Period,
+                     so_far: pl.DataFrame | None, indexes: list[dict[str, pl.DataFrame]]) -> pl.DataFrame:
+        """Clean rows of a big table (de-duplicated) → index them, convert them, add their compact rows."""
+        indexes.append(firm_index(frame, FIRM_COLUMNS[table.name]))
+        if table.name in CONVERTED_TABLES:
+            frame = self.convert(table.name, frame, rates)
+        part = compact_query(table.name, frame.lazy(), period).collect()
+        return part if so_far is None else merge_compact(table.name, [so_far, part])
+
+    def repeated_keys(self, table: T.Table, pieces: list[RawTable]) -> pl.Series | None:
+        """Hashes of the keys that two or more rows of a keyed big table may share (None: the table has no key).
+
+        One pass over the key column of every piece: its key as the parser makes it — for ASCII text that is
+        the trimmed text in lower case, computed here directly; the rare other cells go through parse_column
+        like any cell. Blank and total rows and rows later quarantined are hashed too, so this can only find
+        more candidates than there are duplicates, never fewer: dedupe decides on the rows set aside.
+        """
+        if not table.key:
+            return None
+        column = next(c for c in table.columns if c.name == table.key[0])
+        assert len(table.key) == 1 and column.kind == T.KEY, "a big table's key is one key column"
+        blank_value = _blank_cell(column.kind, column.required, column.default)[0]
+        text = pl.col("__text").str.strip_chars()
+        text = pl.when(text != "").then(text).otherwise(pl.lit(blank_value, pl.String))
+        ascii_only = (text.str.len_bytes() == text.str.len_chars()).fill_null(True)
+        queries = []
+        for piece in pieces:
+            texts = column_text(piece, column.name)
+            queries.append(texts.filter(ascii_only).select(text.str.to_lowercase().hash().alias("h")))
+            queries.append(texts.filter(~ascii_only).select(pl.col("__text")))
+        done = pl.collect_all(queries) if queries else []
+        hashes = [frame.to_series() for frame in done[0::2]]
+        others = pl.concat([frame.to_series() for frame in done[1::2]]) if done else pl.Series([], dtype=pl.String)
+        if others.len():
+            hashes.append(_key_map(parse_column(others, column)[0]).hash())
+        if not hashes:
+            return pl.Series("h", [], dtype=pl.UInt64)
+        ordered = pl.concat(hashes).sort()
+        return ordered.filter(ordered == ordered.shift(1)).unique()
 
     def fx_rates(self, frame: pl.DataFrame) -> dict[str, Decimal]:
         rates: dict[str, Decimal] = {"USD": Decimal(1)}
@@ -746,29 +825,45 @@ class _Cleaner:
         return frame.filter(~late)
 
 
+CONVERTED_TABLES = ("transactions", "exports_9610")  # amounts in any currency, converted to USD
+CHUNK_ROWS = 1_000_000  # rows of a big table typed at a time (some 250 MB): see _Cleaner.big_table
+
 FIRM_COLUMNS = {name: [c.name for c in t.columns if c.kind == T.FIRM_ID] for name, t in T.TABLES.items()}
 
 
-def clean(read: ReadResult, period_start_year: int, release_raw: bool = False) -> Cleaned:
+def clean(read: ReadResult, period_start_year: int, release_raw: bool = False,
+          period: Period | None = None) -> Cleaned:
     """Parse, validate and de-duplicate every table.
 
     release_raw: drop each raw (text) frame of `read` once its table is parsed, so that the text of a big input
-    and its typed copy are not held together (the pieces keep their names, headers and counts)."""
+    and its typed copy are not held together (the pieces keep their names, headers and counts).
+    period: when given, the big tables are made compact (kqcalc/compact.py) as they are cleaned, a chunk at a
+    time (_Cleaner.big_table); without it (tests) every table keeps its rows.
+    """
     c = _Cleaner(read, period_start_year)
     c.release_raw = release_raw
     tables: dict[str, pl.DataFrame] = {}
-    for name, table in T.TABLES.items():
+    rates: dict[str, Decimal] = {}
+    # The small tables first: the exchange rates are needed to convert the big ones.
+    for name in sorted(T.TABLES, key=lambda n: n in BIG_TABLES):
+        table = T.TABLES[name]
+        if period is not None and name in BIG_TABLES:
+            tables[name] = c.big_table(table, read.tables.get(name, []), rates, period)
+            continue
         frame = c.parse_table(table, read.tables.get(name, []))
         if name in T.CLIENT_KEYED:
             owner = table.key[0]
             frame = c.client_identity(frame, owner)
         frame = c.dedupe(table, frame)
         c.check_codes(name, frame, FIRM_COLUMNS[name])
+        if name == "fx_rates":
+            rates = c.fx_rates(frame)
+        if name in CONVERTED_TABLES:
+            frame = c.convert(name, frame, rates)
+        if name == "prior_awards":
+            frame = c.prior_awards(frame)
         tables[name] = frame
-    rates = c.fx_rates(tables["fx_rates"])
-    for name in ("transactions", "exports_9610"):
-        tables[name] = c.convert(name, tables[name], rates)
-    tables["prior_awards"] = c.prior_awards(tables["prior_awards"])
+    tables = {name: tables[name] for name in T.TABLES}  # the contract's order
     return Cleaned(
         tables=tables,
         present={name for name, pieces in read.tables.items() if pieces},
@@ -781,9 +876,18 @@ def clean(read: ReadResult, period_start_year: int, release_raw: bool = False) -
     )
 
 
+def merge_indexes(indexes: list[dict[str, pl.DataFrame]], cols: list[str]) -> dict[str, pl.DataFrame]:
+    """firm_index of the rows of several frames, from the firm_index of each."""
+    queries = [pl.concat([index[col] for index in indexes]).lazy().group_by("_file", col).agg(
+        pl.col("_row").min(), pl.col("len").sum()) for col in cols]
+    return dict(zip(cols, pl.collect_all(queries), strict=True)) if queries else {}
+
+
 def firm_index(frame: pl.DataFrame, cols: list[str]) -> dict[str, pl.DataFrame]:
     """Firm column -> one row per (file, firm): "_file", the firm, its first "_row" and "len" (rows)."""
-    queries = [frame.lazy().group_by("_file", col).agg(pl.col("_row").min(), pl.len()) for col in cols]
+    # Compact rows (kqcalc/compact.py) count the rows they stand for.
+    rows = pl.col(ROWS).sum().alias("len") if ROWS in frame.columns else pl.len()
+    queries = [frame.lazy().group_by("_file", col).agg(pl.col("_row").min(), rows) for col in cols]
     return dict(zip(cols, pl.collect_all(queries), strict=True)) if queries else {}
 
 

@@ -96,8 +96,8 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
@@ -183,10 +183,14 @@ def read_inputs(paths: list[str], lazy: bool = False) -> ReadResult:
     """
     reader = _Reader()
     reader.lazy = lazy
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kqcalc-xlsx-scan") as pool:
-        reader.pool = pool
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kqcalc-xlsx-scan") as pool, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="kqcalc-sha256") as hasher:
+        reader.pool, reader.hasher = pool, hasher
         for arg in paths:
             reader.add_path(str(arg))
+        # Into the places hash_later kept, so the files stay in the order they were read. (When reading fails,
+        # the executor just finishes the hashes under way: the error raised is the reader's.)
+        reader.files.update({display: future.result() for display, future in reader.hashes.items()})
     if "firms" not in reader.tables:
         firms = TABLES["firms"]
         where = ", ".join(str(p) for p in paths) or "(no input path)"
@@ -280,6 +284,40 @@ def realize(piece: RawTable, build: Callable[[dict[str, SourceColumn]], list[pl.
     return frame, issues
 
 
+def column_text(piece: RawTable, contract: str) -> pl.LazyFrame:
+    """One contract column of a piece as its cell text ("__text", null for a blank cell), for every row the
+    piece holds or, read lazily, will hold (blank and total rows too: the caller must not mind them)."""
+    if piece.source is None:
+        if contract not in piece.frame.columns:
+            return pl.LazyFrame({"__text": pl.Series([None] * piece.frame.height, dtype=pl.String)})
+        return piece.frame.lazy().select(pl.col(contract).cast(pl.String).alias("__text"))
+    found = [name for name, mapped in piece.source_columns if mapped == contract]
+    if not found:
+        return piece.source.select(pl.lit(None, pl.String).alias("__text"))
+    name = found[0]
+    dtype = piece.source.collect_schema()[name]
+    text = _parquet_text(pl.col(name), name, dtype, piece.file)
+    return piece.source.select((pl.when(text != "").then(text) if dtype == pl.String else text).alias("__text"))
+
+
+def chunks(piece: RawTable, rows: int) -> Iterator[RawTable]:
+    """A lazily read piece in consecutive slices of at most `rows` rows (each realized on its own, with the
+    piece's row numbers); a piece already in memory, or small enough, as it is."""
+    if piece.source is None:
+        yield piece
+        return
+    assert not piece.bad_rows  # only the workbook reader flags rows, and it reads eagerly
+    try:
+        total = piece.source.select(pl.len()).collect().item()
+    except Exception as exc:
+        raise InputError(f"{piece.file}: not a readable Parquet file ({_first_line(exc)})") from None
+    if total <= rows:
+        yield piece
+        return
+    for offset in range(0, total, rows):
+        yield replace(piece, source=piece.source.slice(offset, rows), rows_read=0, rows_excluded=0)
+
+
 def cell_text(values: pl.Series) -> pl.Series:
     """The cell text of values of a lazily read piece (for the few cells realize()'s caller reads as text)."""
     if values.dtype == pl.String:
@@ -303,6 +341,8 @@ class _Reader:
         self.seen: dict[str, str] = {}  # real path -> display path
         self.empty_firms: list[str] = []
         self.pool: ThreadPoolExecutor | None = None
+        self.hasher: ThreadPoolExecutor | None = None
+        self.hashes: dict[str, Future[str]] = {}
         self.lazy = False
 
     # ---- paths
@@ -360,6 +400,14 @@ class _Reader:
                 raise
             raise InputError(f"{display} cannot be read ({_first_line(exc)})") from None
 
+    def hash_later(self, display: str) -> None:
+        """The file's SHA-256, computed on a thread while its rows are read (see read_inputs)."""
+        if self.hasher is None:
+            self.files[display] = _digest(display)
+        else:
+            self.files[display] = ""
+            self.hashes[display] = self.hasher.submit(_digest, display)
+
     def warn(self, table: str, file: str, row: int, column: str, code: str, message: str) -> None:
         self.issues.append(Issue(table, file, row, column, WARNING, code, message))
 
@@ -369,8 +417,8 @@ class _Reader:
     # ---- CSV
 
     def read_csv(self, table: Table, display: str) -> None:
-        head, digest, size = _hash_file(display)
-        self.files[display] = digest
+        head, size = _head(display)
+        self.hash_later(display)
         if size == 0:
             raise InputError(f"{display}: the file is empty (0 bytes)")
         complete = size <= len(head)
@@ -420,8 +468,8 @@ class _Reader:
     # ---- Parquet
 
     def read_parquet(self, table: Table, display: str) -> None:
-        _, digest, size = _hash_file(display)
-        self.files[display] = digest
+        _, size = _head(display)
+        self.hash_later(display)
         if size == 0:
             raise InputError(f"{display}: the file is empty (0 bytes)")
         if self.lazy:
@@ -477,7 +525,7 @@ class _Reader:
                 picked = self.pick_sheets(display, stem, sheets, explicit)
                 if picked is None:
                     return
-                self.files[display] = _hash_file(display)[1]
+                self.hash_later(display)
                 if not picked:
                     return
                 reader = _open_fastexcel(display)
@@ -985,15 +1033,230 @@ def _empty_to_null(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 # --------------------------------------------------------------------------- files
 
 
+def _header_key(text: str) -> str:
+    """How a header cell is compared with a column's spellings: norm_header, then without any space and
+    without a trailing "*" (a header wrapped over two lines in Excel, or marked required, still matches)."""
+    return "".join(norm_header(text).split()).rstrip("*")
+
+
+def _alias_map(table: Table) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for col in table.columns:
+        for spelling in (col.name, *col.aliases):
+            out.setdefault(_header_key(spelling), col.name)
+    return out
+
+
+def _cell_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _header_matches(table: Table, cells: list[str | None]) -> int:
+    aliases = _alias_map(table)
+    return len({aliases[k] for c in cells if c is not None and (k := _header_key(c)) in aliases})
+
+
+def _find_header_rows(table: Table, grid: pl.DataFrame) -> tuple[int | None, list[tuple[int, str]] | None]:
+    """(index of the header row in grid, title rows above it as (row number, text)).
+
+    (None, None) when every row is blank; (None, titles) when no header was found.
+    """
+    non_blank: list[tuple[int, list[str | None]]] = []
+    offset = 0
+    step = 64
+    while len(non_blank) < HEADER_SEARCH_ROWS and offset < grid.height:
+        for i, values in enumerate(grid.slice(offset, step).iter_rows(), start=offset):
+            cells = [_cell_text(v) for v in values]
+            if any(c is not None for c in cells):
+                non_blank.append((i, cells))
+                if len(non_blank) == HEADER_SEARCH_ROWS:
+                    break
+        offset += step
+        step = min(step * 4, 100_000)
+    if not non_blank:
+        return None, None
+    needed = _needed(table)
+    titles: list[tuple[int, str]] = []
+    for i, cells in non_blank:
+        if _header_matches(table, cells) >= needed:
+            return i, titles
+        titles.append((i + 1, next(c for c in cells if c is not None).strip()))
+    return None, titles
+
+
+def _map_header(
+    table: Table, file: str, cells: list[str | None], labels: list[str], data: pl.DataFrame
+) -> tuple[dict[str, int], dict[str, str], list[str]]:
+    """(contract column -> position, contract column -> header as written, extra column descriptions)."""
+    aliases = _alias_map(table)
+    mapping: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    extras: list[str] = []
+    for j, cell in enumerate(cells):
+        if cell is None:
+            if j < data.width and data.get_column(f"c{j}").null_count() < data.height:
+                extras.append(f"an unnamed column ({labels[j]})")
+            continue
+        name = aliases.get(_header_key(cell))
+        if name is None:
+            extras.append(f"{cell.strip()} ({labels[j]})")
+            continue
+        if name in mapping:
+            raise InputError(
+                f"{table.name} ({file}): the headers {headers[name]!r} ({labels[mapping[name]]}) and "
+                f"{cell.strip()!r} ({labels[j]}) both name the column {_spellings(table, name)}; keep one of them"
+            )
+        mapping[name] = j
+        headers[name] = cell.strip()
+    missing = [c for c in table.columns if c.required and c.name not in mapping]
+    if missing:
+        found = ", ".join(" ".join(c.split()) for c in cells if c is not None) or "(none)"  # one line
+        what = ", ".join(_spellings(table, c.name) for c in missing)
+        plural = "s" if len(missing) > 1 else ""
+        raise InputError(f"{table.name} ({file}): required column{plural} {what} not found; headers found: {found}")
+    return mapping, headers, extras
+
+
+def _spellings(table: Table, name: str) -> str:
+    col = table.column(name)
+    return f"{col.name} ({' / '.join(col.aliases)})" if col.aliases else col.name
+
+
+def _no_header_message(table: Table, file: str, *, parquet: bool = False) -> str:
+    names = ", ".join(_spellings(table, c.name) for c in table.columns)
+    where = "its column names" if parquet else f"none of the first {HEADER_SEARCH_ROWS} non-blank rows"
+    return (
+        f"{table.name} ({file}): no header row found: {where} holds at least {_needed(table)} of the "
+        f"column names {names}"
+    )
+
+
+def _known_tables() -> str:
+    return "accepted: " + ", ".join(f"{t.name}/{t.alias}" for t in TABLES.values())
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def _maybe_blank(e: pl.Expr) -> pl.Expr:
+    """True where the cell is null, empty or may be whitespace only (starts with a space-like character).
+
+    Comparisons against constants use the inline prefix of Polars' string views, so this is
+    far cheaper than stripping every cell; the candidates are checked exactly afterwards.
+    """
+    cond = e.is_null() | (e < "!")
+    for lo, hi in zip(_WS_START[0::2], _WS_START[1::2], strict=True):
+        cond = cond | ((e >= lo) & (e < hi))
+    return cond.fill_null(True)
+
+
+@dataclass
+class _RowScan:
+    blank: pl.Series | None  # rows whose every cell is empty or whitespace
+    total: pl.Series | None  # total rows (first non-empty cell 合计 …)
+    empty_strings: list[str]  # columns holding "" (to become None)
+
+
+def _scan_rows(data: pl.DataFrame, kept: list[str]) -> _RowScan:
+    """Find blank rows, total rows and empty strings with one parallel Polars pass over `data`.
+
+    Blank rows: every cell null, or (exact check on the few candidates) whitespace. The
+    candidates come from the column with the fewest nulls, then the others in turn.
+    Total rows: a vectorised regex on each row's first non-null cell picks the candidates
+    (total labels, and whitespace-only cells after which the first non-empty cell lies
+    further on); the candidates are checked exactly with _is_total_label.
+    """
+    if data.height == 0 or data.width == 0:
+        return _RowScan(None, None, [])
+    order = sorted(data.columns, key=lambda c: data.get_column(c).null_count())
+    probe = data.select(
+        _maybe_blank(pl.col(order[0])).alias("__maybe_blank"),
+        pl.coalesce(data.columns).str.contains(_TOTAL_RE).fill_null(False).alias("__maybe_total"),
+        *[(pl.col(c) == "").any().alias(f"__empty_{c}") for c in kept],
+    )
+    empty = [c for c in kept if probe.get_column(f"__empty_{c}")[0]]
+    return _RowScan(
+        _blank_rows(data, order, probe.get_column("__maybe_blank")),
+        _total_rows(data, probe.get_column("__maybe_total")),
+        empty,
+    )
+
+
+def _blank_rows(data: pl.DataFrame, order: list[str], maybe: pl.Series) -> pl.Series | None:
+    idx = maybe.arg_true()
+    for c in order[1:]:
+        if idx.len() == 0:
+            return None
+        cond = data.get_column(c).gather(idx).to_frame().select(_maybe_blank(pl.col(c))).to_series()
+        idx = idx.filter(cond)
+    if idx.len() == 0:
+        return None
+    exact = (
+        data[idx]
+        .select(pl.all_horizontal([pl.col(c).str.strip_chars().fill_null("") == "" for c in data.columns]))
+        .to_series()
+    )
+    idx = idx.filter(exact)
+    if idx.len() == 0:
+        return None
+    return pl.repeat(False, data.height, eager=True).scatter(idx, True)
+
+
+def _is_total_label(text: str) -> bool:
+    key = "".join(norm_header(text).split())
+    return key in TOTAL_LABELS or key.startswith(TOTAL_PREFIXES)
+
+
+def _total_rows(data: pl.DataFrame, maybe: pl.Series) -> pl.Series | None:
+    if not maybe.any():
+        return None
+    idx = maybe.arg_true()
+    exact = [
+        _is_total_label(next((v for v in values if v is not None and v.strip()), ""))
+        for values in data[idx].iter_rows()
+    ]
+    idx = idx.filter(pl.Series(exact, dtype=pl.Boolean))
+    if idx.len() == 0:
+        return None
+    return pl.repeat(False, data.height, eager=True).scatter(idx, True)
+
+
+def _empty_to_null(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    if not columns:
+        return frame
+    return frame.with_columns([pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in columns])
+
+
+# --------------------------------------------------------------------------- files
+
+
 def _hash_file(path: str) -> tuple[bytes, str, int]:
     """(first HEAD_BYTES bytes, SHA-256 hex, size), hashing a memory map of the file (no copy)."""
+    head, size = _head(path)
+    return head, _digest(path), size
+
+
+def _head(path: str) -> tuple[bytes, int]:
+    """(first HEAD_BYTES bytes, size) of a file."""
     try:
         with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size == 0:
-                return b"", hashlib.sha256().hexdigest(), 0
+            return fh.read(HEAD_BYTES), os.fstat(fh.fileno()).st_size
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path} cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+
+
+def _digest(path: str) -> str:
+    """SHA-256 hex of a file, hashing a memory map of it (no copy; hashlib releases the GIL meanwhile, so this
+    runs on a thread beside Polars' reading)."""
+    try:
+        with open(path, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size == 0:
+                return hashlib.sha256().hexdigest()
             with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-                return mm[:HEAD_BYTES], hashlib.sha256(mm).hexdigest(), size
+                return hashlib.sha256(mm).hexdigest()
     except (OSError, ValueError) as exc:
         raise InputError(f"{path} cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
 

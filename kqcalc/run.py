@@ -11,6 +11,7 @@ import polars as pl
 
 from kqcalc import __version__
 from kqcalc.clean import Cleaned, clean, unknown_firm_warnings
+from kqcalc.compact import IN_PERIOD, ROWS, row_count
 from kqcalc.errors import UsageError
 from kqcalc.issues import ERROR, WARNING, Issue, sorted_issues
 from kqcalc.items import gross_lines
@@ -26,10 +27,11 @@ Progress = Callable[[str], None]  # called with the stage about to start (the co
 # Rows that the rules leave out on purpose are "excluded by rule" in the manifest, not errors (SPEC §1 p. 4).
 def _excluded_by_rule(period: Period) -> dict[str, pl.Expr]:
     out_of = lambda col: ~period.contains(col)  # noqa: E731
+    out_of_period = ~pl.col(IN_PERIOD)  # the big tables are compact (kqcalc/compact.py)
     return {
-        "transactions": out_of("traded_on"),
-        "exports_9610": out_of("declared_on") | ~pl.col("via_platform"),
-        "logistics": out_of("shipped_on") | ~pl.col("deposited"),
+        "transactions": out_of_period,
+        "exports_9610": out_of_period | ~pl.col("via_platform"),
+        "logistics": out_of_period | ~pl.col("deposited"),
         "stores": out_of("opened_on"),
         "trainings": out_of("started_on"),
         "platform_onboarding": out_of("joined_on"),
@@ -110,7 +112,8 @@ def _account(cleaned: Cleaned, read: ReadResult, period: Period) -> list[dict]:
     for name, rule in _excluded_by_rule(period).items():
         frame = cleaned.tables[name]
         if frame.height:
-            for file, n in frame.filter(rule).group_by("_file").len().iter_rows():
+            rows = row_count() if ROWS in frame.columns else pl.len()
+            for file, n in frame.filter(rule).group_by("_file").agg(rows).iter_rows():
                 cleaned.counts[file].excluded += n
     entries = []
     path_of = {p.file: p.path for pieces in read.tables.values() for p in pieces}
@@ -165,7 +168,7 @@ def compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Pe
 def _compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Period,
                   progress: Progress, release_raw: bool) -> RunResult:
     progress("cleaning")
-    cleaned = clean(read, period.start.year, release_raw=release_raw)
+    cleaned = clean(read, period.start.year, release_raw=release_raw, period=period)  # big tables compact
     ctx = Context(cleaned.tables, policy, period, cleaned.headers)
     issues = list(cleaned.issues)
     if not period.is_one_year():

@@ -20,8 +20,10 @@ import pytest
 from polars.testing import assert_frame_equal, assert_series_equal
 
 from kqcalc import tables as T
+from kqcalc import clean as clean_module
 from kqcalc.clean import _key_map, clean, parse_column, parse_frame
-from kqcalc.lines import FEN, exact_context, fen_text, plain
+from kqcalc.compact import BIG_TABLES, IN_PERIOD, compact_query
+from kqcalc.lines import FEN, Period, exact_context, fen_text, plain
 from kqcalc.output import json_bytes
 from kqcalc.read import read_inputs
 
@@ -136,3 +138,63 @@ def test_results_json_bytes_are_those_of_the_standard_library() -> None:
     doc = {"b": ["".join(chr(i) for i in range(0x80)) + "\u2028\u2029\ue000\U0001F600 é 中 <>&'\"", None, True, 3],
            "a": {"z": {"y": [], "x": {}}, "中": "文", "/root/a.csv": 12, "A": -1}, "lines": [{"k": "v"}] * 3}
     assert json_bytes(doc) == json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+GOOD_CELLS = {T.BOOL: ["是", "否", "Y"], T.MODEL: ["B2C", "B2B", "b2c"], T.COUNT: ["0", "3", "12"],
+              T.MONEY: ["1", "2.5", "1,000.25"], T.QUANTITY: ["0.5", "12.345"], T.KEY: ["eBay", "s1", "S1 "],
+              T.TEXT: ["x", "店"]}
+BIG_KEYS = ["29322020I000000001", "29322020i000000001", " 29322020I000000002", "２９３２２０２０I000000002",
+            "SD2004020000001", "sd2004020000001", "Straße", "STRASSE", "", None]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_big_tables_cleaned_a_chunk_at_a_time_are_the_compact_rows_of_the_whole_table(
+        tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A province's big tables are typed a few rows at a time (clean.CHUNK_ROWS, here 4) and only their compact
+    # rows kept; duplicates may lie in different chunks and files. The result must be what cleaning the whole
+    # table at once and then grouping it gives: the same compact rows, issues and row accounting.
+    rng = random.Random(seed)
+    pl.DataFrame({"firm_id": ["91330603MA2BA7HQ53", "913306037209313801"], "firm_name": ["a", "b"],
+                  "in_zone": [True, True], "independent_accounting": [True, False],
+                  "independent_tax": [True, True]}).write_parquet(tmp_path / "firms.parquet")
+    pl.DataFrame({"currency": ["EUR", "USD"], "usd_per_unit": ["1.1", "1"]}).write_csv(tmp_path / "fx_rates.csv")
+    firms = ["91330603MA2BA7HQ53", "913306037209313801", "91330603MA2BA7HQ5X", "bad id"]
+    days = [datetime.date(2020, 7, 1), datetime.date(2021, 6, 30), datetime.date(2021, 7, 1), None]
+    for name in ("transactions", "exports_9610", "logistics"):
+        for part in range(rng.randint(1, 2)):
+            n = rng.randint(0, 25)
+            columns = []
+            for c in T.TABLES[name].columns:
+                if c.kind == T.FIRM_ID:
+                    values = [rng.choice(firms) for _ in range(n)]
+                elif c.kind == T.KEY and c.name in T.TABLES[name].key:
+                    values = [rng.choice(BIG_KEYS) for _ in range(n)]
+                elif c.kind == T.DATE:
+                    columns.append(pl.Series(c.name, [rng.choice(days) for _ in range(n)], pl.Date))
+                    continue
+                elif c.kind == T.CURRENCY:
+                    values = [rng.choice(["USD", "EUR", "JPY", "美元"]) for _ in range(n)]
+                else:
+                    values = [rng.choice(GOOD_CELLS[c.kind]) if rng.random() < 0.95 else rng.choice(CELLS)
+                              for _ in range(n)]
+                columns.append(pl.Series(c.name, values, pl.String))
+            frame = pl.DataFrame(columns)
+            if n:  # identical copies of some rows (merged when their key repeats, or twice counted when unkeyed)
+                frame = pl.concat([frame, frame.sample(rng.randint(1, 3), with_replacement=True, seed=seed)])
+            folder = tmp_path / f"part{part}"
+            folder.mkdir(exist_ok=True)
+            frame.write_parquet(folder / f"{name}.parquet")
+    paths = [str(tmp_path), str(tmp_path / "part0"), str(tmp_path / "part1")]
+    (tmp_path / "part1").mkdir(exist_ok=True)
+    period = Period(datetime.date(2020, 7, 1), datetime.date(2021, 6, 30))
+    whole = clean(read_inputs(paths), 2020)
+    monkeypatch.setattr(clean_module, "CHUNK_ROWS", 4)
+    chunked = clean(read_inputs(paths, lazy=True), 2020, period=period)
+    for name in ("transactions", "exports_9610", "logistics"):
+        spec = BIG_TABLES[name]
+        expected = compact_query(name, whole.tables[name].lazy(), period).collect()
+        order = [*spec.by, "_file", IN_PERIOD]
+        assert_frame_equal(chunked.tables[name].sort(order, nulls_last=True),
+                           expected.sort(order, nulls_last=True), check_column_order=False)
+    assert sorted(map(repr, chunked.issues)) == sorted(map(repr, whole.issues))
+    assert {f: vars(c) for f, c in chunked.counts.items()} == {f: vars(c) for f, c in whole.counts.items()}

@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from kqcalc.compact import IN_PERIOD, row_count
 from kqcalc.lines import Context, file_counts
 
 TRANSACTION_TOTALS = "transaction_totals"
@@ -22,11 +23,11 @@ def transaction_totals(ctx: Context) -> pl.LazyFrame:
     Item 1A counts a store's orders by (platform, store_id); "the firm's B2C amount" (items 1A and 2) sums the
     transactions whose own model is B2C. Both come from these totals (a few rows per store).
     """
-    tx = ctx.tables["transactions"].lazy().filter(ctx.period.contains("traded_on"))
+    tx = ctx.tables["transactions"].lazy().filter(pl.col(IN_PERIOD))  # compact rows (kqcalc/compact.py)
     return tx.group_by("firm_id", "platform__key", "store_id__key", "model", "_file").agg(
         pl.col("orders").sum().alias("orders"),
         pl.col("amount_usd").sum().alias("amount_usd"),
-        pl.len().alias("rows"),
+        row_count().alias("rows"),
     )
 
 

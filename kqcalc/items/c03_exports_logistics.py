@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
+from kqcalc.compact import IN_PERIOD, ROWS, row_count
 from kqcalc.lines import Context, Line, exact, file_counts
 
 
@@ -21,7 +22,6 @@ class _PerUnit(NamedTuple):
     item: str
     table: str
     who: str
-    day: str
     flag: str
     quantity: str
     rate_key: str
@@ -29,19 +29,19 @@ class _PerUnit(NamedTuple):
     reason: str
 
 
-_3A = _PerUnit("3A", "exports_9610", "firm_id", "declared_on", "via_platform", "amount_usd", "rmb_per_usd", "USD",
+_3A = _PerUnit("3A", "exports_9610", "firm_id", "via_platform", "amount_usd", "rmb_per_usd", "USD",
                "not_via_platform")
-_3B = _PerUnit("3B", "logistics", "logistics_firm_id", "shipped_on", "deposited", "weight_kg", "rmb_per_kg", "kg",
+_3B = _PerUnit("3B", "logistics", "logistics_firm_id", "deposited", "weight_kg", "rmb_per_kg", "kg",
                "not_deposited")
 
 
 def _totals(ctx: Context, spec: _PerUnit) -> pl.LazyFrame:
     """Rows dated in the period, per (recipient, file): the counted quantity, rows, rows counted."""
-    rows = ctx.tables[spec.table].lazy().filter(ctx.period.contains(spec.day))
+    rows = ctx.tables[spec.table].lazy().filter(pl.col(IN_PERIOD))  # compact rows (kqcalc/compact.py)
     return rows.group_by(spec.who, "_file").agg(
         pl.col(spec.quantity).filter(pl.col(spec.flag)).sum().alias("measure"),
-        pl.len().alias("rows"),
-        pl.col(spec.flag).sum().alias("counted"),
+        row_count().alias("rows"),
+        pl.col(ROWS).filter(pl.col(spec.flag)).sum().alias("counted"),
     )
 
 
