@@ -19,8 +19,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal, assert_series_equal
 
-from kqcalc import tables as T
 from kqcalc import clean as clean_module
+from kqcalc import tables as T
 from kqcalc.clean import _key_map, clean, parse_column, parse_frame
 from kqcalc.compact import BIG_TABLES, IN_PERIOD, compact_query
 from kqcalc.lines import FEN, Period, exact_context, fen_text, plain
