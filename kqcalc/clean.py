@@ -730,14 +730,20 @@ class _Cleaner:
         amounts are converted to USD; each chunk's compact rows are added to the table's.
         """
         firm_cols = FIRM_COLUMNS[table.name]
+        indexes: list[dict[str, pl.DataFrame]] = []
+        parts = [part for piece in pieces for part in chunks(piece, CHUNK_ROWS)]
+        if len(parts) <= 1:  # one chunk (a district's table): de-duplicated as any table, no key pass needed
+            frame = self.dedupe(table, self.parse_table(table, parts))
+            compact = self.compact_part(table, frame, rates, period, None, indexes)
+            self.check_code_index(table.name, merge_indexes(indexes, firm_cols), firm_cols)
+            return compact
         repeated = self.repeated_keys(table, pieces)
         may_repeat = pl.col(f"{table.key[0]}__key").hash().is_in(repeated.implode()) if repeated is not None \
             else None
-        indexes: list[dict[str, pl.DataFrame]] = []
         compact: pl.DataFrame | None = None
         aside: list[pl.DataFrame] = []
-        for chunk in [part for piece in pieces for part in chunks(piece, CHUNK_ROWS)] or [None]:
-            frame = self.parse_table(table, [] if chunk is None else [chunk])
+        for chunk in parts:
+            frame = self.parse_table(table, [chunk])
             if may_repeat is not None and frame.height:
                 candidate = frame.select(may_repeat).to_series()
                 if candidate.any():
@@ -755,9 +761,10 @@ class _Cleaner:
                      so_far: pl.DataFrame | None, indexes: list[dict[str, pl.DataFrame]]) -> pl.DataFrame:
         """Clean rows of a big table (de-duplicated) → index them, convert them, add their compact rows."""
         indexes.append(firm_index(frame, FIRM_COLUMNS[table.name]))
-        if table.name in CONVERTED_TABLES:
-            frame = self.convert(table.name, frame, rates)
-        part = compact_query(table.name, frame.lazy(), period).collect()
+        rows = frame.lazy()
+        if table.name in CONVERTED_TABLES:  # converted as the rows stream into the group_by (never stored)
+            rows = self.without_rate(table.name, frame, rates).lazy().with_columns(amount_usd=amount_usd(rates))
+        part = compact_query(table.name, rows, period).collect()
         return part if so_far is None else merge_compact(table.name, [so_far, part])
 
     def repeated_keys(self, table: T.Table, pieces: list[RawTable]) -> pl.Series | None:
@@ -803,16 +810,17 @@ class _Cleaner:
 
     def convert(self, name: str, frame: pl.DataFrame, rates: dict[str, Decimal]) -> pl.DataFrame:
         """amount_usd = amount × USD per unit, exact; an amount in a currency with no rate is quarantined."""
-        known = list(rates)
-        no_rate = ~pl.col("currency").is_in(known)
+        return self.without_rate(name, frame, rates).with_columns(amount_usd=amount_usd(rates))
+
+    def without_rate(self, name: str, frame: pl.DataFrame, rates: dict[str, Decimal]) -> pl.DataFrame:
+        """Rows in a currency with no rate quarantined (an error each); the usual case is none, seen in one pass."""
+        no_rate = ~pl.col("currency").is_in(list(rates))
+        if not frame.select(no_rate.any()).item():
+            return frame
         for file, row, currency in frame.filter(no_rate).select("_file", "_row", "currency").iter_rows():
             self.issue(name, file, row, "currency", ERROR, "no_fx_rate",
                        f"no exchange rate for {currency} in fx_rates; row quarantined")
-        frame = self.quarantine(name, frame, frame.select(no_rate.alias("x"))["x"])
-        # The rates parsed once (as the cells would be), then looked up per row.
-        per_unit = pl.Series([str(rates[c]) for c in known], dtype=pl.String).str.to_decimal(scale=RATE_SCALE)
-        rate = pl.col("currency").replace_strict(known, per_unit.cast(USD), return_dtype=USD)
-        return frame.with_columns(amount_usd=pl.col("amount").cast(USD) * rate)
+        return self.quarantine(name, frame, frame.select(no_rate.alias("x"))["x"])
 
     def prior_awards(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Payments recorded for this period or later are ignored: a rerun must not change (SPEC §2 rule 3)."""
@@ -874,6 +882,15 @@ def clean(read: ReadResult, period_start_year: int, release_raw: bool = False,
         firm_index=c.firm_index,
         fx=rates,
     )
+
+
+def amount_usd(rates: dict[str, Decimal]) -> pl.Expr:
+    """amount × USD per unit of its currency, exact (decimals), for rows whose currency has a rate."""
+    known = list(rates)
+    # The rates parsed once (as the cells would be), then looked up per row.
+    per_unit = pl.Series([str(rates[c]) for c in known], dtype=pl.String).str.to_decimal(scale=RATE_SCALE)
+    rate = pl.col("currency").replace_strict(known, per_unit.cast(USD), return_dtype=USD)
+    return pl.col("amount").cast(USD) * rate
 
 
 def merge_indexes(indexes: list[dict[str, pl.DataFrame]], cols: list[str]) -> dict[str, pl.DataFrame]:
