@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from decimal import Decimal
+from collections.abc import Iterator
 from typing import Any
 
 from kqcalc.lines import Line, fen_text, no_gc_pauses, plain, round_fen
@@ -144,20 +145,29 @@ def line_record(line: Line, name: str) -> dict[str, Any]:
 
 def results_json(result: RunResult) -> bytes:
     """The stored results `explain` and `diff` read: exactly what this run decided, no clock."""
-    with no_gc_pauses():
-        return _results_json(result)
+    return b"".join(results_json_parts(result))
 
 
-def _results_json(result: RunResult) -> bytes:
-    doc = {
-        "results_version": RESULTS_VERSION,
-        "policy": {"id": result.policy.id, "sha256": result.policy.sha256},
+RECORDS_AT_A_TIME = 10_000
+
+
+def results_json_parts(result: RunResult) -> Iterator[bytes]:
+    """results.json in consecutive pieces: json_bytes of the whole document (keys sorted) and a newline, built
+    RECORDS_AT_A_TIME line records at a time, so a province's half a million records are never all held."""
+    yield b'{"files":' + json_bytes(result.files) + b',"lines":['
+    names = result.names
+    for start in range(0, len(result.lines), RECORDS_AT_A_TIME):
+        with no_gc_pauses():
+            records = [line_record(line, names.get(line.firm_id, ""))
+                       for line in result.lines[start:start + RECORDS_AT_A_TIME]]
+        yield (b"," if start else b"") + json_bytes(records)[1:-1]  # the records without their list's brackets
+    tail = {
         "period": {"start": result.period.start.isoformat(), "end": result.period.end.isoformat()},
+        "policy": {"id": result.policy.id, "sha256": result.policy.sha256},
         "ranks": result.ranks,
-        "lines": [line_record(line, result.names.get(line.firm_id, "")) for line in result.lines],
-        "files": result.files,
+        "results_version": RESULTS_VERSION,
     }
-    return json_bytes(doc) + b"\n"
+    yield b"]," + json_bytes(tail)[1:] + b"\n"  # the remaining keys sort after "lines"
 
 
 def json_bytes(doc: Any) -> bytes:

@@ -43,7 +43,7 @@ import secrets
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -161,7 +161,7 @@ def _write(result: RunResult, folder: Path, *, xlsx: bool, lang: str, keep: int)
         "awards.csv": lambda: output.awards_csv(result),
         "summary.csv": lambda: output.summary_csv(result),
         "issues.csv": lambda: output.issues_csv(result),
-        "results.json": lambda: output.results_json(result),
+        "results.json": lambda: output.results_json_parts(result),
         "manifest.json": lambda: (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
     }
     for name, render in files.items():
@@ -216,9 +216,13 @@ def _new_run_id(runs: Path, now: datetime) -> str:
     return run_id
 
 
-def _write_file(path: Path, data: bytes) -> None:
+def _write_file(path: Path, data: bytes | Iterable[bytes]) -> None:
     with open(path, "wb") as handle:
-        handle.write(data)
+        if isinstance(data, bytes):
+            handle.write(data)
+        else:
+            for part in data:
+                handle.write(part)
         handle.flush()
         os.fsync(handle.fileno())
 

@@ -198,3 +198,26 @@ def test_big_tables_cleaned_a_chunk_at_a_time_are_the_compact_rows_of_the_whole_
                            expected.sort(order, nulls_last=True), check_column_order=False)
     assert sorted(map(repr, chunked.issues)) == sorted(map(repr, whole.issues))
     assert {f: vars(c) for f, c in chunked.counts.items()} == {f: vars(c) for f, c in whole.counts.items()}
+
+
+def test_results_json_written_in_pieces_is_the_json_of_the_whole_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A province's results.json is encoded 10,000 line records at a time (here 7 of the sample's 105 lines):
+    # the bytes must be those of the whole document encoded at once, keys sorted.
+    from kqcalc import output
+    from kqcalc.policy import load_policy
+    from kqcalc.run import compute, parse_period
+
+    policy = load_policy(None)
+    result = compute([str(Path(__file__).parent.parent / "sample_data")], policy, parse_period(None, policy))
+    monkeypatch.setattr(output, "RECORDS_AT_A_TIME", 7)
+    doc = {
+        "results_version": output.RESULTS_VERSION,
+        "policy": {"id": result.policy.id, "sha256": result.policy.sha256},
+        "period": {"start": result.period.start.isoformat(), "end": result.period.end.isoformat()},
+        "ranks": result.ranks,
+        "lines": [output.line_record(line, result.names.get(line.firm_id, "")) for line in result.lines],
+        "files": result.files,
+    }
+    assert len(result.lines) > 7 * 3
+    assert output.results_json(result) == json.dumps(doc, ensure_ascii=False, sort_keys=True,
+                                                     separators=(",", ":")).encode("utf-8") + b"\n"
