@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from kqcalc.lines import Line, fen_text, no_gc_pauses, plain, round_fen
