@@ -95,6 +95,7 @@ import shutil
 import struct
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -184,10 +185,18 @@ def read_inputs(paths: list[str], lazy: bool = False) -> ReadResult:
     reader = _Reader()
     reader.lazy = lazy
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kqcalc-xlsx-scan") as pool, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="kqcalc-sha256") as hasher:
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="kqcalc-sha256") as hasher, \
+            ThreadPoolExecutor(max_workers=LOADERS, thread_name_prefix="kqcalc-xlsx-load") as loader:
         reader.pool, reader.hasher = pool, hasher
-        for arg in paths:
-            reader.add_path(str(arg))
+        todo = [found for arg in paths for found in reader.files_of(str(arg))]
+        reader.load_ahead(loader, [display for display, _ in todo if display.lower().endswith(XLSX_SUFFIXES)])
+        try:
+            for display, explicit in todo:
+                reader.add_file(display, explicit=explicit)
+        finally:
+            reader.to_load.clear()
+            for future in reader.ahead.values():  # sheets loaded ahead but not used (a read failed): not waited for
+                future.cancel()
         # Into the places hash_later kept, so the files stay in the order they were read. (When reading fails,
         # the executor just finishes the hashes under way: the error raised is the reader's.)
         reader.files.update({display: future.result() for display, future in reader.hashes.items()})
@@ -342,27 +351,53 @@ class _Reader:
         self.empty_firms: list[str] = []
         self.pool: ThreadPoolExecutor | None = None
         self.hasher: ThreadPoolExecutor | None = None
+        self.ahead: dict[tuple[str, str], Future[tuple[pl.DataFrame, list[int], xlsx_scan.SheetScan]]] = {}
+        self.to_load: deque[tuple[tuple[str, str], tuple[str, xlsx_scan.SheetRef, bytes]]] = deque()
+        self.loader: ThreadPoolExecutor | None = None
         self.hashes: dict[str, Future[str]] = {}
         self.lazy = False
 
     # ---- paths
 
-    def add_path(self, arg: str) -> None:
+    def files_of(self, arg: str) -> list[tuple[str, bool]]:
+        """(file, named on the command line) of a path: the file itself, or a folder's files in name order."""
         if not os.path.exists(arg):
             raise InputError(f"path {arg} does not exist")
-        if os.path.isdir(arg):
+        if not os.path.isdir(arg):
+            return [(arg, True)]
+        try:
+            names = sorted(os.listdir(arg))
+        except OSError as exc:
+            raise InputError(f"folder {arg} cannot be read ({exc.strerror or exc})") from None
+        found = [os.path.join(arg, name) for name in names if not name.startswith(("~$", "."))]
+        return [(full, False) for full in found if os.path.isfile(full)]
+
+    def load_ahead(self, loader: ThreadPoolExecutor, workbooks: list[str]) -> None:
+        """Start loading the big sheets of these workbooks on the loader threads, in input order: fastexcel
+        releases the GIL, so two sheets load at once on two cores while this thread turns earlier ones into
+        tables. Only sheets named after a table whose XML looks ordinary (probe.trusted) and declares at least
+        LOAD_AHEAD_ROWS rows; anything else, and any failure here, is left to read_sheet, which then reads
+        the sheet itself as it always does and reports what is wrong."""
+        for display in workbooks:
             try:
-                names = sorted(os.listdir(arg))
-            except OSError as exc:
-                raise InputError(f"folder {arg} cannot be read ({exc.strerror or exc})") from None
-            for name in names:
-                if name.startswith(("~$", ".")):
-                    continue
-                full = os.path.join(arg, name)
-                if os.path.isfile(full):
-                    self.add_file(full, explicit=False)
-        else:
-            self.add_file(arg, explicit=True)
+                with zipfile.ZipFile(display) as zf:
+                    for sheet in xlsx_scan.list_sheets(zf):
+                        if sheet.kind != "worksheet" or not sheet.part or table_for_name(sheet.name) is None:
+                            continue
+                        probe = xlsx_scan.probe(zf, sheet.part)
+                        if probe.trusted and probe.dimension and probe.dimension[2] >= LOAD_AHEAD_ROWS:
+                            self.to_load.append(((display, sheet.name), (display, sheet, probe.prefix)))
+            except Exception:  # noqa: BLE001, S112 - read_sheet reads and reports this workbook itself
+                continue
+        self.loader = loader
+        self.top_up()
+
+    def top_up(self) -> None:
+        """Keep LOADERS + 1 sheets loading or loaded ahead of the one being turned into a table: enough to keep
+        the cores busy, few enough that memory does not hold every sheet twice."""
+        while self.loader is not None and self.to_load and len(self.ahead) < LOADERS + 1:
+            key, args = self.to_load.popleft()
+            self.ahead[key] = self.loader.submit(_load_and_scan, *args)
 
     def add_file(self, display: str, *, explicit: bool) -> None:
         real = os.path.realpath(display)
@@ -597,6 +632,16 @@ class _Reader:
         if sheet.kind != "worksheet" or not sheet.part:
             raise InputError(f"{file}: the sheet {sheet.name!r} is a {sheet.kind}, not a worksheet of cells")
         probe = xlsx_scan.probe(zf, sheet.part)
+        ahead = self.ahead.pop((display, sheet.name), None)
+        self.top_up()
+        if ahead is not None and probe.trusted:
+            try:
+                grid, cols, scan = ahead.result()
+            except Exception:  # noqa: BLE001 - read below, where the failure is reported as usual
+                pass
+            else:
+                self.sheet_table(table, display, file, grid, cols, scan)
+                return
         sanitized: xlsx_scan.Sanitized | None = None
         try:
             if probe.trusted and self.pool is not None:
@@ -1399,6 +1444,18 @@ def _open_fastexcel(path: str, display: str | None = None) -> Any:
             f"{display or path} cannot be read as an .xlsx workbook ({_first_line(exc)}): open it in Excel and "
             "save it again"
         ) from None
+
+
+LOADERS = 2  # sheets loaded at once (the benchmark machine has two cores)
+LOAD_AHEAD_ROWS = 10_000  # smaller sheets are read in turn: loading them ahead gains little
+
+
+def _load_and_scan(display: str, sheet: xlsx_scan.SheetRef, prefix: bytes) -> tuple[pl.DataFrame, list[int],
+                                                                                    xlsx_scan.SheetScan]:
+    """A trusted sheet loaded (with its own fastexcel reader: one reader cannot load two sheets at once) and its
+    XML scanned, as read_sheet does, on a loader thread."""
+    grid, cols = _load_sheet(_open_fastexcel(display), sheet.name, f"{display}:{sheet.name}")
+    return grid, cols, xlsx_scan.scan_sheet(display, sheet.part, prefix)
 
 
 def _load_sheet(reader: Any, name: str, file: str) -> tuple[pl.DataFrame, list[int]]:

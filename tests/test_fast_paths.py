@@ -221,3 +221,58 @@ def test_results_json_written_in_pieces_is_the_json_of_the_whole_document(monkey
     assert len(result.lines) > 7 * 3
     assert output.results_json(result) == json.dumps(doc, ensure_ascii=False, sort_keys=True,
                                                      separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+def _awkward_workbook(path: Path) -> None:
+    """A transactions sheet of 3,000 rows (its XML beyond the 64 KB probe) with a title row, a merged range,
+    formulas with and without a cached value, an Excel error cell and a total row."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "transactions"
+    ws.append(["2020 年交易"])
+    ws.append(["firm_id", "platform", "store_id", "model", "traded_on", "orders", "amount", "currency"])
+    for i in range(3000):
+        ws.append(["91330603MA2BA7HQ53", "amazon.com", f"s{i % 7}", "B2C", "2020-08-01", 1, 100 + i, "USD"])
+    ws["G10"] = "=G9*2"  # no cached value (openpyxl does not compute it)
+    ws["G11"] = "#DIV/0!"
+    ws["G11"].data_type = "e"
+    ws.merge_cells("B20:C20")
+    ws.append(["合计", None, None, None, None, None, "=SUM(G3:G3002)"])
+    wb.save(path)
+
+
+@pytest.mark.parametrize("sample", ["sample_data", "awkward"])
+def test_sheets_loaded_ahead_read_as_sheets_loaded_in_turn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           sample: str) -> None:
+    # Big sheets are loaded on two loader threads ahead of the one being turned into a table; here any sheet counts
+    # as big, and the result must be what reading the sheets in turn gives.
+    from kqcalc import read
+
+    awkward = sample == "awkward"
+    if awkward:
+        pl.DataFrame({"firm_id": ["91330603MA2BA7HQ53"], "firm_name": ["a"], "in_zone": ["是"],
+                      "independent_accounting": ["是"], "independent_tax": ["是"]}).write_csv(tmp_path / "firms.csv")
+        _awkward_workbook(tmp_path / "transactions.xlsx")
+    sample = str(tmp_path) if awkward else str(Path(__file__).parent.parent / "sample_data")
+    monkeypatch.setattr(read, "LOAD_AHEAD_ROWS", 10**9)
+    in_turn = read_inputs([sample])
+    monkeypatch.setattr(read, "LOAD_AHEAD_ROWS", 1)
+    loaded = []
+    load = read._load_and_scan
+    monkeypatch.setattr(read, "_load_and_scan", lambda *args: loaded.append(args[1].name) or load(*args))
+    ahead = read_inputs([sample])
+    # The sheets whose XML is bigger than the probe's 64 KB (the others are scanned whole before calamine reads them).
+    assert sorted(loaded) == (["transactions"] if awkward else sorted(["交易", "9610出口清单", "物流数据"]))
+    assert sorted(ahead.tables) == sorted(in_turn.tables)
+    for name, pieces in in_turn.tables.items():
+        for mine, theirs in zip(ahead.tables[name], pieces, strict=True):
+            assert_frame_equal(mine.frame, theirs.frame)
+            assert (mine.file, mine.headers, mine.rows_read, mine.rows_excluded, mine.bad_rows) == (
+                theirs.file, theirs.headers, theirs.rows_read, theirs.rows_excluded, theirs.bad_rows)
+    assert ahead.issues == in_turn.issues and ahead.files == in_turn.files
+    if awkward:  # the awkward cells were all seen
+        codes = {i.code for i in ahead.issues} | {i.code for p in ahead.tables["transactions"]
+                                                  for found in p.bad_rows.values() for i in found}
+        assert {"title_rows_skipped", "formula_without_value", "cell_error", "merged_cells", "total_row"} <= codes
