@@ -85,6 +85,7 @@ def round_fen(value: Decimal) -> Decimal:
     return value.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
+_ZERO = Decimal(0)
 _QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(0, 31)}
 
 
@@ -92,6 +93,8 @@ def plain(value: Decimal | int, places: int = 6) -> str:
     """A plain decimal (no exponent, no trailing zeros), rounded half away from zero to `places` decimals."""
     if type(value) is int:
         return str(value)
+    if value == _ZERO:  # half of a run's lines (0 and -0 both print "0")
+        return "0"
     number = value if type(value) is Decimal else Decimal(value)
     text = f"{number:f}"
     dot = text.find(".")
@@ -110,6 +113,8 @@ def money(value: Decimal) -> str:
 
 def fen_text(value: Decimal) -> str:
     """money(round_fen(value)): the value rounded half away from zero to the fen, with two places."""
+    if value == _ZERO and not value.is_signed():  # half of a run's lines
+        return "0.00"
     return str(value.quantize(FEN, rounding=ROUND_HALF_UP))  # str() of a value with two places is that value
 
 
