@@ -173,12 +173,13 @@ def main(argv: list[str] | None = None) -> int:
             base, run = results["floor"], results["compute"]
             baseline = "bare fastexcel read" if fmt == "xlsx" else "Polars read (floor)"
             target = 1.3 if fmt == "xlsx" else 1.5
+            goal = f" (target ≤ {target})" if opts.scale == 1 else ""  # SPEC §6 sets the ratios at district size
             rows.append((f"compute --formats csv, {fmt}", f"{run.seconds:.2f} s", f"{base.seconds:.2f} s ({baseline})",
-                         f"{run.seconds / base.seconds:.2f} × (target ≤ {target})"))
+                         f"{run.seconds / base.seconds:.2f} ×{goal}"))
             if "parse" in results:
                 parse = results["parse"]
-                rows.append(("cell parsing alone (lower bound), csv", f"{parse.seconds:.2f} s", f"{base.seconds:.2f} s",
-                             f"{parse.seconds / base.seconds:.2f} ×"))
+                rows.append(("cell parsing alone (one streaming plan), csv", f"{parse.seconds:.2f} s",
+                             f"{base.seconds:.2f} s", f"{parse.seconds / base.seconds:.2f} ×"))
             rows.append((f"CPU time (user + sys), {fmt}", f"{run.cpu:.2f} s", f"{base.cpu:.2f} s",
                          f"{run.cpu / base.cpu:.2f} ×"))
             rows.append((f"peak memory, {fmt}", f"{run.mib:,} MiB", f"{base.mib:,} MiB", "target < 2,048 MiB"
@@ -191,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
                 firm = _first_firm(stored_run)
                 explain = _alternate(opts.runs, {"explain": [python, "-m", "kqcalc", "explain", firm, "--run",
                                                              str(stored_run)]})["explain"].seconds
-                rows.append(("kqcalc explain (stored run)", f"{explain:.2f} s", "", "target < 1 s"))
+                rows.append(("kqcalc explain (stored run)", f"{explain:.2f} s", "",
+                             "target < 1 s" if opts.scale == 1 else ""))
     finally:
         shutil.rmtree(out_root, ignore_errors=True)
     _print(rows, opts, argv if argv is not None else sys.argv[1:], load)

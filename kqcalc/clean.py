@@ -911,6 +911,7 @@ def firm_index(frame: pl.DataFrame, cols: list[str]) -> dict[str, pl.DataFrame]:
 def unknown_firm_warnings(cleaned: Cleaned, known: set[str]) -> list[Issue]:
     """Firm ids in data tables that are not in `firms`: one warning per file and id, at its first row."""
     out: list[Issue] = []
+    registered = pl.Series(sorted(known), dtype=pl.String).implode()  # once, not a list per column (200,000 ids)
     for name, cols in sorted(FIRM_COLUMNS.items()):
         if name == "firms":
             continue
@@ -919,7 +920,7 @@ def unknown_firm_warnings(cleaned: Cleaned, known: set[str]) -> list[Issue]:
         if height != frame.height:  # rows left the table after it was indexed (no fx rate, a later year …)
             index = firm_index(frame, cols)
         for col in cols:
-            firsts = index[col].filter(~pl.col(col).is_in(list(known)))
+            firsts = index[col].filter(~pl.col(col).is_in(registered))
             for file, firm_id, row, n in firsts.select("_file", col, "_row", "len").iter_rows():
                 header = cleaned.headers.get(file, {}).get(col, col)
                 out.append(Issue(name, file, row, header, WARNING, "unknown_firm",
