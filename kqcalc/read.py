@@ -61,17 +61,15 @@ dtypes="string", skip_rows=0)``: skip_rows=0 keeps the leading empty rows, so
 frame row i is Excel row i + 1; the Excel column of each frame column is
 ColumnInfo.absolute_index + 1 (calamine drops leading empty columns).
 calamine allocates rows x columns of a sheet's used range and aborts the
-process when that is huge (one stray value at XFD1048576). So before fastexcel
-reads a sheet, the first 256 KB of its XML are probed: a declared
-``<dimension>`` that is a real range within 1,000 columns and 20 million cells
-is trusted (Excel, LibreOffice, openpyxl and xlsxwriter write the true used
-range there), and the formula/error/merge scan then runs in a thread beside
-fastexcel (fastexcel releases the GIL). Otherwise (no dimension, a single-cell
-placeholder as streaming writers leave, or a huge one) the whole sheet XML is
-scanned first for its extent; a sheet that is too big is rewritten to a
-temporary copy without the cells far outside its main block (warning
-``stray_cells_ignored``, values kept in the message). A dimension that lies
-(smaller than the cells) is not detected.
+process when that is huge (one stray value at XFD1048576), whatever the sheet's
+``<dimension>`` declares (a tool may write a smaller one than its cells). So
+before fastexcel reads a sheet, its whole XML is scanned once, streaming: the
+formulas without a cached value, error cells and merged ranges, and its extent;
+a sheet that is too big is rewritten to a temporary copy without the cells far
+outside its main block (warning ``stray_cells_ignored``, values kept in the
+message). Big sheets (a declared range of at least LOAD_AHEAD_ROWS rows) are
+scanned and loaded on two loader threads ahead of the sheet being turned into
+a table (fastexcel releases the GIL), so the scan costs little time.
 
 Warnings (issues) emitted here: unknown_file, unknown_sheet, duplicate_file,
 empty_table, title_rows_skipped, extra_columns, total_row, merged_cells,
@@ -99,7 +97,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 from xml.etree.ElementTree import ParseError
 
 import polars as pl
@@ -184,10 +182,9 @@ def read_inputs(paths: list[str], lazy: bool = False) -> ReadResult:
     """
     reader = _Reader()
     reader.lazy = lazy
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kqcalc-xlsx-scan") as pool, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="kqcalc-sha256") as hasher, \
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kqcalc-sha256") as hasher, \
             ThreadPoolExecutor(max_workers=LOADERS, thread_name_prefix="kqcalc-xlsx-load") as loader:
-        reader.pool, reader.hasher = pool, hasher
+        reader.hasher = hasher
         todo = [found for arg in paths for found in reader.files_of(str(arg))]
         reader.load_ahead(loader, [display for display, _ in todo if display.lower().endswith(XLSX_SUFFIXES)])
         try:
@@ -349,9 +346,8 @@ class _Reader:
         self.files: dict[str, str] = {}
         self.seen: dict[str, str] = {}  # real path -> display path
         self.empty_firms: list[str] = []
-        self.pool: ThreadPoolExecutor | None = None
         self.hasher: ThreadPoolExecutor | None = None
-        self.ahead: dict[tuple[str, str], Future[tuple[pl.DataFrame, list[int], xlsx_scan.SheetScan]]] = {}
+        self.ahead: dict[tuple[str, str], Future[Loaded]] = {}
         self.to_load: deque[tuple[tuple[str, str], tuple[str, xlsx_scan.SheetRef, bytes]]] = deque()
         self.loader: ThreadPoolExecutor | None = None
         self.hashes: dict[str, Future[str]] = {}
@@ -373,11 +369,11 @@ class _Reader:
         return [(full, False) for full in found if os.path.isfile(full)]
 
     def load_ahead(self, loader: ThreadPoolExecutor, workbooks: list[str]) -> None:
-        """Start loading the big sheets of these workbooks on the loader threads, in input order: fastexcel
-        releases the GIL, so two sheets load at once on two cores while this thread turns earlier ones into
-        tables. Only sheets named after a table whose XML looks ordinary (probe.trusted) and declares at least
-        LOAD_AHEAD_ROWS rows; anything else, and any failure here, is left to read_sheet, which then reads
-        the sheet itself as it always does and reports what is wrong."""
+        """Start scanning and loading the big sheets of these workbooks on the loader threads, in input order:
+        fastexcel releases the GIL, so two sheets load at once on two cores while this thread turns earlier ones
+        into tables. Only sheets named after a table that declare at least LOAD_AHEAD_ROWS rows; anything else,
+        and any failure here, is left to read_sheet, which then reads the sheet itself and reports what is
+        wrong."""
         for display in workbooks:
             try:
                 with zipfile.ZipFile(display) as zf:
@@ -385,7 +381,7 @@ class _Reader:
                         if sheet.kind != "worksheet" or not sheet.part or table_for_name(sheet.name) is None:
                             continue
                         probe = xlsx_scan.probe(zf, sheet.part)
-                        if probe.trusted and probe.dimension and probe.dimension[2] >= LOAD_AHEAD_ROWS:
+                        if probe.dimension and probe.dimension[2] >= LOAD_AHEAD_ROWS:
                             self.to_load.append(((display, sheet.name), (display, sheet, probe.prefix)))
             except Exception:  # noqa: BLE001, S112 - read_sheet reads and reports this workbook itself
                 continue
@@ -634,43 +630,40 @@ class _Reader:
         probe = xlsx_scan.probe(zf, sheet.part)
         ahead = self.ahead.pop((display, sheet.name), None)
         self.top_up()
-        if ahead is not None and probe.trusted:
+        loaded: Loaded | None = None
+        if ahead is not None:
             try:
-                grid, cols, scan = ahead.result()
-            except Exception:  # noqa: BLE001 - read below, where the failure is reported as usual
-                pass
-            else:
-                self.sheet_table(table, display, file, grid, cols, scan)
-                return
+                loaded = ahead.result()
+            except Exception:  # noqa: BLE001 - read again below, where the failure is reported as usual
+                loaded = None
+        if loaded is not None and loaded.grid is not None:
+            self.sheet_table(table, display, file, loaded.grid, loaded.cols, loaded.scan)
+            return
         sanitized: xlsx_scan.Sanitized | None = None
         try:
-            if probe.trusted and self.pool is not None:
-                # calamine can allocate the declared range: scan the XML beside it
-                future = self.pool.submit(xlsx_scan.scan_sheet, display, sheet.part, probe.prefix)
-                grid, cols = _load_sheet(reader, sheet.name, file)  # on failure the pool still finishes the scan
-                scan = future.result()
+            # calamine must never see a sheet whose cells reach far out: its extent is scanned first
+            scan = loaded.scan if loaded is not None else xlsx_scan.scan_sheet(display, sheet.part, probe.prefix,
+                                                                                extent=True)
+            if scan.oversized:
+                sanitized = xlsx_scan.sanitize(display, sheet.part, probe.prefix, scan)
+                grid, cols = _load_sheet(_open_fastexcel(sanitized.path, display), sheet.name, file)
+                r0, c0, r1, c1 = sanitized.box
+                where = f"columns {xlsx_scan.column_letters(c0)} to {xlsx_scan.column_letters(c1)}"
+                if (r0, r1) != (1, scan.last_row):
+                    where = f"rows {r0} to {r1}, {where}"
+                if sanitized.stray_count:  # far cells without a value are dropped silently: nothing is lost
+                    self.warn(
+                        table.name,
+                        file,
+                        0,
+                        "",
+                        "stray_cells_ignored",
+                        f"{xlsx_scan.describe_cells(sanitized.stray, sanitized.stray_count)} lie far outside "
+                        f"the table ({where}) and were ignored; delete them (or move them into the table) and "
+                        "save the workbook",
+                    )
             else:
-                scan = xlsx_scan.scan_sheet(display, sheet.part, probe.prefix, extent=True)
-                if scan.oversized:
-                    sanitized = xlsx_scan.sanitize(display, sheet.part, probe.prefix, scan)
-                    grid, cols = _load_sheet(_open_fastexcel(sanitized.path, display), sheet.name, file)
-                    r0, c0, r1, c1 = sanitized.box
-                    where = f"columns {xlsx_scan.column_letters(c0)} to {xlsx_scan.column_letters(c1)}"
-                    if (r0, r1) != (1, scan.last_row):
-                        where = f"rows {r0} to {r1}, {where}"
-                    if sanitized.stray_count:  # far cells without a value are dropped silently: nothing is lost
-                        self.warn(
-                            table.name,
-                            file,
-                            0,
-                            "",
-                            "stray_cells_ignored",
-                            f"{xlsx_scan.describe_cells(sanitized.stray, sanitized.stray_count)} lie far outside "
-                            f"the table ({where}) and were ignored; delete them (or move them into the table) and "
-                            "save the workbook",
-                        )
-                else:
-                    grid, cols = _load_sheet(reader, sheet.name, file)
+                grid, cols = _load_sheet(reader, sheet.name, file)
         finally:
             if sanitized is not None:
                 shutil.rmtree(sanitized.folder, ignore_errors=True)
@@ -1450,12 +1443,22 @@ LOADERS = 2  # sheets loaded at once (the benchmark machine has two cores)
 LOAD_AHEAD_ROWS = 10_000  # smaller sheets are read in turn: loading them ahead gains little
 
 
-def _load_and_scan(display: str, sheet: xlsx_scan.SheetRef, prefix: bytes) -> tuple[pl.DataFrame, list[int],
-                                                                                    xlsx_scan.SheetScan]:
-    """A trusted sheet loaded (with its own fastexcel reader: one reader cannot load two sheets at once) and its
-    XML scanned, as read_sheet does, on a loader thread."""
+class Loaded(NamedTuple):
+    """A sheet scanned and, unless its cells reach too far for calamine (grid None), loaded."""
+
+    grid: pl.DataFrame | None
+    cols: list[int]
+    scan: xlsx_scan.SheetScan
+
+
+def _load_and_scan(display: str, sheet: xlsx_scan.SheetRef, prefix: bytes) -> Loaded:
+    """A sheet scanned, then loaded when that is safe (with its own fastexcel reader: one reader cannot load two
+    sheets at once), on a loader thread; read_sheet rewrites an oversized one."""
+    scan = xlsx_scan.scan_sheet(display, sheet.part, prefix, extent=True)
+    if scan.oversized:
+        return Loaded(None, [], scan)
     grid, cols = _load_sheet(_open_fastexcel(display), sheet.name, f"{display}:{sheet.name}")
-    return grid, cols, xlsx_scan.scan_sheet(display, sheet.part, prefix)
+    return Loaded(grid, cols, scan)
 
 
 def _load_sheet(reader: Any, name: str, file: str) -> tuple[pl.DataFrame, list[int]]:

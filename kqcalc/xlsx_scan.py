@@ -344,23 +344,7 @@ class Probe:
     """What the first bytes of a sheet's XML say."""
 
     prefix: bytes  # namespace prefix of the sheet's elements (b"" or e.g. b"x:")
-    dimension: tuple[int, int, int, int] | None  # the declared used range, if any
-    complete: bool  # the whole part fitted in the probe
-
-    @property
-    def trusted(self) -> bool:
-        """The declared range is a real range and small enough for calamine to allocate.
-
-        Excel, LibreOffice, openpyxl and xlsxwriter write the used range here; a missing
-        or single-cell one (written by streaming writers) is not trusted and the whole
-        sheet is scanned before calamine reads it.
-        """
-        if self.dimension is None or self.complete:
-            return False
-        r0, c0, r1, c1 = self.dimension
-        if (r0, c0) == (r1, c1):
-            return False
-        return not _oversized(r1, c0, c1)
+    dimension: tuple[int, int, int, int] | None  # the declared used range, if any (it may be wrong)
 
 
 def _oversized(last_row: int, first_col: int, last_col: int) -> bool:
@@ -371,12 +355,11 @@ def _oversized(last_row: int, first_col: int, last_col: int) -> bool:
 def probe(zf: zipfile.ZipFile, part: str) -> Probe:
     with zf.open(part) as fh:
         head = fh.read(HEAD_BYTES)
-        complete = len(head) < HEAD_BYTES or not fh.read(1)
     m = _PREFIX.search(head)
     prefix = (m.group(1) or b"") if m else b""
     d = _DIMENSION.search(head)
     dimension = parse_range(d.group(1).decode("ascii", "replace")) if d else None
-    return Probe(prefix, dimension, complete)
+    return Probe(prefix, dimension)
 
 
 # --------------------------------------------------------------------------- scan

@@ -582,6 +582,40 @@ def test_stray_cell_at_xfd1048576_stays_within_the_memory_target(tmp_path: Path,
     assert_no_award_moved(run)
 
 
+@pytest.mark.parametrize("declared_rows", [3004, 30_000])
+def test_stray_cell_beyond_a_dimension_that_understates_the_sheet_is_found(tmp_path: Path,
+                                                                           declared_rows: int) -> None:
+    """A tool may write a <dimension> smaller than the cells it wrote: calamine would still allocate up to the
+    stray cell and abort (SIGABRT). The sheet's extent is scanned before calamine reads it, whether the sheet is
+    read in turn (3,004 rows declared) or, declaring 30,000 or more, scanned and loaded ahead on a loader thread.
+    The 3,000 filler rows (amount 0) keep the sheet's XML past the 256 KB probe and move no award."""
+    import re
+    import zipfile
+
+    folder = district(tmp_path, tx=False)
+    path = folder / "data.xlsx"
+    _tx_workbook(path, [[F1, "amazon.com", "", "B2C", "2020-08-01", "0", "0", "USD"]] * 3000)
+    wb = openpyxl.load_workbook(path)
+    wb["transactions"]["XFD1048576"] = 27000000
+    wb.save(path)
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data, n = re.subn(rb'<dimension ref="[^"]*"', f'<dimension ref="A1:H{declared_rows}"'.encode(), data)
+                assert n == 1 and len(data) > 1 << 18
+            zout.writestr(info, data)
+    tmp.replace(path)
+    done, peak = _run_measured(tmp_path, folder)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    assert peak < MEMORY_TARGET, f"peak RSS {peak / 2**20:.0f} MiB"
+    run = Run(done.returncode, "", done.stderr, tmp_path / "out")
+    assert "XFD1048576 ('27000000')" in issue(run, code="stray_cells_ignored")["message"]
+    assert_no_award_moved(run)
+
+
 def _set_string_type(path: Path, ref: str) -> None:
     """Mark a formula cell as Excel marks one whose cached value is text (t="str")."""
     import zipfile
