@@ -287,7 +287,7 @@ def parse_column(raw: pl.Series, col: T.Column) -> tuple[pl.Series, pl.Series, p
 # column of a table that way in one parallel select; blank cells take the value parse_column gives a blank
 # cell, and only the other cells (usually none) go through parse_column.
 
-_ASCII_SPACES = (" ", "\t", "\n", "\r", "\x0b", "\x0c")  # what strip_chars removes from the ends of ASCII text
+_PLAIN_TEXT = "^[!-~\u4e00-\u9fff](?:[ -~\u4e00-\u9fff]*[!-~\u4e00-\u9fff])?$"
 _PLAIN_DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
 _PLAIN_WHOLE = r"^[0-9]{1,15}$"
 
@@ -311,10 +311,9 @@ def _fast(col: T.Column, raw: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
     if kind == T.FIRM_ID:
         return raw, raw.str.contains(FIRM_ID_PATTERN)
     if kind in (T.TEXT, T.KEY):
-        # ASCII (NFKC leaves it alone) with no space at either end (comparisons and suffix tests: no regex).
-        ascii_only = raw.str.len_bytes() == raw.str.len_chars()
-        trimmed = (raw >= "!") & (raw < "\x7f") & ~pl.any_horizontal([raw.str.ends_with(w) for w in _ASCII_SPACES])
-        return raw, ascii_only & trimmed
+        # Printable ASCII and CJK unified ideographs (NFKC leaves both alone, case folding changes no ideograph)
+        # with no space at either end: Chinese platform, store and firm names are read here too.
+        return raw, raw.str.contains(_PLAIN_TEXT)
     if kind == T.DATE:
         value = raw.str.to_date("%Y-%m-%d", strict=False)
         return value, value.is_not_null() & (raw.str.len_bytes() == 10)
