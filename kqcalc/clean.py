@@ -894,6 +894,8 @@ def amount_usd(rates: dict[str, Decimal]) -> pl.Expr:
 
 def merge_indexes(indexes: list[dict[str, pl.DataFrame]], cols: list[str]) -> dict[str, pl.DataFrame]:
     """firm_index of the rows of several frames, from the firm_index of each."""
+    if len(indexes) == 1:
+        return indexes[0]
     queries = [pl.concat([index[col] for index in indexes]).lazy().group_by("_file", col).agg(
         pl.col("_row").min(), pl.col("len").sum()) for col in cols]
     return dict(zip(cols, pl.collect_all(queries), strict=True)) if queries else {}

@@ -21,6 +21,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -590,7 +591,6 @@ def test_stray_cell_beyond_a_dimension_that_understates_the_sheet_is_found(tmp_p
     read in turn (3,004 rows declared) or, declaring 30,000 or more, scanned and loaded ahead on a loader thread.
     The 3,000 filler rows (amount 0) keep the sheet's XML past the 256 KB probe and move no award."""
     import re
-    import zipfile
 
     folder = district(tmp_path, tx=False)
     path = folder / "data.xlsx"
@@ -598,15 +598,13 @@ def test_stray_cell_beyond_a_dimension_that_understates_the_sheet_is_found(tmp_p
     wb = openpyxl.load_workbook(path)
     wb["transactions"]["XFD1048576"] = 27000000
     wb.save(path)
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data, n = re.subn(rb'<dimension ref="[^"]*"', f'<dimension ref="A1:H{declared_rows}"'.encode(), data)
-                assert n == 1 and len(data) > 1 << 18
-            zout.writestr(info, data)
-    tmp.replace(path)
+
+    def understate(xml: bytes) -> bytes:
+        xml, n = re.subn(rb'<dimension ref="[^"]*"', f'<dimension ref="A1:H{declared_rows}"'.encode(), xml)
+        assert n == 1 and len(xml) > 1 << 18
+        return xml
+
+    _edit_sheet_xml(path, understate)
     done, peak = _run_measured(tmp_path, folder)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
@@ -618,16 +616,24 @@ def test_stray_cell_beyond_a_dimension_that_understates_the_sheet_is_found(tmp_p
 
 def _set_string_type(path: Path, ref: str) -> None:
     """Mark a formula cell as Excel marks one whose cached value is text (t="str")."""
+
+    def mark(xml: bytes) -> bytes:
+        xml = xml.replace(f'<c r="{ref}">'.encode(), f'<c r="{ref}" t="str">'.encode())
+        assert b't="str"' in xml
+        return xml
+
+    _edit_sheet_xml(path, mark)
+
+
+def _edit_sheet_xml(path: Path, edit: Callable[[bytes], bytes]) -> None:
+    """Rewrite the workbook with its first sheet's XML passed through `edit`."""
     import zipfile
 
     tmp = path.with_suffix(".tmp")
     with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(f'<c r="{ref}">'.encode(), f'<c r="{ref}" t="str">'.encode())
-                assert b't="str"' in data
-            zout.writestr(info, data)
+            zout.writestr(info, edit(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
     tmp.replace(path)
 
 
