@@ -315,8 +315,12 @@ def _fast(col: T.Column, raw: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
         # with no space at either end: Chinese platform, store and firm names are read here too.
         return raw, raw.str.contains(_PLAIN_TEXT)
     if kind == T.DATE:
-        value = raw.str.to_date("%Y-%m-%d", strict=False)
-        return value, value.is_not_null() & (raw.str.len_bytes() == 10)
+        # An ISO date, or the midnight calamine writes after a workbook's date cell ("2020-09-06 00:00:00"):
+        # parse_column reads that as its date too (DATETIME_FORMATS).
+        value = raw.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+        length = raw.str.len_bytes()
+        plain = (length == 10) | (length == 19) & raw.str.ends_with(" 00:00:00")
+        return value, value.is_not_null() & plain
     if kind in (T.MONEY, T.QUANTITY, T.RATE):
         dtype = RATE if kind == T.RATE else MONEY
         plain = raw.str.contains(_PLAIN_DECIMAL)
@@ -730,9 +734,9 @@ class _Cleaner:
         """
         firm_cols = FIRM_COLUMNS[table.name]
         indexes: list[dict[str, pl.DataFrame]] = []
-        parts = [part for piece in pieces for part in chunks(piece, CHUNK_ROWS)]
+        parts = _batches([part for piece in pieces for part in chunks(piece, CHUNK_ROWS)], CHUNK_ROWS)
         if len(parts) <= 1:  # one chunk (a district's table): de-duplicated as any table, no key pass needed
-            frame = self.dedupe(table, self.parse_table(table, parts))
+            frame = self.dedupe(table, self.parse_table(table, parts[0] if parts else []))
             compact = self.compact_part(table, frame, rates, period, None, indexes)
             self.check_code_index(table.name, merge_indexes(indexes, firm_cols), firm_cols)
             return compact
@@ -742,7 +746,7 @@ class _Cleaner:
         compact: pl.DataFrame | None = None
         aside: list[pl.DataFrame] = []
         for chunk in parts:
-            frame = self.parse_table(table, [chunk])
+            frame = self.parse_table(table, chunk)
             if may_repeat is not None and frame.height:
                 candidate = frame.select(may_repeat).to_series()
                 if candidate.any():
@@ -830,6 +834,23 @@ class _Cleaner:
         for file, n in frame.filter(late).group_by("_file").len().iter_rows():
             self.counts[file].excluded += n
         return frame.filter(~late)
+
+
+def _batches(parts: list[RawTable], rows: int) -> list[list[RawTable]]:
+    """The chunks of a big table, typed one after another: consecutive pieces already in memory (a CSV file, a
+    workbook's sheets) together while their rows add up to at most `rows`, so that a table split over a few
+    sheets is one chunk, as in one file; a piece read lazily (a slice of a Parquet file) alone."""
+    batches: list[list[RawTable]] = []
+    size = 0  # rows of the last batch
+    for part in parts:
+        in_memory = part.source is None
+        if in_memory and batches and batches[-1][-1].source is None and size + part.frame.height <= rows:
+            batches[-1].append(part)
+            size += part.frame.height
+        else:
+            batches.append([part])
+            size = part.frame.height
+    return batches
 
 
 CONVERTED_TABLES = ("transactions", "exports_9610")  # amounts in any currency, converted to USD

@@ -445,7 +445,8 @@ def scan_sheet(path: str, part: str, prefix: bytes = b"", *, extent: bool = Fals
     with zipfile.ZipFile(path) as zf:
         for piece in _pieces(zf, part, row_end):
             chunk = pl.Series("xml", [piece], dtype=pl.Binary)
-            has_f, has_e = (
+            quiet = grower is not None and grower.quiet(chunk, f_open)
+            has_f, has_e = (False, False) if quiet else (
                 chunk.to_frame()
                 .select(pl.col("xml").bin.contains(f_open).alias("f"), pl.col("xml").bin.contains(b't="e"').alias("e"))
                 .row(0)
@@ -480,7 +481,8 @@ def scan_sheet(path: str, part: str, prefix: bytes = b"", *, extent: bool = Fals
                     out.last_row = max(out.last_row, int(rm.group(1)))
                     break
                 last = piece.rfind(row_open, 0, last)
-            grower.feed(piece, chunk)
+            if not quiet:
+                grower.feed(piece, chunk)
     return out
 
 
@@ -516,6 +518,22 @@ class _BlockGrower:
     def __init__(self, scan: SheetScan) -> None:
         self.scan = scan
         self.started = False
+
+    def quiet(self, chunk: pl.Series, f_open: bytes) -> bool:
+        """True when the chunk surely holds no formula, no error cell and no cell reference outside the block
+        (the usual chunk once the block is known): one pass of a Rust regex that every match of the three
+        searches it stands for also matches (the formula tag, t="e", and r=" followed by column letters
+        beyond the block), so a chunk it passes over has nothing for them to find. False: search as usual."""
+        if not self.started:
+            return False
+        c0, c1 = self.scan.block
+        parts = [re.escape(f_open.decode("ascii")), 't="e"']
+        parts += ['r="(?:' + alt.decode("ascii") + ")" for alt in (_letters_gt(c1), _letters_lt(c0)) if alt]
+        try:
+            text = chunk.cast(pl.String)
+        except pl.exceptions.PolarsError:  # not UTF-8: searched as usual (with Python's re)
+            return False
+        return not text.str.contains("|".join(parts)).item()
 
     def feed(self, piece: bytes, chunk: pl.Series) -> None:
         try:

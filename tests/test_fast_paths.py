@@ -30,7 +30,8 @@ from kqcalc.read import read_inputs
 CELLS = [
     "", " ", "  x", "x ", "是", "否", "Y", "n", "yes", "TRUE", "1", "0", "1.0", "√", "×", "x", "是 ", "１",
     "2020-07-01", "2020-7-1", "2020/07/01", "2020年7月1日", "44000", "44000.0", "20200701", "2020-02-30",
-    "2020-07-01 00:00:00", "2021-06-30", "12", "12.5", "-3", "1,234.50", "¥100", "US$ 5", "3,5", "1e5", ".5", "5.",
+    "2020-07-01 00:00:00", "2020-02-30 00:00:00", "2020-07-01 00:00:01", "2020-7-1 00:00:00", "2020-07-01 00:00:00.5",
+    "2020-07-01T00:00:00", "2020-07-01 24:00:00", "2021-06-30", "12", "12.5", "-3", "1,234.50", "¥100", "US$ 5", "3,5", "1e5", ".5", "5.",
     "00012", "12.1234567", "99999999999999999999999999999999999", "USD", "usd", "RMB", "CNY", "502", "美元", "HKD",
     "EU", "B2C", "b2c", "B2B", "B2 C", "major", "专业", "学院", "College", "national", "国家", "市", "1A", "1a", "10B",
     "9C", "2019", "2019年", "1899", "2020.0", "91330603MA2BA7HQ53", "91330603ma2ba7hq53", " 91330603MA2BA7HQ53",
@@ -149,11 +150,14 @@ BIG_KEYS = ["29322020I000000001", "29322020i000000001", " 29322020I000000002", "
 
 
 @pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize(("lazy", "chunk_rows"), [(True, 4), (False, 4), (False, 30)])
 def test_big_tables_cleaned_a_chunk_at_a_time_are_the_compact_rows_of_the_whole_table(
-        tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    # A province's big tables are typed a few rows at a time (clean.CHUNK_ROWS, here 4) and only their compact
-    # rows kept; duplicates may lie in different chunks and files. The result must be what cleaning the whole
-    # table at once and then grouping it gives: the same compact rows, issues and row accounting.
+        tmp_path: Path, seed: int, lazy: bool, chunk_rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A province's big tables are typed a few rows at a time (clean.CHUNK_ROWS, here 4 or 30) and only their
+    # compact rows kept; duplicates may lie in different chunks and files. Parquet read lazily is sliced; files
+    # read whole are typed one by one, or together while they fit in a chunk (clean._batches). The result must
+    # be what cleaning the whole table at once and then grouping it gives: the same compact rows, issues and
+    # row accounting.
     rng = random.Random(seed)
     pl.DataFrame({"firm_id": ["91330603MA2BA7HQ53", "913306037209313801"], "firm_name": ["a", "b"],
                   "in_zone": [True, True], "independent_accounting": [True, False],
@@ -189,8 +193,8 @@ def test_big_tables_cleaned_a_chunk_at_a_time_are_the_compact_rows_of_the_whole_
     (tmp_path / "part1").mkdir(exist_ok=True)
     period = Period(datetime.date(2020, 7, 1), datetime.date(2021, 6, 30))
     whole = clean(read_inputs(paths), 2020)
-    monkeypatch.setattr(clean_module, "CHUNK_ROWS", 4)
-    chunked = clean(read_inputs(paths, lazy=True), 2020, period=period)
+    monkeypatch.setattr(clean_module, "CHUNK_ROWS", chunk_rows)
+    chunked = clean(read_inputs(paths, lazy=lazy), 2020, period=period)
     for name in ("transactions", "exports_9610", "logistics"):
         spec = BIG_TABLES[name]
         expected = compact_query(name, whole.tables[name].lazy(), period).collect()

@@ -453,6 +453,41 @@ def test_formula_in_a_big_sheet_is_found_by_the_scan(tmp_path: Path) -> None:
     assert firms.rows_read == 6000
 
 
+@pytest.mark.parametrize("first_col", [1, 53])  # the block at A:E, or at BA:BE (then cells left of it are far)
+def test_scan_in_small_chunks_finds_what_one_chunk_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         first_col: int) -> None:
+    """A big sheet is scanned in chunks; a chunk in which one regex pass sees no formula tag, no error cell and
+    no reference outside the block is passed over (xlsx_scan._BlockGrower.quiet). With 4 KB chunks the formula,
+    the error cell and the far cells below sit in chunks of their own, far from the first one."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "firms"
+    for r in range(1, 3002):
+        for j, value in enumerate(FIRMS_EN if r == 1 else [f"91330621MA2B{r:06d}", "n", "是", "是", "是"]):
+            ws.cell(row=r, column=first_col + j, value=value)
+    ws.cell(row=2500, column=first_col + 3, value="=B2")  # a formula without a cached value
+    ws.cell(row=2600, column=first_col + 4, value="#DIV/0!")  # openpyxl writes this as an error cell (t="e")
+    ws["AAA2700"] = "far right"  # column 703
+    if first_col > 1:
+        ws["A2800"] = "far left"  # 52 columns left of the block: beyond COLUMN_GAP (50)
+    path = tmp_path / "firms.xlsx"
+    wb.save(path)
+    with zipfile.ZipFile(path) as zf:
+        sheet = xlsx_scan.list_sheets(zf)[0]
+        prefix = xlsx_scan.probe(zf, sheet.part).prefix
+    whole = xlsx_scan.scan_sheet(str(path), sheet.part, prefix, extent=True)
+    monkeypatch.setattr(xlsx_scan, "CHUNK_BYTES", 4096)
+    assert len(list(xlsx_scan._pieces(zipfile.ZipFile(path), sheet.part, b"</row>"))) > 50
+    chunked = xlsx_scan.scan_sheet(str(path), sheet.part, prefix, extent=True)
+    expected_far = [(2700, 703)] + ([(2800, 1)] if first_col > 1 else [])
+    for scan in (whole, chunked):
+        assert [(n.row, n.col, n.text) for n in scan.formulas] == [(2500, first_col + 3, "B2")]
+        assert [(n.row, n.col, n.text) for n in scan.errors] == [(2600, first_col + 4, "#DIV/0!")]
+        assert scan.block == (first_col, first_col + 4)
+        assert sorted(scan.far_cells) == expected_far
+        assert scan.last_row == 3001
+
+
 def test_sheet_without_dimension_is_scanned_first(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
