@@ -527,12 +527,13 @@ class _BlockGrower:
         if not self.started:
             return False
         c0, c1 = self.scan.block
-        parts = [re.escape(f_open.decode("ascii")), 't="e"']
-        parts += ['r="(?:' + alt.decode("ascii") + ")" for alt in (_letters_gt(c1), _letters_lt(c0)) if alt]
         try:
             text = chunk.cast(pl.String)
-        except pl.exceptions.PolarsError:  # not UTF-8: searched as usual (with Python's re)
+            tag = f_open.decode("utf-8")
+        except (pl.exceptions.PolarsError, UnicodeDecodeError):  # not UTF-8: searched as usual (Python's re)
             return False
+        parts = [re.escape(tag), 't="e"']
+        parts += ['r="(?:' + alt.decode("ascii") + ")" for alt in (_letters_gt(c1), _letters_lt(c0)) if alt]
         return not text.str.contains("|".join(parts)).item()
 
     def feed(self, piece: bytes, chunk: pl.Series) -> None:
