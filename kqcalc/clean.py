@@ -59,9 +59,6 @@ EXCEL_EPOCH = pl.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-
 FIRM_ID_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
 NUMBER_PATTERN = r"^-?[0-9]+(\.[0-9]*)?$|^-?\.[0-9]+$"
 
-_CODE_CHARS = CREDIT_CODE_ALPHABET
-_CODE_WEIGHTS = CREDIT_CODE_WEIGHTS
-
 
 def credit_code_check_ok(firm_id: str) -> bool:
     """GB 32100-2015: the 18th character is a check over the first 17."""
@@ -512,12 +509,12 @@ def _key_map(series: pl.Series) -> pl.Series:
 
 def credit_codes_ok(ids: pl.Series) -> pl.Series:
     """GB 32100-2015 check character of many well-formed codes at once (see credit_code_check_ok)."""
-    values = {ch: i for i, ch in enumerate(_CODE_CHARS)}
+    values = {ch: i for i, ch in enumerate(CREDIT_CODE_ALPHABET)}
     total = pl.sum_horizontal(
         pl.col("id").str.slice(i, 1).replace_strict(values, return_dtype=pl.Int64) * weight
-        for i, weight in enumerate(_CODE_WEIGHTS)
+        for i, weight in enumerate(CREDIT_CODE_WEIGHTS)
     )
-    expected = ((31 - total % 31) % 31).replace_strict(dict(enumerate(_CODE_CHARS)), return_dtype=pl.String)
+    expected = ((31 - total % 31) % 31).replace_strict(dict(enumerate(CREDIT_CODE_ALPHABET)), return_dtype=pl.String)
     return ids.rename("id").to_frame().select((expected == pl.col("id").str.slice(17, 1)).alias("ok"))["ok"]
 
 

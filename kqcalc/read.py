@@ -625,7 +625,6 @@ class _Reader:
         file = f"{display}:{sheet.name}"
         if sheet.kind != "worksheet" or not sheet.part:
             raise InputError(f"{file}: the sheet {sheet.name!r} is a {sheet.kind}, not a worksheet of cells")
-        probe = xlsx_scan.probe(zf, sheet.part)
         ahead = self.ahead.pop((display, sheet.name), None)
         self.top_up()
         loaded: Loaded | None = None
@@ -637,6 +636,7 @@ class _Reader:
         if loaded is not None and loaded.grid is not None:
             self.sheet_table(table, display, file, loaded.grid, loaded.cols, loaded.scan)
             return
+        probe = xlsx_scan.probe(zf, sheet.part)  # (a sheet loaded ahead was probed by load_ahead)
         sanitized: xlsx_scan.Sanitized | None = None
         try:
             # calamine must never see a sheet whose cells reach far out: its extent is scanned first

@@ -82,9 +82,6 @@ LANGS = ("zh", "en")
 # ---------------------------------------------------------------------------
 # Unified Social Credit Codes (GB 32100-2015) and organisation codes (GB 11714)
 
-USCC_ALPHABET = CREDIT_CODE_ALPHABET
-uscc_check = credit_code_check_char  # the engine's own GB 32100-2015 rule
-USCC_WEIGHTS = CREDIT_CODE_WEIGHTS
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 KEQIAO = "330603"  # 柯桥区
 YUECHENG = "330602"  # 越城区 (outside the zone)
@@ -100,7 +97,7 @@ def org_check(org8: str) -> str:
 def make_uscc(kind: str, region: str, org8: str) -> str:
     """kind: registration authority and type ("91" company, "12" public institution, "52" private non-profit)."""
     body = kind + region + org8 + org_check(org8)
-    return body + uscc_check(body)
+    return body + credit_code_check_char(body)
 
 
 # ---------------------------------------------------------------------------
@@ -229,7 +226,7 @@ CORE = {f.key: f for f in CORE_FIRMS}
 @cache
 def _firm_ids() -> dict[str, str]:
     ids: dict[str, str] = {}
-    digits, letters = "0123456789", USCC_ALPHABET
+    digits, letters = "0123456789", CREDIT_CODE_ALPHABET
     for f in CORE_FIRMS:
         rng = random.Random(f"kqcalc-uscc:{f.key}")
         if f.org == "new":
@@ -667,7 +664,7 @@ def _names(rng: random.Random, n: int, taken: set[str]) -> list[tuple[str, str]]
 
 
 def _client_id(rng: random.Random, region: str) -> str:
-    return make_uscc("91", region, "MA2" + "".join(rng.choice(USCC_ALPHABET) for _ in range(5)))
+    return make_uscc("91", region, "MA2" + "".join(rng.choice(CREDIT_CODE_ALPHABET) for _ in range(5)))
 
 
 @cache
@@ -863,9 +860,10 @@ def _scale_firms(n: int, seed: int) -> pl.DataFrame:
     digits = [pl.lit(3, dtype=pl.Int64)] + [(body // 10 ** (6 - k)) % 10 for k in range(7)]
     org_c = 11 - pl.sum_horizontal([d * w for d, w in zip(digits, ORG_WEIGHTS, strict=True)]) % 11
     org_value = pl.when(org_c == 10).then(29).when(org_c == 11).then(0).otherwise(org_c)  # X is 29 in a USCC
-    prefix = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip("91" + KEQIAO, USCC_WEIGHTS[:8], strict=True))
-    total = prefix + pl.sum_horizontal([d * w for d, w in zip(digits, USCC_WEIGHTS[8:16], strict=True)]) \
-        + org_value * USCC_WEIGHTS[16]
+    prefix = sum(CREDIT_CODE_ALPHABET.index(ch) * w
+                 for ch, w in zip("91" + KEQIAO, CREDIT_CODE_WEIGHTS[:8], strict=True))
+    total = prefix + pl.sum_horizontal([d * w for d, w in zip(digits, CREDIT_CODE_WEIGHTS[8:16], strict=True)]) \
+        + org_value * CREDIT_CODE_WEIGHTS[16]
     check = (31 - total % 31) % 31
     logistics = (pl.col("i") % LOGISTICS_EVERY) == 0
     trade = pl.when(logistics).then(_pick(_below(seed, "f-lt", 2), ("国际物流", "供应链管理"))) \
@@ -873,7 +871,7 @@ def _scale_firms(n: int, seed: int) -> pl.DataFrame:
     return _rows(n).select(
         firm_id=pl.concat_str(
             pl.lit("913306033"), body.cast(pl.String).str.zfill(7),
-            _pick(org_value.cast(pl.Int64), USCC_ALPHABET), _pick(check.cast(pl.Int64), USCC_ALPHABET),
+            _pick(org_value.cast(pl.Int64), CREDIT_CODE_ALPHABET), _pick(check.cast(pl.Int64), CREDIT_CODE_ALPHABET),
         ),
         firm_name=pl.concat_str(
             _pick(_below(seed, "f-p", 3), ("绍兴柯桥", "绍兴柯桥", "浙江")),

@@ -23,13 +23,13 @@ from kqcalc.sample import (
     CORE,
     PERIOD_END,
     PERIOD_START,
-    USCC_ALPHABET,
     WORKBOOK_STEM,
     generate,
     make_uscc,
-    uscc_check,
 )
 from kqcalc.tables import TABLES
+from kqcalc.text import CREDIT_CODE_ALPHABET as USCC_ALPHABET
+from kqcalc.text import credit_code_check_char as uscc_check
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
