@@ -25,12 +25,14 @@ from kqcalc.lines import Period
 from kqcalc.read import RawTable, ReadResult, SourceColumn, cell_text, chunks, column_text, realize
 from kqcalc.text import CREDIT_CODE_ALPHABET, CREDIT_CODE_WEIGHTS, credit_code_check_char, norm_key
 
-MONEY_SCALE = 6  # decimals kept for amounts, weights, areas (the parser rounds more, half to even)
-RATE_SCALE = 10  # decimals kept for exchange rates
-USD_SCALE = MONEY_SCALE + RATE_SCALE  # amount × rate is exact at this scale
+# Numbers are exact as written (SPEC §3): a cell is read digit for digit into a decimal of this many places, and a
+# cell with more decimals than that is an error (too_many_decimals), never cut. Amounts keep 18 integer digits,
+# rates 8. Amounts are converted to USD only after they are summed per currency (lines.Context.usd), with Python
+# decimals, so `amount × rate` keeps every digit of both.
+MONEY_SCALE = 20  # decimals of amounts, weights, areas
+RATE_SCALE = 30  # decimals of exchange rates
 MONEY = pl.Decimal(38, MONEY_SCALE)
 RATE = pl.Decimal(38, RATE_SCALE)
-USD = pl.Decimal(38, USD_SCALE)
 
 TRUE_WORDS = ("是", "y", "yes", "true", "t", "1", "1.0", "√", "✓", "✔", "对")
 FALSE_WORDS = ("否", "n", "no", "false", "f", "0", "0.0", "×", "✗", "✘", "x")
@@ -58,6 +60,7 @@ DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d %H:%M:%S
 EXCEL_EPOCH = pl.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug ignored before March 1900)
 FIRM_ID_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
 NUMBER_PATTERN = r"^-?[0-9]+(\.[0-9]*)?$|^-?\.[0-9]+$"
+EXPONENT_PATTERN = r"^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]{1,3}$"  # 1.5E+06, as a CSV may write a number
 
 
 def credit_code_check_ok(firm_id: str) -> bool:
@@ -134,7 +137,25 @@ def _number_text(raw: pl.Expr) -> pl.Expr:
     unreadable rather than becoming 35 or 100 (SPEC §1 principle 5)."""
     text = raw.str.replace(r"^(?i:US\$|\$|¥|￥)\s*", "").str.replace_all(r"\s", "")
     grouped = text.str.contains(r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
-    return pl.when(~text.str.contains(",") | grouped).then(text.str.replace_all(",", ""))
+    plain = pl.when(~text.str.contains(",") | grouped).then(text.str.replace_all(",", ""))
+    # A number in exponent form is written out, exactly (Python decimals; such cells are rare).
+    scientific = plain.str.contains(EXPONENT_PATTERN).fill_null(False)
+    return pl.when(scientific).then(plain.map_elements(_exponent_free, return_dtype=pl.String)).otherwise(plain)
+
+
+def _exponent_free(text: str) -> str:
+    """"1.5E+06" -> "1500000", "4.3E-5" -> "0.000043": the same number without an exponent (other text as it is)."""
+    import re
+
+    if not re.fullmatch(EXPONENT_PATTERN, text):
+        return text
+    written = format(Decimal(text), "f")
+    return written
+
+
+def _decimals(text: pl.Expr) -> pl.Expr:
+    """How many decimals a plain number has, trailing zeros not counted."""
+    return text.str.extract(r"\.([0-9]*?)0*$", 1).str.len_chars().fill_null(0)
 
 
 _NOT_WHOLE = -(2**63)  # Int64 minimum: marks a count that is not a whole number
@@ -172,8 +193,10 @@ def _parse(col: T.Column, raw: pl.Expr, plain_numbers: bool = False) -> _Parsed:
         text = raw.str.replace(r"年$", "") if kind == T.YEAR else raw
         text = text if plain_numbers else _number_text(text)
         dtype = RATE if kind == T.RATE else MONEY
-        number = pl.when(text.str.contains(NUMBER_PATTERN)).then(text.str.to_decimal(scale=dtype.scale or 0))
+        fits = text.str.contains(NUMBER_PATTERN) & (_decimals(text) <= (dtype.scale or 0))
+        number = pl.when(fits).then(text.str.to_decimal(scale=dtype.scale or 0))
         number = number.cast(dtype)
+        too_long = text.str.contains(NUMBER_PATTERN) & (_decimals(text) > (dtype.scale or 0))
         if kind in (T.COUNT, T.YEAR):
             whole = number == number.cast(pl.Int64, strict=False).cast(MONEY)
             value = pl.when(whole).then(number.cast(pl.Int64, strict=False))
@@ -192,8 +215,8 @@ def _parse(col: T.Column, raw: pl.Expr, plain_numbers: bool = False) -> _Parsed:
             return _Parsed(value, bad_whole)
 
         def bad_decimal(v: pl.Expr) -> pl.Expr:
-            chain = pl.when(present & v.is_null()).then(pl.lit("bad_number")).when(v < 0).then(
-                pl.lit("negative_value"))
+            chain = pl.when(present & too_long.fill_null(False)).then(pl.lit("too_many_decimals")).when(
+                present & v.is_null()).then(pl.lit("bad_number")).when(v < 0).then(pl.lit("negative_value"))
             return chain.when(v <= 0).then(pl.lit("bad_rate")) if kind == T.RATE else chain
 
         return _Parsed(number, bad_decimal)
@@ -229,6 +252,8 @@ ERROR_TEXT = {
     "bad_boolean": "not a yes/no value (是/否, Y/N, yes/no, true/false, 1/0, √/×)",
     "bad_date": "not a date (2020-07-01, 2020/7/1, 2020年7月1日 or an Excel date)",
     "bad_number": "not a number",
+    "too_many_decimals": f"more decimals than kqcalc keeps exactly ({MONEY_SCALE} for amounts, {RATE_SCALE} for "
+                         "rates): it never cuts digits; round the value in the sheet",
     "negative_value": "negative amounts, weights, counts and areas are not allowed",
     "not_whole_number": "must be a whole number",
     "bad_year": "not a year",
@@ -320,7 +345,8 @@ def _fast(col: T.Column, raw: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
         return value, value.is_not_null() & plain
     if kind in (T.MONEY, T.QUANTITY, T.RATE):
         dtype = RATE if kind == T.RATE else MONEY
-        plain = raw.str.contains(_PLAIN_DECIMAL)
+        plain = raw.str.contains(_PLAIN_DECIMAL) & (raw.str.len_bytes() <= 38)
+        plain = plain & (_decimals(raw) <= (dtype.scale or 0))
         value = pl.when(plain).then(raw.str.to_decimal(scale=dtype.scale or 0)).cast(dtype)
         read = value.is_not_null() & (value > 0 if kind == T.RATE else pl.lit(True))
         return value, read
@@ -762,8 +788,8 @@ class _Cleaner:
         """Clean rows of a big table (de-duplicated) → index them, convert them, add their compact rows."""
         indexes.append(firm_index(frame, FIRM_COLUMNS[table.name]))
         rows = frame.lazy()
-        if table.name in CONVERTED_TABLES:  # converted as the rows stream into the group_by (never stored)
-            rows = self.without_rate(table.name, frame, rates).lazy().with_columns(amount_usd=amount_usd(rates))
+        if table.name in CONVERTED_TABLES:  # summed per currency; the clauses convert the sums (Context.usd)
+            rows = self.without_rate(table.name, frame, rates).lazy()
         part = compact_query(table.name, rows, period).collect()
         return part if so_far is None else merge_compact(table.name, [so_far, part])
 
@@ -803,14 +829,15 @@ class _Cleaner:
         for currency, rate, file, row in frame.select("currency", "usd_per_unit", "_file", "_row").iter_rows():
             if currency == "USD" and rate != 1:
                 self.issue("fx_rates", file, row, "usd_per_unit", ERROR, "bad_usd_rate",
-                           f"the USD rate must be 1, not {rate}; ignored (USD stays 1)")
+                           f"the USD rate must be 1, not {format(Decimal(rate).normalize(), 'f')}; ignored (USD stays 1)")
                 continue
-            rates[currency] = Decimal(rate)
+            rates[currency] = Decimal(rate).normalize()
         return rates
 
     def convert(self, name: str, frame: pl.DataFrame, rates: dict[str, Decimal]) -> pl.DataFrame:
-        """amount_usd = amount × USD per unit, exact; an amount in a currency with no rate is quarantined."""
-        return self.without_rate(name, frame, rates).with_columns(amount_usd=amount_usd(rates))
+        """An amount in a currency with no rate is quarantined (the others are converted, summed per currency,
+        by the clauses: lines.Context.usd)."""
+        return self.without_rate(name, frame, rates)
 
     def without_rate(self, name: str, frame: pl.DataFrame, rates: dict[str, Decimal]) -> pl.DataFrame:
         """Rows in a currency with no rate quarantined (an error each); the usual case is none, seen in one pass."""
@@ -899,15 +926,6 @@ def clean(read: ReadResult, period_start_year: int, release_raw: bool = False,
         firm_index=c.firm_index,
         fx=rates,
     )
-
-
-def amount_usd(rates: dict[str, Decimal]) -> pl.Expr:
-    """amount × USD per unit of its currency, exact (decimals), for rows whose currency has a rate."""
-    known = list(rates)
-    # The rates parsed once (as the cells would be), then looked up per row.
-    per_unit = pl.Series([str(rates[c]) for c in known], dtype=pl.String).str.to_decimal(scale=RATE_SCALE)
-    rate = pl.col("currency").replace_strict(known, per_unit.cast(USD), return_dtype=USD)
-    return pl.col("amount").cast(USD) * rate
 
 
 def merge_indexes(indexes: list[dict[str, pl.DataFrame]], cols: list[str]) -> dict[str, pl.DataFrame]:

@@ -6,7 +6,8 @@ grouping columns: it carries their sums, how many rows they are ("_rows") and th
 issue messages). Everything downstream of cleaning reads only these columns — the clause aggregates
 (items/_common.py, items/c03_exports_logistics.py), the row accounting (run.py) and the per-file firm index
 (clean.firm_index) — and every one of those is a sum, a count or a minimum, so it comes out the same from the
-compact rows as from the rows themselves (exactly: amounts are decimals).
+compact rows as from the rows themselves (exactly: amounts are decimals, summed per currency; the sums are
+converted to USD by the clauses, exactly, with Python decimals: lines.Context.usd).
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ class Compact(NamedTuple):
 
 
 BIG_TABLES = {
-    "transactions": Compact("traded_on", ("firm_id", "platform__key", "store_id__key", "model"),
-                            ("orders", "amount_usd")),
-    "exports_9610": Compact("declared_on", ("firm_id", "via_platform"), ("amount_usd",)),
+    "transactions": Compact("traded_on", ("firm_id", "platform__key", "store_id__key", "model", "currency"),
+                            ("orders", "amount")),
+    "exports_9610": Compact("declared_on", ("firm_id", "via_platform", "currency"), ("amount",)),
     "logistics": Compact("shipped_on", ("logistics_firm_id", "deposited"), ("weight_kg",)),
 }
 

@@ -166,6 +166,16 @@ class Context:
     policy: Policy
     period: Period
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # file -> column -> header as written
+    fx: dict[str, Decimal] = field(default_factory=lambda: {"USD": Decimal(1)})  # USD per unit, exact
+
+    def usd(self, amounts: dict[str, Decimal]) -> Decimal:
+        """The USD of amounts summed per currency (currency -> amount): each sum times its rate, exactly (the
+        rates keep every digit they were given, so the context's precision is raised for the products)."""
+        total = Decimal(0)
+        with decimal.localcontext(decimal.Context(prec=400)):
+            for currency, amount in amounts.items():
+                total += Decimal(amount) * self.fx[currency]
+        return total
 
     def header(self, file: str, column: str) -> str:
         return self.headers.get(file, {}).get(column, column)

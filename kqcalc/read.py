@@ -634,7 +634,8 @@ class _Reader:
             except Exception:  # noqa: BLE001 - read again below, where the failure is reported as usual
                 loaded = None
         if loaded is not None and loaded.grid is not None:
-            self.sheet_table(table, display, file, loaded.grid, loaded.cols, loaded.scan)
+            self.sheet_table(table, display, file, loaded.grid, loaded.cols, loaded.scan,
+                             _numeric_finder(display, zf, sheet.part))
             return
         probe = xlsx_scan.probe(zf, sheet.part)  # (a sheet loaded ahead was probed by load_ahead)
         sanitized: xlsx_scan.Sanitized | None = None
@@ -665,7 +666,7 @@ class _Reader:
         finally:
             if sanitized is not None:
                 shutil.rmtree(sanitized.folder, ignore_errors=True)
-        self.sheet_table(table, display, file, grid, cols, scan)
+        self.sheet_table(table, display, file, grid, cols, scan, _numeric_finder(display, zf, sheet.part))
 
     def sheet_table(
         self,
@@ -675,6 +676,7 @@ class _Reader:
         grid: pl.DataFrame,
         cols: list[int],
         scan: xlsx_scan.SheetScan,
+        numeric_cells: Callable[[list[int]], list[tuple[int, int]]] | None = None,
     ) -> None:
         if grid.height == 0 or grid.width == 0:
             self.empty_table(table, file)
@@ -711,6 +713,8 @@ class _Reader:
                 j = position.get(note.col)
                 if note.row > header_row and j is not None:
                     notes.append((note.row, j, code, note))
+        if numeric_cells is not None:
+            notes += _code_number_notes(table, data, cols, header_cells, header_row, numeric_cells)
         last_row = header_row + data.height
         beyond = max((r for r, *_ in notes), default=0) - last_row
         if beyond > 0:  # rows holding only formulas without a value lie below calamine's range
@@ -777,6 +781,12 @@ class _Reader:
                     message = (
                         f"cell {note.ref} lies in the merged range {note.text}: it reads as empty although the "
                         "merged value is shown across it; unmerge the cells and fill in each one; the row is not used"
+                    )
+                elif code == "credit_code_as_number":
+                    message = (
+                        f"cell {note.ref} holds the code as a number ({note.text}): Excel keeps only 15 digits of "
+                        "a number, so the code's last digits are lost; format the column as text (设置单元格格式 → "
+                        "文本) and type the code again; the row is not used"
                     )
                 elif code == "formula_without_value":
                     formula = f"the formula ={note.text}" if note.text else "a shared formula"
@@ -862,6 +872,47 @@ def _merged_notes(
             for j in covered:
                 if (r, cols[j]) != (r0, c0):
                     out.append((r, j, "merged_cell", xlsx_scan.CellNote(r, cols[j], ref)))
+    return out
+
+
+def _numeric_finder(display: str, zf: zipfile.ZipFile, part: str) -> Callable[[list[int]], list[tuple[int, int]]]:
+    def find(columns: list[int]) -> list[tuple[int, int]]:
+        return xlsx_scan.numeric_cells(display, part, xlsx_scan.probe(zf, part).prefix, columns)
+
+    return find
+
+
+CODE_KINDS = ("firm_id",)  # tables.FIRM_ID: credit codes
+CODE_COLUMNS = ("client_id",)  # client codes (text keys that are credit codes when given)
+
+
+def _code_number_notes(
+    table: Table,
+    data: pl.DataFrame,
+    cols: list[int],
+    header_cells: list[str | None],
+    header_row: int,
+    numeric_cells: Callable[[list[int]], list[tuple[int, int]]],
+) -> list[tuple[int, int, str, xlsx_scan.CellNote]]:
+    """(row, column position, "credit_code_as_number", cell) of the firm and client codes stored as numbers (SPEC
+    §3): such a cell reads as digits like a code typed as text, so the sheet's XML is asked which cells are
+    numbers, only when a code column holds a cell of digits."""
+    aliases = _alias_map(table)
+    codes = {c.name for c in table.columns if c.kind in CODE_KINDS or c.name in CODE_COLUMNS}
+    positions = [j for j, cell in enumerate(header_cells)
+                 if cell is not None and aliases.get(_header_key(cell)) in codes and j < data.width]
+    digits = [j for j in positions if data.get_column(f"c{j}").str.contains(r"^\s*[0-9.]+\s*$").any()]
+    if not digits:
+        return []
+    position = {cols[j]: j for j in digits}
+    found = numeric_cells([cols[j] for j in digits])
+    out = []
+    for row, col in found:
+        j = position.get(col)
+        if j is None or row <= header_row or row - header_row - 1 >= data.height:
+            continue
+        text = data.get_column(f"c{j}")[row - header_row - 1]
+        out.append((row, j, "credit_code_as_number", xlsx_scan.CellNote(row, col, text or "")))
     return out
 
 
@@ -1254,7 +1305,12 @@ def _load_and_scan(display: str, sheet: xlsx_scan.SheetRef, prefix: bytes) -> Lo
 
 
 def _load_sheet(reader: Any, name: str, file: str) -> tuple[pl.DataFrame, list[int]]:
-    """The sheet as text, one row per Excel row from row 1; and the Excel column (1-based) of each column."""
+    """The sheet as text, one row per Excel row from row 1; and the Excel column (1-based) of each column.
+
+    Text cells read as written. A numeric cell reads as the shortest decimal that gives back its stored binary
+    value (SPEC §3 "numbers are exact as written"): calamine's text of a number keeps at most 9 decimals and
+    15 or 16 significant digits (=1/23175 reads "0.00004315"), so the columns holding cells that read like
+    numbers are loaded a second time as floats (see _exact_numbers)."""
     try:
         sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
         cols = [c.absolute_index + 1 for c in sheet.available_columns()]
@@ -1268,4 +1324,50 @@ def _load_sheet(reader: Any, name: str, file: str) -> tuple[pl.DataFrame, list[i
     bad = [c for c, t in grid.schema.items() if t != pl.String]
     if bad:
         grid = grid.with_columns([pl.col(c).cast(pl.String) for c in bad])
-    return grid, cols
+    return _exact_numbers(reader, name, file, grid), cols
+
+
+_NUMBER_TEXT = r"^-?[0-9]+(?:\.[0-9]+)?$"  # how calamine writes a numeric cell as text
+
+
+def plain_decimal(value: float) -> str:
+    """The shortest decimal that gives back `value` (Python's repr), written without an exponent."""
+    from decimal import Decimal
+
+    text = format(Decimal(repr(value)), "f")
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _exact_numbers(reader: Any, name: str, file: str, grid: pl.DataFrame) -> pl.DataFrame:
+    """The grid with every numeric cell's text replaced by its exact value (plain_decimal of the stored float).
+
+    The columns holding a cell that reads like a number are loaded again as floats: fastexcel reads a numeric
+    cell as its float, a text cell that reads as a number as the float of its text, and anything else as null.
+    Where the text read first gives back that float, it is kept (a text cell, or a number calamine wrote
+    exactly: "12.50" stays "12.50"); elsewhere the cell is numeric and its float's shortest decimal is used."""
+    numeric = grid.select(pl.col(c).str.contains(_NUMBER_TEXT).any() for c in grid.columns).row(0) if grid.height \
+        else ()
+    wanted = [j for j, hit in enumerate(numeric) if hit]
+    if not wanted:
+        return grid
+    try:
+        floats = reader.load_sheet(name, header_row=None, dtypes="float", skip_rows=0,
+                                   use_columns=wanted).to_polars()
+    except BaseException as exc:
+        if not isinstance(exc, Exception) and not _is_panic(exc):
+            raise
+        raise InputError(f"{file}: the sheet cannot be read ({_first_line(exc)})") from None
+    if floats.width != len(wanted) or floats.height != grid.height:
+        raise InputError(f"{file}: the sheet cannot be read (its numbers and its text disagree in shape)")
+    fixes = []
+    for j, column in zip(wanted, floats.columns, strict=True):
+        name_j = grid.columns[j]
+        text = grid.get_column(name_j)
+        value = floats.get_column(column).cast(pl.Float64)
+        differs = value.is_not_null() & (text.cast(pl.Float64, strict=False) != value).fill_null(True)
+        if not differs.any():
+            continue
+        where = differs.arg_true()
+        exact = [plain_decimal(v) for v in value.gather(where).to_list()]
+        fixes.append(text.scatter(where, pl.Series(exact, dtype=pl.String)).alias(name_j))
+    return grid.with_columns(fixes) if fixes else grid

@@ -169,7 +169,7 @@ def _compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: P
                   progress: Progress, release_raw: bool) -> RunResult:
     progress("cleaning")
     cleaned = clean(read, period.start.year, release_raw=release_raw, period=period)  # big tables compact
-    ctx = Context(cleaned.tables, policy, period, cleaned.headers)
+    ctx = Context(cleaned.tables, policy, period, cleaned.headers, cleaned.fx)
     issues = list(cleaned.issues)
     if not period.is_one_year():
         issues.append(Issue("", "", 0, "", WARNING, "period_not_a_year",

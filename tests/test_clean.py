@@ -10,6 +10,8 @@ import pytest
 
 from kqcalc import tables as T
 from kqcalc.clean import clean, credit_code_check_ok, parse_column
+from kqcalc.lines import Context, Period
+from kqcalc.policy import load_policy
 from kqcalc.read import RawTable, ReadResult
 
 ID_A = "91330603MA2B0A0A0H"  # wrong check character
@@ -135,9 +137,32 @@ def test_foreign_amounts_convert_exactly_and_missing_rates_quarantine() -> None:
     })
     fx = pl.DataFrame({"currency": ["人民币", "eur"], "usd_per_unit": ["0.1412345678", "1.1"]})
     result = clean(_read(firms=pl.DataFrame(FIRM), transactions=tx, fx_rates=fx), 2020)
-    usd = result.tables["transactions"]["amount_usd"].to_list()
-    assert usd == [Decimal("141.2345678"), Decimal("110")]  # 1000 × 0.1412345678 exactly; 100 × 1.1
+    kept = result.tables["transactions"].select("currency", "amount").rows()
+    assert kept == [("CNY", Decimal("1000")), ("EUR", Decimal("100"))]
+    assert result.fx == {"USD": Decimal(1), "CNY": Decimal("0.1412345678"), "EUR": Decimal("1.1")}
+    ctx = Context(result.tables, load_policy(None), Period(date(2020, 7, 1), date(2021, 6, 30)), fx=result.fx)
+    # 1000 × 0.1412345678 + 100 × 1.1, exactly
+    assert ctx.usd({"CNY": Decimal("1000"), "EUR": Decimal("100")}) == Decimal("251.2345678")
     assert [(i.row, i.code) for i in result.issues if i.severity == "error"] == [(4, "no_fx_rate")]
+
+
+def test_rates_and_amounts_keep_every_digit_written() -> None:
+    tx = pl.DataFrame({
+        "firm_id": [GOOD] * 3, "platform": ["amazon"] * 3, "model": ["B2C"] * 3, "traded_on": ["2020-07-01"] * 3,
+        "amount": ["23175000.123456789", "0.1234567890123456789012", "5"], "currency": ["VND", "USD", "HKD"],
+    })
+    fx = pl.DataFrame({"currency": ["VND", "HKD"], "usd_per_unit": ["0.000043149946062567421", "0.1290289282857216612"]})
+    result = clean(_read(firms=pl.DataFrame(FIRM), transactions=tx, fx_rates=fx), 2020)
+    assert result.fx["VND"] == Decimal("0.000043149946062567421")  # not cut to 10 places
+    assert result.fx["HKD"] == Decimal("0.1290289282857216612")
+    assert result.tables["transactions"]["amount"].to_list() == [Decimal("23175000.123456789"), Decimal("5")]
+    # 22 decimals: more than kqcalc keeps; an error, never a cut number
+    assert [(i.row, i.code) for i in result.issues if i.severity == "error"] == [(3, "too_many_decimals")]
+    ctx = Context(result.tables, load_policy(None), Period(date(2020, 7, 1), date(2021, 6, 30)), fx=result.fx)
+    # 23175000.123456789 × 0.000043149946062567421 = 999.9999999999999...: exact, not 1000.00
+    # 23175000 × rate = 999.999999999999981675; 0.123456789 × rate = 0.000005327153768082785...
+    assert ctx.usd({"VND": Decimal("23175000.123456789")}) == Decimal("1000.000005327153768082766892671169")
+    assert ctx.usd({"VND": Decimal("23175000")}) == Decimal("999.999999999999981675")  # 43149946062567421 × 23175 × 1e-18
 
 
 def test_negative_record_with_unreadable_date_is_kept_and_reported() -> None:

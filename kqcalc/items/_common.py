@@ -7,6 +7,7 @@ build their lines from the aggregated rows, never from the rows themselves.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -18,26 +19,31 @@ TRANSACTION_TOTALS = "transaction_totals"
 
 
 def transaction_totals(ctx: Context) -> pl.LazyFrame:
-    """Transactions dated in the period, per (firm, store, model, file): orders, amount, rows.
+    """Transactions dated in the period, per (firm, store, model, file, currency): orders, amount, rows.
 
     Item 1A counts a store's orders by (platform, store_id); "the firm's B2C amount" (items 1A and 2) sums the
     transactions whose own model is B2C. Both come from these totals (a few rows per store).
     """
     tx = ctx.tables["transactions"].lazy().filter(pl.col(IN_PERIOD))  # compact rows (kqcalc/compact.py)
-    return tx.group_by("firm_id", "platform__key", "store_id__key", "model", "_file").agg(
+    return tx.group_by("firm_id", "platform__key", "store_id__key", "model", "_file", "currency").agg(
         pl.col("orders").sum().alias("orders"),
-        pl.col("amount_usd").sum().alias("amount_usd"),
+        pl.col("amount").sum().alias("amount"),
         row_count().alias("rows"),
     )
 
 
-def b2c_by_firm(got: dict[str, Any]) -> tuple[dict[str, object], dict[str, dict[str, int]]]:
+def b2c_by_firm(ctx: Context, got: dict[str, Any]) -> tuple[dict[str, Decimal], dict[str, dict[str, int]]]:
     """"The firm's B2C amount" (items 1A and 2): firm -> USD (sorted by firm), and firm -> {file: rows} it came
-    from. Worked out once per run from the transaction totals in `got`."""
+    from. Worked out once per run from the transaction totals in `got`: the amounts are summed per currency,
+    and each sum is converted exactly (Context.usd)."""
     memo = "b2c_by_firm"
     if memo not in got:
         b2c = got[TRANSACTION_TOTALS].lazy().filter(pl.col("model") == "B2C")
-        amounts = b2c.group_by("firm_id").agg(pl.col("amount_usd").sum()).sort("firm_id").collect()
+        amounts = b2c.group_by("firm_id", "currency").agg(pl.col("amount").sum()).sort("firm_id", "currency")
+        per_currency: dict[str, dict[str, Decimal]] = {}
+        for firm_id, currency, amount in amounts.collect().iter_rows():
+            per_currency.setdefault(firm_id, {})[currency] = amount
         by_file = b2c.group_by("firm_id", "_file").agg(pl.col("rows").sum()).collect()
-        got[memo] = (dict(amounts.iter_rows()), file_counts(by_file, "firm_id", "rows"))
+        got[memo] = ({firm: ctx.usd(sums) for firm, sums in per_currency.items()},
+                     file_counts(by_file, "firm_id", "rows"))
     return got[memo]

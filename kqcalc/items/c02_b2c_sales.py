@@ -26,7 +26,7 @@ def lines(ctx: Context, got: dict[str, Any]) -> list[Line]:
     tiers = ctx.param("2", "tiers")
     thresholds = [exact(t["min_b2c_usd"]) for t in tiers]
     amounts = [exact(t["amount_rmb"]) for t in tiers]
-    usd_by_firm, where = b2c_by_firm(got)
+    usd_by_firm, where = b2c_by_firm(ctx, got)
     out = []
     for firm_id, usd in usd_by_firm.items():  # sorted by firm_id
         measure = exact(usd)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ paid only to logistics firms (rules.py).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 import polars as pl
@@ -29,16 +30,19 @@ class _PerUnit(NamedTuple):
     reason: str
 
 
-_3A = _PerUnit("3A", "exports_9610", "firm_id", "via_platform", "amount_usd", "rmb_per_usd", "USD",
+_3A = _PerUnit("3A", "exports_9610", "firm_id", "via_platform", "amount", "rmb_per_usd", "USD",
                "not_via_platform")
 _3B = _PerUnit("3B", "logistics", "logistics_firm_id", "deposited", "weight_kg", "rmb_per_kg", "kg",
                "not_deposited")
 
 
 def _totals(ctx: Context, spec: _PerUnit) -> pl.LazyFrame:
-    """Rows dated in the period, per (recipient, file): the counted quantity, rows, rows counted."""
+    """Rows dated in the period, per (recipient, file, currency): the counted quantity, rows, rows counted.
+    (Kilograms have no currency: "USD", whose rate is 1.)"""
     rows = ctx.tables[spec.table].lazy().filter(pl.col(IN_PERIOD))  # compact rows (kqcalc/compact.py)
-    return rows.group_by(spec.who, "_file").agg(
+    if "currency" not in rows.collect_schema().names():
+        rows = rows.with_columns(currency=pl.lit("USD"))
+    return rows.group_by(spec.who, "_file", "currency").agg(
         pl.col(spec.quantity).filter(pl.col(spec.flag)).sum().alias("measure"),
         row_count().alias("rows"),
         pl.col(ROWS).filter(pl.col(spec.flag)).sum().alias("counted"),
@@ -54,14 +58,18 @@ def _per_unit(ctx: Context, spec: _PerUnit, totals: pl.DataFrame) -> list[Line]:
         return []
     item, who = spec.item, spec.who
     per_recipient = totals.lazy().group_by(who).agg(
-        pl.col("measure").sum(), pl.col("rows").sum(), pl.col("counted").sum()).sort(who).collect()
+        pl.col("rows").sum(), pl.col("counted").sum()).sort(who).collect()
+    per_currency: dict[str, dict[str, Decimal]] = {}
+    for recipient, currency, measure in totals.lazy().group_by(who, "currency").agg(
+            pl.col("measure").sum()).collect().iter_rows():
+        per_currency.setdefault(recipient, {})[currency] = exact(measure)
     rate = exact(ctx.param(item, spec.rate_key))
     rate_text = str(ctx.param(item, spec.rate_key))
     cap = exact(ctx.param(item, "cap_rmb"))
     where = file_counts(totals, who, "counted")
     out = []
-    for recipient, measure, n_rows, counted in per_recipient.iter_rows():
-        measure = exact(measure)
+    for recipient, n_rows, counted in per_recipient.iter_rows():
+        measure = ctx.usd(per_currency.get(recipient, {}))
         detail = {"rate": rate_text, "rows_in_period": n_rows, "rows_counted": counted,
                   "sources": where.get(recipient, {})}
         out.append(Line(recipient, item, "", measure, spec.unit, rate * measure, cap=cap,
