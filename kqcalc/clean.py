@@ -828,8 +828,9 @@ class _Cleaner:
         rates: dict[str, Decimal] = {"USD": Decimal(1)}
         for currency, rate, file, row in frame.select("currency", "usd_per_unit", "_file", "_row").iter_rows():
             if currency == "USD" and rate != 1:
+                written = format(Decimal(rate).normalize(), "f")
                 self.issue("fx_rates", file, row, "usd_per_unit", ERROR, "bad_usd_rate",
-                           f"the USD rate must be 1, not {format(Decimal(rate).normalize(), 'f')}; ignored (USD stays 1)")
+                           f"the USD rate must be 1, not {written}; ignored (USD stays 1)")
                 continue
             rates[currency] = Decimal(rate).normalize()
         return rates

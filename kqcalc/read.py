@@ -85,6 +85,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import hashlib
 import lzma
 import mmap
@@ -108,6 +109,7 @@ from kqcalc.issues import ERROR, WARNING, Issue
 from kqcalc.tables import TABLES, Table
 from kqcalc.text import norm_header
 
+UNKEYED_TABLES = ("transactions", "negative_records", "prior_awards", "other_awards")  # SPEC §3 keys
 TEMPLATE_GUIDE_SHEETS = {"填表说明", "instructions"}  # kqcalc.template.INSTRUCTIONS, normalised
 
 
@@ -156,6 +158,8 @@ class ReadResult:
 HEADER_SEARCH_ROWS = 10  # the header is one of the first 10 non-blank rows
 HEAD_BYTES = 1 << 16  # bytes of a CSV looked at to find its header and encoding
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+# Spreadsheet formats kqcalc cannot read: in a folder, an error (their rows would be lost); named, a stop.
+UNSUPPORTED_SUFFIXES = (".xls", ".et", ".ods", ".xlsb", ".ett", ".ots")
 TOTAL_LABELS = frozenset({"合计", "总计", "小计", "total", "totals", "sum", "grandtotal"})
 TOTAL_PREFIXES = ("合计", "总计")
 # The same test in one vectorised regex (Rust regex: \s and (?i) are Unicode-aware; full-width
@@ -185,7 +189,7 @@ def read_inputs(paths: list[str], lazy: bool = False) -> ReadResult:
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kqcalc-sha256") as hasher, \
             ThreadPoolExecutor(max_workers=LOADERS, thread_name_prefix="kqcalc-xlsx-load") as loader:
         reader.hasher = hasher
-        todo = [found for arg in paths for found in reader.files_of(str(arg))]
+        todo = reader.drop_copies([found for arg in paths for found in reader.files_of(str(arg))])
         reader.load_ahead(loader, [display for display, _ in todo if display.lower().endswith(XLSX_SUFFIXES)])
         try:
             for display, explicit in todo:
@@ -197,6 +201,8 @@ def read_inputs(paths: list[str], lazy: bool = False) -> ReadResult:
         # Into the places hash_later kept, so the files stay in the order they were read. (When reading fails,
         # the executor just finishes the hashes under way: the error raised is the reader's.)
         reader.files.update({display: future.result() for display, future in reader.hashes.items()})
+    reader.drop_repeated_pieces()
+    reader.count_repeated_rows()
     if "firms" not in reader.tables:
         firms = TABLES["firms"]
         where = ", ".join(str(p) for p in paths) or "(no input path)"
@@ -204,6 +210,15 @@ def read_inputs(paths: list[str], lazy: bool = False) -> ReadResult:
         raise InputError(
             f"no {firms.name} table found in {where}{hint}: a sheet or file named "
             f"{firms.name} or {firms.alias} (e.g. {firms.name}.csv, or a sheet {firms.alias}) is required"
+        )
+    firms_rows = sum(p.frame.height if p.source is None else p.source.select(pl.len()).collect().item()
+                     for p in reader.tables["firms"])
+    if firms_rows == 0:
+        firms = TABLES["firms"]
+        where = ", ".join(p.file for p in reader.tables["firms"])
+        raise InputError(
+            f"the {firms.name} table ({firms.alias}) in {where} has a header but no rows: every firm would be "
+            "ineligible; fill in the registry of firms (one row per firm) and run again"
         )
     return ReadResult(reader.tables, reader.issues, reader.files)
 
@@ -332,8 +347,61 @@ def cell_text(values: pl.Series) -> pl.Series:
 
 
 def table_for_name(name: str) -> Table | None:
-    """The table a sheet or file stem names (English name or Chinese alias), if any."""
-    return _TABLE_BY_NAME.get(norm_header(name))
+    """The table a sheet or file stem names (see match_table), if exactly one."""
+    return match_table(name).table
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """Which table a sheet or file name holds (SPEC §3).
+
+    table: the table, when the name equals one of its spellings (exact) or contains one spelling longer than
+        any other table's it contains; None otherwise.
+    tied: the tables whose equally long spellings the name contains (an ambiguous name), else ().
+    """
+
+    table: Table | None
+    exact: bool = False
+    tied: tuple[Table, ...] = ()
+
+
+def match_table(name: str) -> NameMatch:
+    """The table a name holds: its name or alias; else the longest name or alias contained in it (after NFKC,
+    trimming and case folding): 交易明细 and 2020年交易 are transactions, 9610出口清单-6月补录 is exports_9610."""
+    key = norm_header(name)
+    exact = _TABLE_BY_NAME.get(key)
+    if exact is not None:
+        return NameMatch(exact, exact=True)
+    longest = 0
+    found: dict[str, Table] = {}
+    for spelling, table in _TABLE_BY_NAME.items():
+        if spelling and spelling in key:
+            if len(spelling) > longest:
+                longest, found = len(spelling), {}
+            if len(spelling) == longest:
+                found[table.name] = table
+    if len(found) == 1:
+        return NameMatch(next(iter(found.values())))
+    return NameMatch(None, tied=tuple(found[n] for n in sorted(found)))
+
+
+def nearest_table(name: str, rows: list[list[str | None]] | None = None) -> Table:
+    """The table a sheet or file most likely holds (for a "did you mean" hint): the one whose column names
+    its first rows hold most of, else the one whose name or alias is most like `name`."""
+    key = norm_header(name)
+    best: tuple[int, float, str] | None = None
+    found = next(iter(TABLES.values()))
+    for table in TABLES.values():
+        header = max((_header_matches(table, cells) for cells in (rows or [])[:HEADER_SEARCH_ROWS]), default=0)
+        like = max(difflib.SequenceMatcher(None, key, norm_header(s)).ratio() for s in (table.name, table.alias))
+        score = (header if header >= _needed(table) else 0, like, table.name)
+        if best is None or score[:2] > best[:2]:
+            best, found = score, table
+    return found
+
+
+def _tables_named(tables: tuple[Table, ...]) -> str:
+    return " / ".join(f"{t.name} ({t.alias})" for t in tables)
 
 
 # --------------------------------------------------------------------------- the reader
@@ -351,6 +419,7 @@ class _Reader:
         self.to_load: deque[tuple[tuple[str, str], tuple[str, xlsx_scan.SheetRef, bytes]]] = deque()
         self.loader: ThreadPoolExecutor | None = None
         self.hashes: dict[str, Future[str]] = {}
+        self.digests: dict[str, Callable[[str], str]] = {}  # SHA-256 already computed by drop_copies
         self.lazy = False
 
     # ---- paths
@@ -402,28 +471,60 @@ class _Reader:
             return
         suffix = os.path.splitext(display)[1].lower()
         stem = os.path.splitext(os.path.basename(display))[0]
+        name = os.path.basename(display)
+        if suffix in UNSUPPORTED_SUFFIXES:
+            advice = (f"{name} is an {suffix} file, which kqcalc cannot read: open it in Excel or WPS and save it "
+                      "as an .xlsx workbook (文件 → 另存为 → Excel 工作簿 *.xlsx)")
+            if explicit:
+                raise InputError(f"{display}: {advice}")
+            self.error("", display, "unsupported_file", f"{advice}; its rows were not used")
+            return
         if suffix in XLSX_SUFFIXES:
             self.seen[real] = display
             self.read_workbook(display, stem, explicit)
             return
-        table = table_for_name(stem)
-        if suffix not in (".csv", ".parquet") or table is None:
-            if suffix not in (".csv", ".parquet"):
-                why, hint = "is not an .xlsx, .csv or .parquet file", ""
-            else:
-                why, hint = "is not named after a table", f" ({_known_tables()})"
+        if suffix not in (".csv", ".parquet"):
+            why = "is not an .xlsx, .csv or .parquet file"
             if explicit:
-                raise InputError(f"{display} {why}{hint}")
-            if hint:
-                why += " (e.g. firms.csv or 企业名录.csv)"
-            self.warn("", display, 0, "", "unknown_file", f"{os.path.basename(display)} {why}; it was ignored")
+                raise InputError(f"{display} {why}")
+            self.warn("", display, 0, "", "unknown_file", f"{name} {why}; it was ignored")
             return
+        match = match_table(stem)
+        if match.table is None:
+            if match.tied:
+                message = (f"{name} names more than one table ({_tables_named(match.tied)}): rename the file after "
+                           "one table (e.g. 交易.csv); its rows were not used")
+            elif explicit:
+                raise InputError(f"{display} is not named after a table ({_known_tables()})")
+            elif rows := _file_rows(display, suffix):
+                near = nearest_table(stem, rows)
+                message = (f"{name} is not named after a table and holds data rows; did you mean {near.name} "
+                           f"({near.alias})? Rename the file after its table (e.g. {near.alias}{suffix}); its "
+                           "rows were not used")
+            else:
+                self.warn("", display, 0, "", "unknown_file",
+                          f"{name} is not named after a table (e.g. firms.csv or 企业名录.csv) and holds no data "
+                          "rows; it was ignored")
+                return
+            if explicit:
+                raise InputError(f"{display}: {message}")
+            self.error("", display, "unknown_file", message)
+            return
+        table = match.table
         self.seen[real] = display
         try:
             if suffix == ".csv":
                 self.read_csv(table, display)
             else:
                 self.read_parquet(table, display)
+        except _NoHeader as exc:
+            if match.exact:
+                raise
+            self.error(table.name, display, "unknown_file",
+                       f"{name} is taken for {table.name} ({table.alias}) because its name contains "
+                       f"{table.alias if norm_header(table.alias) in norm_header(stem) else table.name}, but "
+                       f"{exc.args[0].split(': ', 1)[1]}: rename the file or correct its header; its rows were "
+                       "not used")
         except InputError:
             raise
         except BaseException as exc:  # Polars errors, and Rust panics surfaced by pyo3
@@ -435,10 +536,85 @@ class _Reader:
         """The file's SHA-256, computed on a thread while its rows are read (see read_inputs)."""
         assert self.hasher is not None  # read_inputs sets it
         self.files[display] = ""  # keeps the file's place in the order of reading
-        self.hashes[display] = self.hasher.submit(_digest, display)
+        self.hashes[display] = self.hasher.submit(self.digests.get(display) or _digest, display)
+
+    def drop_copies(self, todo: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+        """The files to read, without byte-identical copies of an earlier one (same size, same SHA-256: a
+        workbook copied under another name, keqiao - 副本.xlsx), each reported as duplicate_file (SPEC §3).
+        Only files of equal size are hashed here; their digests are kept for the manifest."""
+        sizes: dict[int, list[str]] = {}
+        for display, _ in todo:
+            suffix = os.path.splitext(display)[1].lower()
+            if suffix in (*XLSX_SUFFIXES, ".csv", ".parquet") and os.path.isfile(display):
+                sizes.setdefault(os.path.getsize(display), []).append(display)
+        first: dict[str, str] = {}  # digest -> first file with it
+        copies: dict[str, str] = {}  # copy -> the file it copies
+        for group in sizes.values():
+            if len(group) < 2:
+                continue
+            for display in group:
+                digest = _digest(display)
+                if os.path.realpath(display) in {os.path.realpath(f) for f in first.values()}:
+                    continue  # the same path twice: add_file reports it
+                if digest in first:
+                    copies[display] = first[digest]
+                else:
+                    first[digest] = display
+                    self.digests[display] = lambda _path, d=digest: d
+        kept = []
+        for display, explicit in todo:
+            if display in copies:
+                self.warn("", display, 0, "", "duplicate_file",
+                          f"{os.path.basename(display)} is byte for byte the same file as {copies[display]} (same "
+                          f"SHA-256): its rows were read once, from {os.path.basename(copies[display])}; remove "
+                          "one of the two from the input folder")
+            else:
+                kept.append((display, explicit))
+        return kept
+
+    def drop_repeated_pieces(self) -> None:
+        """A sheet or file holding exactly the rows of an earlier one of the same table (the same sheet in a
+        re-saved copy of a workbook) is read once, with duplicate_file naming both (SPEC §3)."""
+        for name, pieces in self.tables.items():
+            kept: list[RawTable] = []
+            for piece in pieces:
+                same = next((k for k in kept if _same_rows(k, piece)), None)
+                if same is None:
+                    kept.append(piece)
+                    continue
+                self.warn(name, piece.file, 0, "", "duplicate_file",
+                          f"{piece.file} holds exactly the {name} rows of {same.file} ({piece.frame.height} rows): "
+                          "read once; remove the copy")
+            self.tables[name] = kept
+
+    def count_repeated_rows(self) -> None:
+        """In a table without a key, rows of one file identical to rows of another file count as they are
+        (aggregated rows may repeat) but are reported: one rows_repeated_across_files per pair (SPEC §3)."""
+        for name in UNKEYED_TABLES:
+            pieces = [p for p in self.tables.get(name, []) if p.source is None and p.frame.height]
+            for i, later in enumerate(pieces):
+                for earlier in pieces[:i]:
+                    if earlier.path == later.path:
+                        continue
+                    columns = sorted(set(earlier.frame.columns) - {"_row"})
+                    if columns != sorted(set(later.frame.columns) - {"_row"}):
+                        continue
+                    count = later.frame.select(columns).join(
+                        earlier.frame.select(columns).unique(), on=columns, how="semi", nulls_equal=True
+                    ).height
+                    if count:
+                        self.warn(name, later.file, 0, "", "rows_repeated_across_files",
+                                  f"{count} row{'s' if count > 1 else ''} of {later.file} "
+                                  f"{'are' if count > 1 else 'is'} identical to rows of {earlier.file}; they "
+                                  "were counted as written (aggregated rows may repeat): if one file copies the "
+                                  "other, remove the copied rows")
 
     def warn(self, table: str, file: str, row: int, column: str, code: str, message: str) -> None:
         self.issues.append(Issue(table, file, row, column, WARNING, code, message))
+
+    def error(self, table: str, file: str, code: str, message: str) -> None:
+        """An error about a whole file or sheet whose rows are not used (the run goes on, exit 3)."""
+        self.issues.append(Issue(table, file, 0, "", ERROR, code, message))
 
     def add_table(self, raw: RawTable) -> None:
         self.tables.setdefault(raw.table, []).append(raw)
@@ -455,6 +631,11 @@ class _Reader:
         text_head: str | None = None
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             source, text_head = _decode_all(display, "utf-16")
+        elif b"\r" in head and b"\n" not in head:  # lines ended by CR alone (old Mac exports): read as lines
+            try:
+                source, text_head = _decode_all(display, "utf-8-sig")
+            except InputError:
+                source, text_head = _decode_all(display, "gb18030")
         else:
             try:
                 text_head = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=complete)
@@ -462,8 +643,9 @@ class _Reader:
                 source, text_head = _decode_all(display, "gb18030")
         found = _csv_header(table, text_head, complete)
         if found is None:
-            raise InputError(_no_header_message(table, display))
+            raise _NoHeader(_no_header_message(table, display))
         sep, header_line, header_cells, titles = found
+        ragged: list[tuple[int, int, list[str]]] = []
         try:
             data = _polars_csv(source, sep, header_line)
         except _NotUtf8:
@@ -477,12 +659,18 @@ class _Reader:
             source, text_head = _decode_all(display, "gb18030")
             found = _csv_header(table, text_head, complete)
             if found is None:
-                raise InputError(_no_header_message(table, display)) from None
+                raise _NoHeader(_no_header_message(table, display)) from None
             sep, header_line, header_cells, titles = found
             try:
                 data = _polars_csv(source, sep, header_line)
             except _NotUtf8 as exc:
                 raise InputError(f"{display}: cannot be read as text ({exc})") from None
+            except _Ragged:
+                data = _polars_csv(source, sep, header_line, ragged=True)
+                ragged = _ragged_records(source, sep, header_line, len(header_cells))
+        except _Ragged:
+            data = _polars_csv(source, sep, header_line, ragged=True)
+            ragged = _ragged_records(source, sep, header_line, len(header_cells))
         except _CsvFailure as exc:
             raise InputError(f"{display}: cannot be read as CSV ({exc})") from None
         if data.width < len(header_cells):
@@ -493,6 +681,19 @@ class _Reader:
             self.title_warning(table, display, titles, header_line)
         labels = [f"field {j + 1}" for j in range(len(header_cells))]
         self.assemble(table, display, display, header_cells, labels, data, header_line + 1)
+        if ragged:
+            piece = self.tables[table.name][-1]
+            kept = set(piece.frame["_row"].to_list())
+            for index, line, fields in ragged:
+                row = header_line + 1 + index
+                if row not in kept:
+                    continue
+                extra = ", ".join(repr(f) for f in fields[len(header_cells):])
+                piece.bad_rows.setdefault(row, []).append(Issue(
+                    table.name, display, row, "", ERROR, "extra_fields",
+                    f"line {line} has {len(fields)} fields but the header has {len(header_cells)} (extra: {extra}): "
+                    "a comma inside a cell, such as in a firm name, splits it; put that cell in double quotes or "
+                    "remove the comma; the row is not used"))
 
     # ---- Parquet
 
@@ -510,7 +711,7 @@ class _Reader:
             raise InputError(f"{display}: not a readable Parquet file ({_first_line(exc)})") from None
         header_cells: list[str | None] = list(df.columns)
         if _header_matches(table, header_cells) < _needed(table):
-            raise InputError(_no_header_message(table, display, parquet=True))
+            raise _NoHeader(_no_header_message(table, display, parquet=True))
         data = _parquet_as_text(df, display)
         data.columns = [f"c{j}" for j in range(data.width)]
         labels = [f"column {j + 1}" for j in range(len(header_cells))]
@@ -525,7 +726,7 @@ class _Reader:
             raise InputError(f"{display}: not a readable Parquet file ({_first_line(exc)})") from None
         header_cells: list[str | None] = list(schema.names())
         if _header_matches(table, header_cells) < _needed(table):
-            raise InputError(_no_header_message(table, display, parquet=True))
+            raise _NoHeader(_no_header_message(table, display, parquet=True))
         for name, dtype in schema.items():
             _parquet_text(pl.col(name), name, dtype, display)  # a column that cannot be text stops the run now
         labels = [f"column {j + 1}" for j in range(len(header_cells))]
@@ -551,15 +752,25 @@ class _Reader:
         try:
             with zipfile.ZipFile(display) as zf:
                 sheets = xlsx_scan.list_sheets(zf)
-                picked = self.pick_sheets(display, stem, sheets, explicit)
+                picked = self.pick_sheets(display, zf, stem, sheets, explicit)
                 if picked is None:
                     return
                 self.hash_later(display)
                 if not picked:
                     return
                 reader = _open_fastexcel(display)
-                for sheet, table in picked:
-                    self.read_sheet(display, zf, reader, sheet, table)
+                for sheet, match in picked:
+                    assert match.table is not None  # pick_sheets picks matched sheets only
+                    try:
+                        self.read_sheet(display, zf, reader, sheet, match.table)
+                    except _NoHeader as exc:
+                        if match.exact:
+                            raise
+                        table = match.table
+                        self.error(table.name, f"{display}:{sheet.name}", "unknown_sheet",
+                                   f"sheet {sheet.name!r} is taken for {table.name} ({table.alias}) because its "
+                                   f"name contains that table's name, but {exc.args[0].split(': ', 1)[1]}: rename "
+                                   "the sheet or correct its header; its rows were not used")
         except xlsx_scan.WorkbookError as exc:
             raise InputError(f"{display} {exc}") from None
         except (
@@ -586,14 +797,17 @@ class _Reader:
             raise InputError(f"{display} cannot be read ({_first_line(exc)})") from None
 
     def pick_sheets(
-        self, display: str, stem: str, sheets: list[xlsx_scan.SheetRef], explicit: bool
-    ) -> list[tuple[xlsx_scan.SheetRef, Table]] | None:
-        """The sheets to read and their tables; None when the whole workbook is ignored."""
-        picked = [(s, t) for s in sheets if (t := table_for_name(s.name)) is not None]
-        if not picked:
-            table = table_for_name(stem)
+        self, display: str, zf: zipfile.ZipFile, stem: str, sheets: list[xlsx_scan.SheetRef], explicit: bool
+    ) -> list[tuple[xlsx_scan.SheetRef, NameMatch]] | None:
+        """The sheets to read and how their names matched a table; None when the whole workbook is ignored.
+        A sheet that names two tables is an error; one that names none is an error when it holds data rows
+        (a warning when it holds none; the template's instructions sheet is expected)."""
+        matches = [(s, match_table(s.name)) for s in sheets]
+        picked = [(s, m) for s, m in matches if m.table is not None]
+        if not picked and not any(m.tied for _, m in matches):
+            by_stem = match_table(stem)
             worksheets = [s for s in sheets if s.kind == "worksheet" and s.part]
-            if table is None or not worksheets:
+            if by_stem.table is None or not worksheets:
                 why = (
                     f"has no sheet named after a table and its file name names no table ({_known_tables()})"
                     if worksheets or not sheets
@@ -601,23 +815,55 @@ class _Reader:
                 )
                 if explicit:
                     raise InputError(f"{display} {why}")
-                short = "has no sheet or file name naming a table" if worksheets or not sheets else why
-                self.warn("", display, 0, "", "unknown_file", f"{os.path.basename(display)} {short}; it was ignored")
+                filled = next((rows for s in worksheets if (rows := self.sheet_rows(display, zf, s))), None)
+                if filled:
+                    near = nearest_table(stem, filled)
+                    self.error("", display, "unknown_file",
+                               f"{os.path.basename(display)} holds data rows but neither its sheets nor its name "
+                               f"name a table; did you mean {near.name} ({near.alias})? Rename each sheet after "
+                               "its table; its rows were not used")
+                else:
+                    short = "has no sheet or file name naming a table" if worksheets or not sheets else why
+                    self.warn("", display, 0, "", "unknown_file",
+                              f"{os.path.basename(display)} {short} and holds no data rows; it was ignored")
                 return None
-            picked = [(worksheets[0], table)]
+            picked = [(worksheets[0], by_stem)]
         chosen = {s.name for s, _ in picked}
-        for s in sheets:
+        for s, m in matches:
             # The instructions sheet of `kqcalc template` is expected beside the tables: no warning.
-            if s.name not in chosen and norm_header(s.name) not in TEMPLATE_GUIDE_SHEETS:
-                self.warn(
-                    "",
-                    f"{display}:{s.name}",
-                    0,
-                    "",
-                    "unknown_sheet",
-                    f"sheet {s.name!r} is not named after a table (e.g. firms or 企业名录); it was ignored",
-                )
+            if s.name in chosen or norm_header(s.name) in TEMPLATE_GUIDE_SHEETS:
+                continue
+            file = f"{display}:{s.name}"
+            if m.tied:
+                self.error("", file, "unknown_sheet",
+                           f"sheet {s.name!r} names more than one table ({_tables_named(m.tied)}): rename it after "
+                           "one table; its rows were not used")
+            elif s.kind == "worksheet" and s.part and (rows := self.sheet_rows(display, zf, s)):
+                near = nearest_table(s.name, rows)
+                self.error("", file, "unknown_sheet",
+                           f"sheet {s.name!r} is not named after a table and holds data rows; did you mean "
+                           f"{near.name} ({near.alias})? Rename the sheet after its table (e.g. {near.alias}); its "
+                           "rows were not used")
+            else:
+                self.warn("", file, 0, "", "unknown_sheet",
+                          f"sheet {s.name!r} is not named after a table (e.g. firms or 企业名录) and holds no data "
+                          "rows; it was ignored")
         return picked
+
+    def sheet_rows(self, display: str, zf: zipfile.ZipFile, sheet: xlsx_scan.SheetRef) -> list[list[str | None]]:
+        """The first non-blank rows of a sheet no table name matches, when it holds data rows (a header and
+        at least one row below it); [] when it holds none. Read safely, as read_sheet reads."""
+        probe = xlsx_scan.probe(zf, sheet.part)
+        scan = xlsx_scan.scan_sheet(display, sheet.part, probe.prefix, extent=True)
+        if scan.last_row < 2:
+            return []
+        if scan.oversized:
+            return [[None], [None]]
+        grid, _ = _load_sheet(_open_fastexcel(display), sheet.name, f"{display}:{sheet.name}")
+        if not _grid_has_rows(grid):
+            return []
+        rows = [[_cell_text(v) for v in row] for row in grid.head(HEADER_SEARCH_ROWS * 3).iter_rows()]
+        return [r for r in rows if any(c is not None and c.strip() for c in r)]
 
     def read_sheet(
         self, display: str, zf: zipfile.ZipFile, reader: Any, sheet: xlsx_scan.SheetRef, table: Table
@@ -687,7 +933,7 @@ class _Reader:
             if titles is None:  # every row is blank
                 self.empty_table(table, file)
                 return
-            raise InputError(_no_header_message(table, file))
+            raise _NoHeader(_no_header_message(table, file))
         header_row = header_index + 1  # Excel rows are 1-based; fastexcel keeps leading empty rows
         header_cells = [_cell_text(v) for v in grid.row(header_index)]
         if titles:
@@ -836,6 +1082,10 @@ class _Reader:
                 "extra_columns",
                 f"columns not in the {table.name} table were ignored: {', '.join(extras)}",
             )
+        if frame.height == 0 and table.name != "firms":  # an empty firms table stops the run (read_inputs)
+            self.warn(table.name, file, 0, "", "empty_table",
+                      f"the {table.name} ({table.alias}) table in {file} has a header but no rows: no lines come "
+                      "from it; fill it in, or remove it if the table does not apply")
         self.add_table(RawTable(table.name, file, path, frame, headers, rows_read, excluded, bad_rows))
 
 
@@ -1129,6 +1379,53 @@ def _head(path: str) -> tuple[bytes, int]:
         raise InputError(f"{path} cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
 
 
+def _same_rows(a: RawTable, b: RawTable) -> bool:
+    """Whether two pieces of a table hold the same rows, cell for cell, in the same order (row numbers and
+    column order aside). Lazily read Parquet pieces are not compared."""
+    if a.source is not None or b.source is not None or a.frame.height != b.frame.height or not a.frame.height:
+        return False
+    columns = sorted(set(a.frame.columns) - {"_row"})
+    if columns != sorted(set(b.frame.columns) - {"_row"}):
+        return False
+    return a.frame.select(columns).equals(b.frame.select(columns))
+
+
+def _file_rows(path: str, suffix: str) -> list[list[str | None]]:
+    """The first rows of a file no table name matches, when it holds data rows (Parquet: its column names
+    and any row; CSV: a non-blank line below the first); [] when it holds none. A file that cannot be looked
+    into is taken to hold rows (an error, not a warning)."""
+    try:
+        if suffix == ".parquet":
+            source = pl.scan_parquet(path)
+            has = bool(source.select(pl.len()).collect().item())
+            return [list(source.collect_schema().names()), [None]] if has else []
+        head, size = _head(path)
+    except Exception:  # noqa: BLE001
+        return [[None], [None]]
+    text = head.decode("utf-8", errors="ignore") if head.isascii() or _is_utf8(head) else head.decode(
+        "gb18030", errors="ignore")
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    rows = [[f if f.strip() else None for f in fields] for _, fields in _records(text, ",", size <= len(head))]
+    rows = [r for r in rows if any(c is not None for c in r)]
+    return rows if len(rows) >= 2 else []
+
+
+def _is_utf8(head: bytes) -> bool:
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _grid_has_rows(grid: pl.DataFrame) -> bool:
+    """Whether a sheet's cells fill at least two rows (a header and a data row)."""
+    if grid.width == 0:
+        return False
+    filled = pl.any_horizontal([pl.col(c).str.strip_chars().str.len_chars() > 0 for c in grid.columns])
+    return grid.select(filled.fill_null(False).sum()).item() >= 2
+
+
 def _digest(path: str) -> str:
     """SHA-256 hex of a file, hashing a memory map of it (no copy; hashlib releases the GIL meanwhile, so this
     runs on a thread beside Polars' reading)."""
@@ -1155,12 +1452,21 @@ def _first_line(exc: BaseException) -> str:
 # --------------------------------------------------------------------------- CSV
 
 
+class _NoHeader(InputError):
+    """No header row with the table's columns: a stop for a sheet or file named exactly after the table, an
+    error issue for one matched only by a name containing the table's name (SPEC §3)."""
+
+
 class _NotUtf8(Exception):
     pass
 
 
 class _CsvFailure(Exception):
     pass
+
+
+class _Ragged(Exception):
+    """A line with more fields than the header (Polars stops on it): read again, those rows quarantined."""
 
 
 def _decode_all(path: str, encoding: str) -> tuple[bytes, str]:
@@ -1174,6 +1480,8 @@ def _decode_all(path: str, encoding: str) -> tuple[bytes, str]:
     del raw
     if text.startswith("\ufeff"):
         text = text[1:]
+    if "\r" in text:  # CR alone also ends a line (SPEC §7); CRLF is one line end
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.encode("utf-8"), text[:HEAD_BYTES]
 
 
@@ -1216,7 +1524,9 @@ def _csv_header(
     return None
 
 
-def _polars_csv(source: str | bytes, sep: str, header_line: int) -> pl.DataFrame:
+def _polars_csv(source: str | bytes, sep: str, header_line: int, *, ragged: bool = False) -> pl.DataFrame:
+    """The CSV's records below its header as text. ragged: fields beyond the header are cut off (the caller
+    quarantines those rows, see _ragged_records); otherwise such a line raises _Ragged."""
     try:
         return pl.read_csv(
             source,
@@ -1226,14 +1536,34 @@ def _polars_csv(source: str | bytes, sep: str, header_line: int) -> pl.DataFrame
             infer_schema=False,
             quote_char='"',
             raise_if_empty=False,
+            truncate_ragged_lines=ragged,
         )
     except Exception as exc:  # Polars raises ComputeError / NoDataError / … and pyo3 panics
         text = _first_line(exc)
         if "utf-8" in text.lower() or "utf8" in text.lower():
             raise _NotUtf8(text) from None
-        if "more fields" in text:
-            text = "a line has more fields than the header row: give the extra fields a header or remove them"
+        if "more fields" in text and not ragged:
+            raise _Ragged(text) from None
         raise _CsvFailure(text) from None
+
+
+def _ragged_records(source: str | bytes, sep: str, header_line: int, width: int) -> list[tuple[int, int, list[str]]]:
+    """(index below the header, line number, fields) of the records with non-empty fields beyond the header's
+    `width` (Polars' record index, so blank lines count as records as Polars counts them)."""
+    if isinstance(source, str):
+        with open(source, "rb") as fh:
+            text = fh.read().decode("utf-8-sig")
+    else:
+        text = source.decode("utf-8")
+    found = []
+    index = -1
+    for line, fields in _records(text, sep, True):
+        if line <= header_line:
+            continue
+        index += 1
+        if len(fields) > width and any(f.strip() for f in fields[width:]):
+            found.append((index, line, fields))
+    return found
 
 
 # --------------------------------------------------------------------------- Parquet

@@ -870,7 +870,7 @@ def test_empty_sheet_of_an_optional_table_is_a_warning(tmp_path: Path) -> None:
 
 def test_header_only_csv_is_a_table_without_rows(tmp_path: Path) -> None:
     run = compute(tmp_path, district(tmp_path, tx=[TX]))
-    assert run.code == 0 and run.issues == []
+    assert run.code == 0 and codes(run) == [("empty_table", "warning", "", "")]  # SPEC §3: present but empty
     assert_no_award_moved(run, {(F1, "2", ""): None, (F2, "2", ""): None})
     assert set(run.awards) == {(F1, "3A", "")}
 

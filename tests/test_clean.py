@@ -151,7 +151,8 @@ def test_rates_and_amounts_keep_every_digit_written() -> None:
         "firm_id": [GOOD] * 3, "platform": ["amazon"] * 3, "model": ["B2C"] * 3, "traded_on": ["2020-07-01"] * 3,
         "amount": ["23175000.123456789", "0.1234567890123456789012", "5"], "currency": ["VND", "USD", "HKD"],
     })
-    fx = pl.DataFrame({"currency": ["VND", "HKD"], "usd_per_unit": ["0.000043149946062567421", "0.1290289282857216612"]})
+    fx = pl.DataFrame({"currency": ["VND", "HKD"],
+                       "usd_per_unit": ["0.000043149946062567421", "0.1290289282857216612"]})
     result = clean(_read(firms=pl.DataFrame(FIRM), transactions=tx, fx_rates=fx), 2020)
     assert result.fx["VND"] == Decimal("0.000043149946062567421")  # not cut to 10 places
     assert result.fx["HKD"] == Decimal("0.1290289282857216612")
@@ -160,9 +161,10 @@ def test_rates_and_amounts_keep_every_digit_written() -> None:
     assert [(i.row, i.code) for i in result.issues if i.severity == "error"] == [(3, "too_many_decimals")]
     ctx = Context(result.tables, load_policy(None), Period(date(2020, 7, 1), date(2021, 6, 30)), fx=result.fx)
     # 23175000.123456789 × 0.000043149946062567421 = 999.9999999999999...: exact, not 1000.00
-    # 23175000 × rate = 999.999999999999981675; 0.123456789 × rate = 0.000005327153768082785...
+    # 23175000 × rate = 43149946062567421 × 23175 × 1e-18 = 999.999999999999981675
+    assert ctx.usd({"VND": Decimal("23175000")}) == Decimal("999.999999999999981675")
+    # plus 0.123456789 × rate = 0.000005327153768082785...: exact, never rounded to 1000.00
     assert ctx.usd({"VND": Decimal("23175000.123456789")}) == Decimal("1000.000005327153768082766892671169")
-    assert ctx.usd({"VND": Decimal("23175000")}) == Decimal("999.999999999999981675")  # 43149946062567421 × 23175 × 1e-18
 
 
 def test_negative_record_with_unreadable_date_is_kept_and_reported() -> None:

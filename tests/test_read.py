@@ -346,16 +346,40 @@ def test_csv_quoted_fields_and_empty_strings(tmp_path: Path) -> None:
 
 
 def test_csv_with_a_header_and_no_rows(tmp_path: Path) -> None:
+    write_csv(tmp_path / "firms.csv", [FIRMS_EN, FIRM_ROWS[0]])
+    (tmp_path / "stores.csv").write_text("firm_id,platform,store_id,model,opened_on", encoding="utf-8")
+    result = read_inputs([str(tmp_path)])
+    stores = one(result, "stores")
+    assert stores.frame.height == 0 and stores.rows_read == 0
+    assert stores.frame.columns == ["firm_id", "platform", "store_id", "model", "opened_on", "_row"]
+    assert [(i.table, i.severity) for i in codes(result, "empty_table")] == [("stores", "warning")]
+
+
+def test_an_empty_firms_table_stops_the_run(tmp_path: Path) -> None:
+    # SPEC §3: a header and no rows would make every line ineligible: exit 1, not a run that pays 0
     (tmp_path / "firms.csv").write_text(",".join(FIRMS_EN), encoding="utf-8")
-    firms = one(read_inputs([str(tmp_path)]), "firms")
-    assert firms.frame.height == 0 and firms.rows_read == 0
-    assert firms.frame.columns == [*FIRMS_EN, "_row"]
-
-
-def test_csv_with_more_fields_than_the_header_is_an_error(tmp_path: Path) -> None:
-    write_csv(tmp_path / "firms.csv", [FIRMS_EN, [*FIRM_ROWS[0], "x", "y"]])
-    with pytest.raises(InputError, match="firms.csv: cannot be read as CSV"):
+    with pytest.raises(InputError, match="firms table .企业名录. in .*firms.csv has a header but no rows"):
         read_inputs([str(tmp_path)])
+
+
+def test_csv_line_with_more_fields_than_the_header_quarantines_only_that_row(tmp_path: Path) -> None:
+    # an unquoted comma in a firm name (乙公司,杭州) splits the line into six fields: that row is an error,
+    # the rows around it are read; the row number is the line a text editor shows (header = line 1)
+    firms = [FIRMS_EN, FIRM_ROWS[0], ["91330621MA2B000020", "乙公司", "杭州", "否", "是", "否"],
+             ["91330621MA2B000030", "丙公司", "是", "是", "是"], ["91330621MA2B000040", "丁公司", "是", "是", "是", ""]]
+    write_csv(tmp_path / "firms.csv", firms)
+    piece = one(read_inputs([str(tmp_path)]), "firms")
+    assert piece.frame["firm_id"].to_list() == [r[0] for r in firms[1:]]
+    assert {row: [i.code for i in found] for row, found in piece.bad_rows.items()} == {3: ["extra_fields"]}
+    assert "line 3 has 6 fields but the header has 5 (extra: '否')" in piece.bad_rows[3][0].message
+    # a trailing empty field (line 5) carries nothing: the row is read as written
+
+
+def test_csv_with_lines_ended_by_cr_alone_is_read_line_by_line(tmp_path: Path) -> None:
+    text = "\r".join(",".join(r) for r in [FIRMS_EN, *FIRM_ROWS]) + "\r"
+    (tmp_path / "firms.csv").write_bytes(text.encode("gb18030"))
+    piece = one(read_inputs([str(tmp_path)]), "firms")
+    assert piece.frame["firm_name"].to_list() == ["甲公司", "乙公司"] and piece.frame["_row"].to_list() == [2, 3]
 
 
 def test_parquet_values_become_text(tmp_path: Path) -> None:
