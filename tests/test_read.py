@@ -682,3 +682,120 @@ def test_column_letters_and_ref_patterns() -> None:
             cell = f' r="{letters}7"'.encode()
             assert bool(gt and gt.search(cell)) == (n > edge), (edge, letters)
             assert bool(lt and lt.search(cell)) == (n < edge), (edge, letters)
+
+
+# ---- which table a sheet or file holds, and the same content read once (SPEC §3)
+
+TX_EN = ["firm_id", "platform", "model", "traded_on", "amount"]
+TX_ROWS = [["91330621MA2B000010", "amazon.com", "B2C", "2020-08-01", "1000"],
+           ["91330621MA2B000010", "amazon.com", "B2C", "2020-08-02", "2000"]]
+
+
+def _book(path: Path, sheets: dict[str, list[list[str]]]) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    return path
+
+
+def test_a_name_containing_a_table_name_is_that_table_and_the_longest_wins(tmp_path: Path) -> None:
+    firms_csv(tmp_path)
+    write_csv(tmp_path / "2020年交易.csv", [TX_EN, TX_ROWS[0]])
+    _book(tmp_path / "late.xlsx", {"交易明细": [TX_EN, TX_ROWS[1]]})
+    write_csv(tmp_path / "9610出口清单-6月补录.csv",
+              [["declaration_no", "firm_id", "declared_on", "amount", "via_platform"],
+               ["D1", "91330621MA2B000010", "2021-06-15", "5", "是"]])
+    result = read_inputs([str(tmp_path)])
+    pieces = result.tables["transactions"]
+    assert [p.frame["traded_on"].to_list() for p in pieces] == [["2020-08-01"], ["2020-08-02"]]
+    assert result.tables["exports_9610"][0].frame["declaration_no"].to_list() == ["D1"]
+    assert [i for i in result.issues if i.severity == "error"] == []
+
+
+def test_a_name_naming_two_tables_equally_is_an_error_naming_both(tmp_path: Path) -> None:
+    firms_csv(tmp_path)
+    write_csv(tmp_path / "店铺 and 交易.csv", [TX_EN, TX_ROWS[0]])  # 店铺 and 交易: two aliases of 2 characters
+    result = read_inputs([str(tmp_path)])
+    assert "transactions" not in result.tables and "stores" not in result.tables
+    [issue] = codes(result, "unknown_file")
+    assert issue.severity == "error" and "stores (店铺) / transactions (交易)" in issue.message
+
+
+def test_a_sheet_matched_by_containment_without_the_tables_header_is_an_error(tmp_path: Path) -> None:
+    _book(tmp_path / "book.xlsx", {"企业名录": [FIRMS_EN, *FIRM_ROWS], "交易说明": [["说明"], ["2020年度交易数据"]]})
+    result = read_inputs([str(tmp_path / "book.xlsx")])
+    [issue] = codes(result, "unknown_sheet")
+    assert (issue.severity, issue.table, issue.file.endswith(":交易说明")) == ("error", "transactions", True)
+    assert "transactions" not in result.tables
+
+
+def test_an_unmatched_sheet_with_rows_is_an_error_and_without_rows_a_warning(tmp_path: Path) -> None:
+    _book(tmp_path / "book.xlsx", {"企业名录": [FIRMS_EN, *FIRM_ROWS], "Sheet2": [TX_EN, *TX_ROWS],
+                                   "Sheet3": [], "填表说明": [["read me"], ["and me"]]})
+    result = read_inputs([str(tmp_path / "book.xlsx")])
+    found = sorted((i.file.rsplit(":", 1)[1], i.severity) for i in codes(result, "unknown_sheet"))
+    assert found == [("Sheet2", "error"), ("Sheet3", "warning")]  # 填表说明: the template's, no word
+    assert "did you mean transactions (交易)?" in codes(result, "unknown_sheet")[0].message
+    assert "transactions" not in result.tables
+
+
+def test_old_spreadsheet_formats_are_errors_in_a_folder_and_stop_when_named(tmp_path: Path) -> None:
+    firms_csv(tmp_path)
+    for name in ("交易.xls", "店铺.et", "培训.ods"):
+        (tmp_path / name).write_bytes(b"\xd0\xcf\x11\xe0 old format")
+    result = read_inputs([str(tmp_path)])
+    issues = codes(result, "unsupported_file")
+    assert len(issues) == 3 and {i.severity for i in issues} == {"error"}
+    assert all("save it as an .xlsx workbook" in i.message for i in issues)
+    with pytest.raises(InputError, match="交易.xls: .*save it as an .xlsx workbook"):
+        read_inputs([str(tmp_path / "firms.csv"), str(tmp_path / "交易.xls")])
+
+
+def test_a_byte_identical_copy_is_read_once_naming_both(tmp_path: Path) -> None:
+    firms_csv(tmp_path)
+    write_csv(tmp_path / "交易.csv", [TX_EN, *TX_ROWS])
+    (tmp_path / "交易 - 副本.csv").write_bytes((tmp_path / "交易.csv").read_bytes())
+    result = read_inputs([str(tmp_path)])
+    assert len(result.tables["transactions"]) == 1 and result.tables["transactions"][0].frame.height == 2
+    [issue] = codes(result, "duplicate_file")
+    assert "交易 - 副本.csv" in issue.message + issue.file and "交易.csv" in issue.message
+
+
+def test_the_same_sheet_in_two_workbooks_is_read_once(tmp_path: Path) -> None:
+    # a re-saved copy: different bytes, the same rows in every sheet
+    _book(tmp_path / "a.xlsx", {"企业名录": [FIRMS_EN, *FIRM_ROWS], "交易": [TX_EN, *TX_ROWS]})
+    _book(tmp_path / "b.xlsx", {"交易": [["title"], TX_EN, *TX_ROWS], "企业名录": [FIRMS_ZH, *FIRM_ROWS]})
+    result = read_inputs([str(tmp_path)])
+    assert [len(result.tables[t]) for t in ("firms", "transactions")] == [1, 1]
+    assert sorted(i.table for i in codes(result, "duplicate_file")) == ["firms", "transactions"]
+
+
+def test_rows_of_an_unkeyed_table_repeated_in_another_file_count_and_are_reported(tmp_path: Path) -> None:
+    firms_csv(tmp_path)
+    write_csv(tmp_path / "交易.csv", [TX_EN, *TX_ROWS])
+    write_csv(tmp_path / "交易-补录.csv",
+              [TX_EN, TX_ROWS[1], ["91330621MA2B000010", "ebay", "B2C", "2020-09-01", "7"]])
+    result = read_inputs([str(tmp_path)])
+    assert [p.frame.height for p in result.tables["transactions"]] == [2, 2]  # counted as written
+    [issue] = codes(result, "rows_repeated_across_files")
+    # one warning for the pair (the folder's name order reads 交易-补录.csv first), with the count
+    assert issue.severity == "warning" and issue.message.startswith("1 row of ")
+    assert issue.file.endswith("/交易.csv") and "交易-补录.csv is" not in issue.message
+    assert issue.message.endswith("remove the copied rows") and "交易-补录.csv;" in issue.message
+
+
+def test_a_code_stored_as_a_number_quarantines_its_row(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "企业名录"
+    ws.append(FIRMS_EN)
+    ws.append([123306034614027582, "甲公司", "是", "是", "是"])  # a number cell: Excel keeps 15 digits
+    ws.append(FIRM_ROWS[1])
+    wb.save(tmp_path / "book.xlsx")
+    piece = one(read_inputs([str(tmp_path / "book.xlsx")]), "firms")
+    assert {row: [i.code for i in found] for row, found in piece.bad_rows.items()} == {2: ["credit_code_as_number"]}
+    assert "format the column as text" in piece.bad_rows[2][0].message
