@@ -11,16 +11,25 @@ text (None for an empty cell) so that clean.py sees and reports every bad cell.
 How each input is found and read
 --------------------------------
 * Directory: its files, not its subfolders, sorted by name. Office lock files
-  (``~$…``) and hidden files are skipped; a file whose name matches no table is
-  ignored with a warning ``unknown_file``.
-* Workbook (.xlsx/.xlsm): every sheet named after a table (English name or
-  Chinese alias) is that table; when no sheet is, and the file is named after a
-  table, its first sheet is that table. Other sheets: warning ``unknown_sheet``.
-* .csv / .parquet: the file's stem names the table.
+  (``~$…``) and hidden files are skipped. Byte-identical copies (same size, same
+  SHA-256) are read once (``duplicate_file``).
+* Which table (match_table, SPEC §3): a sheet name or file stem equal to a
+  table's name or alias, else the longest name or alias it contains (交易明细,
+  9610出口清单-6月补录). A workbook none of whose sheets matches but whose file
+  name does gives its first sheet to that table. Errors (rows not used): a name
+  containing two tables' spellings equally long; a containment match without
+  the table's header; a sheet or file naming no table that holds data rows
+  (``unknown_sheet`` / ``unknown_file`` with a did-you-mean hint); .xls/.et/.ods
+  in a folder (``unsupported_file``). Without data rows: a warning.
 * Names compare with ``norm_header`` (NFKC, trimmed, case-folded). Header cells
   also ignore inner spaces and line breaks and a trailing "*".
 * A file given twice (directly and through its folder) is read once (warning
-  ``duplicate_file``).
+  ``duplicate_file``); so is a sheet or file holding exactly the rows of an
+  earlier piece of its table. Rows of an unkeyed table repeated in another file
+  are counted and reported (``rows_repeated_across_files``).
+* A table with a header and no rows: ``empty_table``; for ``firms`` a stop.
+* CSV: a line with more fields than the header quarantines its row
+  (``extra_fields``); lines ended by CR alone are lines.
 
 The header row is the first of the first 10 non-blank rows whose cells name at
 least min(2, number of columns) of the table's columns; rows above it are titles
