@@ -401,7 +401,10 @@ def test_row_order_file_order_and_split_tables_do_not_change_awards_or_summary(t
     def problems(out: str) -> list[tuple[str, ...]]:
         rows = csv.DictReader(io.StringIO((tmp_path / out / "issues.csv").read_text(encoding="utf-8-sig")))
         return sorted((r["table"], r["column"], r["severity"], r["code"]) for r in rows)
-    assert problems("a") == problems("b")
+    # Splitting a table puts some of its identical (aggregated) rows in two files: SPEC §3 reports that once
+    # per pair of files (rows_repeated_across_files) and counts the rows as written; nothing else differs.
+    repeated = ("transactions", "", "warning", "rows_repeated_across_files")
+    assert problems("a") == [p for p in problems("b") if p != repeated]
     # results.json decides the same lines; only where they came from (file, row) may differ.
     lines = [json.loads((tmp_path / out / "results.json").read_text(encoding="utf-8"))["lines"] for out in "ab"]
     strip = lambda ls: [{k: v for k, v in ln.items() if k != "detail"} for ln in ls]  # noqa: E731
