@@ -739,6 +739,8 @@ class _Reader:
         for name, dtype in schema.items():
             _parquet_text(pl.col(name), name, dtype, display)  # a column that cannot be text stops the run now
         labels = [f"column {j + 1}" for j in range(len(header_cells))]
+        if table.name != "firms" and not source.select(pl.len()).collect().item():  # row count: file metadata
+            self.no_rows(table, display)
         empty = pl.DataFrame(schema={f"c{j}": pl.String for j in range(len(header_cells))})
         mapping, headers, extras = _map_header(table, display, header_cells, labels, empty)
         if extras:
@@ -983,6 +985,12 @@ class _Reader:
             self.empty_firms.append(file)
         self.warn(table.name, file, 0, "", "empty_table", f"the {table.name} ({table.alias}) sheet is empty; ignored")
 
+    def no_rows(self, table: Table, file: str) -> None:
+        """A table with a header and no rows (SPEC §3; for firms read_inputs stops the run instead)."""
+        self.warn(table.name, file, 0, "", "empty_table",
+                  f"the {table.name} ({table.alias}) table in {file} has a header but no rows: no lines come "
+                  "from it; fill it in, or remove it if the table does not apply")
+
     def title_warning(self, table: Table, file: str, titles: list[tuple[int, str]], header_row: int) -> None:
         rows = ", ".join(str(r) for r, _ in titles)
         texts = "; ".join(repr(t) for _, t in titles[:3])
@@ -1092,9 +1100,7 @@ class _Reader:
                 f"columns not in the {table.name} table were ignored: {', '.join(extras)}",
             )
         if frame.height == 0 and table.name != "firms":  # an empty firms table stops the run (read_inputs)
-            self.warn(table.name, file, 0, "", "empty_table",
-                      f"the {table.name} ({table.alias}) table in {file} has a header but no rows: no lines come "
-                      "from it; fill it in, or remove it if the table does not apply")
+            self.no_rows(table, file)
         self.add_table(RawTable(table.name, file, path, frame, headers, rows_read, excluded, bad_rows))
 
 

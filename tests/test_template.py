@@ -126,7 +126,9 @@ def test_a_filled_template_round_trips_through_compute(tmp_path, lang):
     assert awards == [(A, "2", "3000000", "50000.00", "awarded"), (A, "3A", "1000000", "30000.00", "awarded")]
     with (out / "issues.csv").open(encoding="utf-8-sig") as f:
         issues = [(r["severity"], r["code"]) for r in csv.DictReader(f)]
-    assert issues == []  # the instructions sheet is expected beside the tables: no warning
+    # The instructions sheet is expected beside the tables: no warning. The 15 tables left blank (18 less firms,
+    # transactions and exports_9610) are present but empty: one empty_table warning each (SPEC §3).
+    assert issues == [("warning", "empty_table")] * 15
     files = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
     read = {f["table"]: f["rows_read"] for f in files}
     assert {t: n for t, n in read.items() if n} == {"firms": 1, "transactions": 2, "exports_9610": 1}
