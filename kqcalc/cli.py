@@ -163,16 +163,18 @@ def sample(
 
 @app.command()
 def diff(
-    run_a: Annotated[Path, typer.Argument(help="The earlier run: OUT (its current run) or OUT/runs/<id>.")],
-    run_b: Annotated[Path, typer.Argument(help="The later run, likewise.")],
+    run_a: Annotated[Path, typer.Argument(help="The earlier run: OUT (its current run) or OUT/runs/<id>; alone, "
+                                          "an output folder whose previous and current runs are compared.")],
+    run_b: Annotated[Path | None, typer.Argument(help="The later run, likewise.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    lang: LangOpt = "zh",
     debug: DebugOpt = False,
 ) -> None:
-    """Lines whose award or status changed between two runs, the totals of both, and the input files that changed."""
+    """Lines whose award or status changed between two runs, the totals of both, and the inputs that changed."""
     from kqcalc.diff import diff_runs, render_json, render_text
 
     result = _run(debug, diff_runs, run_a, run_b)
-    sys.stdout.write(render_json(result) if as_json else render_text(result))
+    sys.stdout.write(render_json(result) if as_json else render_text(result, lang))
 
 
 @app.command()
