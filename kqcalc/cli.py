@@ -224,6 +224,25 @@ def policy_show(policy: PolicyOpt = None, lang: LangOpt = "zh", debug: DebugOpt 
     render_policy(loaded, Console(highlight=False), lang=lang)
 
 
+@policy_app.command("export")
+def policy_export(
+    file: Annotated[Path, typer.Argument(help="The TOML file to write (FILE.toml).")],
+    policy: PolicyOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    lang: LangOpt = "zh",
+    debug: DebugOpt = False,
+) -> None:
+    """Write the policy in force as an editable TOML file (its own text, comments kept): the start of a new one."""
+    from kqcalc.policy.export import export_policy
+
+    exported = _run(debug, export_policy, file, policy, force)
+    if lang == "en":
+        print(f"Policy {exported.id} written to {file}; change its [policy] id when you edit it, "
+              f"then use it with --policy {file}")
+    else:
+        print(f"政策 {exported.id} 已写入 {file}；修改时请同时修改其中 [policy] 的 id，之后用 --policy {file} 使用")
+
+
 def main() -> None:
     try:
         app()

@@ -170,7 +170,8 @@ def test_the_parameters_sheet_holds_every_value_and_the_clause_texts(report):
     ws = report["政策参数"]
     values = {(r[0], r[2]): r[3] for r in rows(ws, 2)}
     assert values[("3A", "rmb_per_usd")] == "0.03"
-    assert values[("2", "tiers[1]")] == "min_b2c_usd = 5000000; amount_rmb = 100000"
+    assert values[("2", "tiers[1]")] == "企业B2C交易额门槛（美元） = 5000000；奖励金额（元） = 100000"
+    assert values[("8", "funding")] == "市级财政"
     assert values[("2", "条款原文")].startswith("对整年度跨境电商B2C在线交易额达到300万")
     assert values[("政策", "id")] == "keqiao-2020"
 
