@@ -1463,12 +1463,16 @@ def sheet_digest(grid: pl.DataFrame, cols: list[int]) -> str:
     text format)."""
     digest = hashlib.sha256(("\t".join(xlsx_scan.column_letters(c) for c in cols) + "\n").encode("utf-8"))
     if grid.height and grid.width:
-        cells = [
-            pl.col(c).cast(pl.String).str.replace_all("\\", "\\\\", literal=True)
-            .str.replace_all("\t", "\\t", literal=True).str.replace_all("\n", "\\n", literal=True)
-            .str.replace_all("\r", "\\r", literal=True).fill_null("\\N")
-            for c in grid.columns
-        ]
+        grid = grid.select(pl.all().cast(pl.String))
+        # Only the columns holding a character to escape are escaped (most hold none: a quick scan is cheaper).
+        special = grid.select(pl.col(c).str.contains(r"[\\\t\n\r]").any() for c in grid.columns).row(0)
+        cells = []
+        for name, escape in zip(grid.columns, special, strict=True):
+            cell = pl.col(name)
+            if escape:
+                cell = (cell.str.replace_all("\\", "\\\\", literal=True).str.replace_all("\t", "\\t", literal=True)
+                        .str.replace_all("\n", "\\n", literal=True).str.replace_all("\r", "\\r", literal=True))
+            cells.append(cell.fill_null("\\N"))
         text = grid.select(pl.concat_str(cells, separator="\t").str.join("\n")).item()
         digest.update((text + "\n").encode("utf-8"))
     return digest.hexdigest()
