@@ -168,12 +168,14 @@ def test_near_misses_are_firms_within_ten_percent_below_a_threshold(report):
 
 def test_the_parameters_sheet_holds_every_value_and_the_clause_texts(report):
     ws = report["政策参数"]
-    values = {(r[0], r[2]): r[3] for r in rows(ws, 2)}
-    assert values[("3A", "rmb_per_usd")] == "0.03"
+    assert headers(ws)[:5] == ["项目", "类别", "参数", "值", "政策文件中的键"]
+    values = {(r[0], r[4]): r[3] for r in rows(ws, 2)}
+    meaning = {(r[0], r[4]): r[2] for r in rows(ws, 2)}
+    assert values[("3A", "rmb_per_usd")] == "0.03" and meaning[("3A", "rmb_per_usd")] == "每美元奖励（元）"
     assert values[("2", "tiers[1]")] == "企业B2C交易额门槛（美元） = 5000000；奖励金额（元） = 100000"
-    assert values[("8", "funding")] == "市级财政"
-    assert values[("2", "条款原文")].startswith("对整年度跨境电商B2C在线交易额达到300万")
-    assert values[("政策", "id")] == "keqiao-2020"
+    assert values[("8", "funding")] == "市级财政" and meaning[("8", "funding")] == "资金来源"
+    assert values[("2", "text_zh")].startswith("对整年度跨境电商B2C在线交易额达到300万")
+    assert values[("政策", "id")] == "keqiao-2020" and meaning[("政策", "id")] == "政策编号"
 
 
 def test_the_manifest_sheet_names_the_policy_the_period_and_every_input_file(report):

@@ -122,7 +122,8 @@ def test_the_wide_summary_flows_at_100_percent_with_its_header_row_and_firm_colu
 
 
 def test_a_narrow_sheet_fits_one_a4_page_wide_and_repeats_its_header(demo):
-    # 政策参数: item, kind, key and a wrapped value column 100 wide: at most (7 × 148 + 20) × 0.75 = 792 points.
+    # 政策参数: item 10, kind 6, parameter 30, the wrapped value 100 and the file's key 28 characters wide:
+    # (7 × 174 + 5 × 5) × 0.75 = 932.25 points, printed on A4 (784.29 points) at 84 %.
     book = Book(demo)
     params = book.sheet("政策参数")
     assert fits_to_page(params)

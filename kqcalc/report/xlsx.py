@@ -63,7 +63,8 @@ H = {
         "reason_text": "原因说明", "gap": "距门槛", "condition": "条件", "current": "当前值", "next": "下一门槛",
         "distance": "差距", "share": "差距占比", "table": "表", "file": "文件", "row": "行号", "column": "列",
         "severity": "级别", "code": "代码", "message": "说明", "kind": "类别", "key": "参数", "value": "值",
-        "param": "参数", "text": "条文", "name": "名称", "clause_title": "条款标题", "policy": "政策",
+        "param": "参数", "text": "条文", "file_key": "政策文件中的键", "name": "名称", "clause_title": "条款标题",
+        "policy": "政策",
         "general": "通用规则", "sources": "数据来源",
         "text_zh": "条款原文", "text_en": "英文译文", "minus_eligibility": "资格扣减（元）",
         "minus_one_time": "一次性扣减（元）", "minus_highest_only": "从高不重复扣减（元）",
@@ -91,6 +92,7 @@ H = {
         "current": "Current", "next": "Next threshold", "distance": "Distance", "share": "Distance / threshold",
         "table": "Table", "file": "File", "row": "Row", "column": "Column", "severity": "Severity", "code": "Code",
         "message": "Message", "kind": "Kind", "key": "Key", "value": "Value", "param": "parameter",
+        "file_key": "Key in the policy file",
         "text": "text", "name": "name", "clause_title": "clause title", "policy": "policy", "general": "general",
         "sources": "Sources", "text_zh": "clause text (zh)", "text_en": "clause text (en)",
         "minus_eligibility": "Eligibility deduction (RMB)", "minus_one_time": "One-time deduction (RMB)",
@@ -537,36 +539,41 @@ def _issues(book: _Book, result: RunResult) -> None:
 
 
 def _parameters(book: _Book, result: RunResult) -> None:
-    from kqcalc.policy_show import _parameter_rows
+    """Every policy value and clause text: what it is (in words, as `kqcalc policy show`), its value, and the key
+    the policy file spells it with."""
+    from kqcalc.policy_show import _LABELS, parameter_rows
 
     h, lang, policy = H[book.lang], book.lang, result.policy
+    words = _LABELS[lang]
     ws = book.sheet("parameters")
     rows: list[list[Any]] = []
     meta = policy.meta
-    for key, value in (("id", policy.id), ("document", meta.get("document", "")),
-                       ("title", meta.get(f"title_{lang}") or meta.get("title_zh", "")),
-                       ("valid", f"{policy.valid_from.isoformat()}{h['to']}{policy.valid_to.isoformat()}"),
-                       ("highest_only_mode", policy.highest_only_mode), ("source", policy.source),
-                       ("sha256", policy.sha256)):
-        rows.append([h["policy"], h["param"], key, str(value)])
+    for key, label, value in (
+        ("id", "id", policy.id), ("document", "document", meta.get("document", "")),
+        (f"title_{lang}", "title", meta.get(f"title_{lang}") or meta.get("title_zh", "")),
+        ("valid_from, valid_to", "window", f"{policy.valid_from.isoformat()}{h['to']}{policy.valid_to.isoformat()}"),
+        ("highest_only_mode", "mode", words.get(policy.highest_only_mode, policy.highest_only_mode)),
+        ("", "source", policy.source), ("", "sha256", policy.sha256),
+    ):
+        rows.append([h["policy"], h["param"], words[label], str(value), key])
     params: dict[str, list[list[Any]]] = {}
-    for code, key, value in _parameter_rows(policy, lang):
-        params.setdefault(code, []).append([code, h["param"], key, value])
+    for code, key, meaning, value in parameter_rows(policy, lang):
+        params.setdefault(code, []).append([code, h["param"], meaning, value, key])
     for code in ITEMS:
-        rows.append([code, h["text"], h["name"], policy.title(code, lang)])
+        rows.append([code, h["text"], h["name"], policy.title(code, lang), f"title_{lang}"])
         rows.append([code, h["text"], h["clause_title"], f"{policy.items[code].get('clause', '')} "
-                     f"{policy.clause_title(code, lang)}".strip()])
-        rows.append([code, h["text"], h["text_zh"], policy.clause_text(code, "zh")])
+                     f"{policy.clause_title(code, lang)}".strip(), f"clause, clause_title_{lang}"])
+        rows.append([code, h["text"], h["text_zh"], policy.clause_text(code, "zh"), "text_zh"])
         if lang == "en":
-            rows.append([code, h["text"], h["text_en"], policy.clause_text(code, "en")])
+            rows.append([code, h["text"], h["text_en"], policy.clause_text(code, "en"), "text_en"])
         rows += params.get(code, [])
     for code, entries in params.items():
         if code not in ITEMS:
             rows += entries
-    for key in policy.general_texts:
-        rows.append([h["general"], h["text"], key, policy.general_text(key, lang)])
+    for i, key in enumerate(policy.general_texts):
+        rows.append([h["general"], h["text"], key, policy.general_text(key, lang), f"general.texts[{i}]"])
     columns = [Col(h["item"], "text", 6, 12), Col(h["kind"], "text", 6), Col(h["key"], "text", 12, 30),
-               Col(h["value"], "wrap", 40, 100)]
+               Col(h["value"], "wrap", 40, 100), Col(h["file_key"], "text", 10, 28)]
     book.table(ws, columns, rows, freeze_cols=0)
 
 
