@@ -82,8 +82,9 @@ def rows(ws, first: int) -> list[list]:  # noqa: ANN001
 
 
 def headers(ws, row: int = 1) -> list:  # noqa: ANN001
-    """A header row as text; a header too wide for its column breaks before its unit ("奖励合计\n（元）")."""
-    return [c.value.replace("\n(", " (").replace("\n", "") if isinstance(c.value, str) else c.value for c in ws[row]]
+    """A header row as text; a header too wide for its column breaks before its unit ("奖励合计\n（元）") or after
+    its item code ("3A\n9610出口奖励")."""
+    return [c.value.replace("\n（", "（").replace("\n", " ") if isinstance(c.value, str) else c.value for c in ws[row]]
 
 
 def test_the_report_has_its_seven_sheets_and_the_chart_sheet_in_order_with_chinese_names(report):
@@ -93,10 +94,10 @@ def test_the_report_has_its_seven_sheets_and_the_chart_sheet_in_order_with_chine
 
 def test_the_summary_ranks_firms_by_total_with_one_column_per_item(report):
     ws = report["汇总"]
-    header = headers(ws, 5)
+    header = headers(ws, 6)
     assert header[:6] == ["排名", "统一社会信用代码", "企业名称", "奖励合计（元）", "区级财政（元）", "市级财政（元）"]
     assert [h.split(" ")[0] for h in header[6:21]] == list(ITEMS)
-    firms = rows(ws, 6)
+    firms = rows(ws, 7)
     assert [r[:6] for r in firms] == [
         [1, B, EVIL, 100000, 100000, 0],
         [2, A, "绍兴甲纺织有限公司", 80000, 80000, 0],
@@ -108,12 +109,12 @@ def test_the_summary_ranks_firms_by_total_with_one_column_per_item(report):
 
 def test_the_summary_totals_by_funding_and_by_item_sit_above_the_header_and_feed_the_chart(report):
     ws = report["汇总"]
-    totals = [c.value for c in ws[4]]
+    totals = [c.value for c in ws[5]]
     assert totals[2:6] == ["合计", 180000, 180000, 0]
     by_item = dict(zip(ITEMS, totals[6:21], strict=True))
     assert by_item["2"] == 150000 and by_item["3A"] == 30000
     assert sum(by_item.values()) == 180000
-    assert ws.freeze_panes == "D6" and ws.auto_filter.ref == "A5:U8"
+    assert ws.freeze_panes == "D7" and ws.auto_filter.ref == "A6:U9"
     assert len(ws._charts) == 1  # noqa: SLF001 - openpyxl keeps the charts it read here
 
 
@@ -122,8 +123,8 @@ def test_no_cell_is_a_formula_even_for_a_firm_named_like_one(report):
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} is a formula: {cell.value!r}"
-    assert report["汇总"]["C6"].value == EVIL
-    assert report["汇总"]["C6"].quotePrefix  # stays text when someone edits the cell in Excel
+    assert report["汇总"]["C7"].value == EVIL
+    assert report["汇总"]["C7"].quotePrefix  # stays text when someone edits the cell in Excel
 
 
 def test_the_lines_sheet_has_every_line_with_its_rule_gross_cap_deductions_award_and_status(report):
@@ -200,7 +201,7 @@ def test_english_labels_with_lang_en(tmp_path):
     book = openpyxl.load_workbook(out / "report.xlsx")
     assert book.sheetnames == ["Summary", "Chart", "Lines by firm", "Not paid", "Near misses", "Issues",
                                "Parameters", "Manifest"]
-    assert headers(book["Summary"], 5)[:4] == ["Rank", "Credit code", "Firm", "Total (RMB)"]
+    assert headers(book["Summary"], 6)[:4] == ["Rank", "Credit code", "Firm", "Total (RMB)"]
     line = [c.value for c in book["Lines by firm"][4]]
     assert line[8] == "0.03 RMB per USD × USD, cap RMB 1,500,000" and line[18] == "awarded"
 

@@ -116,9 +116,9 @@ def test_the_wide_summary_flows_at_100_percent_with_its_header_row_and_firm_colu
     setup = page_setup(summary)
     assert setup["paperSize"] == str(A3) and setup.get("scale", "100") == "100"
     assert setup["pageOrder"] == "overThenDown"  # the pieces of a row on consecutive pages
-    # Row 5 is the header (title, subtitle, the ranking note and the totals above it); A:C name the firm.
-    assert book.defined("Print_Titles", "汇总") == "汇总!$A:$C,汇总!$5:$5"
-    assert book.defined("Print_Area", "汇总") == "汇总!$A$1:$U$75"  # 70 firms below the header, 21 columns
+    # Row 6 is the header (title, subtitle, two notes and the totals above it); A:C name the firm.
+    assert book.defined("Print_Titles", "汇总") == "汇总!$A:$C,汇总!$6:$6"
+    assert book.defined("Print_Area", "汇总") == "汇总!$A$1:$U$76"  # 70 firms below the header, 21 columns
 
 
 def test_a_narrow_sheet_fits_one_a4_page_wide_and_repeats_its_header(demo):
@@ -135,8 +135,8 @@ def test_a_narrow_sheet_fits_one_a4_page_wide_and_repeats_its_header(demo):
 def test_the_chart_lies_outside_the_summarys_print_area_and_prints_once_on_its_own_sheet(demo):
     book = Book(demo)
     anchor = book.drawing("汇总").find(f"{XDR}twoCellAnchor/{XDR}from")
-    # Print area A:U is columns 0 … 20; the chart starts at column 22 (W), on the first data row (0-based 5).
-    assert int(anchor.find(f"{XDR}col").text) == 22 and int(anchor.find(f"{XDR}row").text) == 5
+    # Print area A:U is columns 0 … 20; the chart starts at column 22 (W), on the first data row (0-based 6).
+    assert int(anchor.find(f"{XDR}col").text) == 22 and int(anchor.find(f"{XDR}row").text) == 6
     chart_sheet = ElementTree.fromstring(book.zf.read(book.parts["项目金额图"]))
     assert chart_sheet.tag == f"{MAIN}chartsheet" and chart_sheet.find(f"{MAIN}drawing") is not None
 
@@ -148,13 +148,13 @@ def test_every_item_gets_its_label_on_the_charts_category_axis(demo):
         axis = chart.find(f".//{CHART}catAx")
         assert axis.find(f"{CHART}tickLblSkip").get("val") == "1"
         refs = chart.find(f".//{CHART}cat//{CHART}f").text
-        assert refs == "汇总!$G$5:$U$5"  # the 15 item headers, 1A … 10B
+        assert refs == "汇总!$G$6:$U$6"  # the 15 item headers, 1A … 10B
 
 
 def test_the_summary_says_how_equal_totals_are_ranked_and_ranks_them_so(demo):
     ws = openpyxl.load_workbook(demo)["汇总"]
     assert "合计相同的企业按统一社会信用代码先后排列，名次依次递增、不并列" in ws["A3"].value
-    firms = [(r[0], r[1], r[3]) for r in ws.iter_rows(min_row=6, values_only=True)]
+    firms = [(r[0], r[1], r[3]) for r in ws.iter_rows(min_row=7, values_only=True)]
     assert [rank for rank, _, _ in firms] == list(range(1, 71))
     ties = [(a, b) for a, b in zip(firms, firms[1:], strict=False) if a[2] == b[2]]
     assert ties  # the demo has firms with equal totals …
@@ -164,3 +164,15 @@ def test_the_summary_says_how_equal_totals_are_ranked_and_ranks_them_so(demo):
 def test_the_english_report_states_the_same_rule(tmp_path):
     ws = openpyxl.load_workbook(report_path(tmp_path, "en"))["Summary"]
     assert "firms with equal totals are ordered by credit code and get consecutive ranks" in ws["A3"].value
+
+
+def test_the_summarys_notes_each_fit_on_the_first_page_whole(demo, tmp_path):
+    # A long line runs on past the page's edge and is cut there; the notes (B1 … B4 hold nothing) must each fit
+    # the first page's 1,132.95 points (A3 at 100 %): 10-point text, at most 5.5 points a half-width character.
+    from kqcalc.report.labels import display_width
+
+    for path, sheet in ((demo, "汇总"), (report_path(tmp_path, "en"), "Summary")):
+        ws = openpyxl.load_workbook(path)[sheet]
+        for row in (2, 3, 4):
+            text = ws.cell(row=row, column=1).value
+            assert text and display_width(text) * 5.5 <= 1132.95, (sheet, row, text)

@@ -72,7 +72,8 @@ H = {
         "subtitle": "政策 {policy}（{doc}）　考核期 {start} 至 {end}　{firms} 家企业　奖励合计 {total} 元"
                     "（区级 {district} 元，市级 {city} 元）",
         "note": "排名按奖励合计从高到低；合计相同的企业按统一社会信用代码先后排列，名次依次递增、不并列；"
-                "合计为 0 的企业排在最后，同样排名。按项目金额图见表格右侧，打印见“项目金额图”表。",
+                "合计为 0 的企业排在最后，同样排名。",
+        "chart_note": "按项目金额图见表格右侧；打印时见“项目金额图”表（单独一页）。",
         "chart": "各项目奖励金额（元）", "no_rows": "（无）",
         "m_tool": "工具", "m_version": "版本", "m_policy": "政策编号", "m_sha": "政策文件 SHA-256",
         "m_source": "政策来源", "m_mode": "从高不重复方式", "m_period": "考核期",
@@ -100,8 +101,8 @@ H = {
         "subtitle": "Policy {policy} ({doc})   period {start} to {end}   {firms} firms   total RMB {total} "
                     "(district {district}, city {city})",
         "note": "Ranked by total, highest first; firms with equal totals are ordered by credit code and get "
-                "consecutive ranks (no shared ranks); firms with no award come last and are ranked too. Chart of "
-                "totals by item: right of the table, and printed on the sheet 'Chart'.",
+                "consecutive ranks (no shared ranks); firms with no award come last and are ranked too.",
+        "chart_note": "Chart of totals by item: right of the table; printed on the sheet 'Chart' (a page of its own).",
         "chart": "Awards by item (RMB)", "no_rows": "(none)",
         "m_tool": "Tool", "m_version": "Version", "m_policy": "Policy id", "m_sha": "Policy file SHA-256",
         "m_source": "Policy source", "m_mode": "Highest-only mode", "m_period": "Period",
@@ -296,7 +297,9 @@ class _Book:
         for c, col in enumerate(columns):
             header = col.header
             if _fit(header) > widths[c]:  # break before the unit rather than inside it: "奖励金额\n（元）"
-                header = header.replace("（", "\n（", 1).replace(" (", "\n(", 1)
+                broken = header.replace("（", "\n（", 1).replace(" (", "\n(", 1)
+                # else after the item code ("3A\n9610出口奖励"): a CJK run with no space is not always wrapped
+                header = broken if broken != header else header.replace(" ", "\n", 1)
             ws.write_string(first_row, c, header, self.f_header)
             header_lines = max(header_lines, _wrapped_lines(header, widths[c]))
         ws.set_row(first_row, ROW_HEIGHT * header_lines + 4)
@@ -357,10 +360,12 @@ def _summary(book: _Book, result: RunResult, run_time: str | None) -> None:
         policy=policy.id, doc=policy.meta.get("document", ""), start=result.period.start.isoformat(),
         end=result.period.end.isoformat(), firms=len(result.ranks), total=L.money(total),
         district=L.money(by_funding["district"]), city=L.money(by_funding["city"])), book.f_subtitle)
-    ws.write_string(2, 0, h["note"], book.f_subtitle)  # the ranking rule (SPEC §5), said where ranks are read
+    # The ranking rule (SPEC §5), said where ranks are read; each note a line short enough for the first page.
+    ws.write_string(2, 0, h["note"], book.f_subtitle)
+    ws.write_string(3, 0, h["chart_note"], book.f_subtitle)
     ws.set_row(0, 24)
-    ws.set_row(1, 18)
-    ws.set_row(2, 18)
+    for row in (1, 2, 3):
+        ws.set_row(row, 18)
     columns = [Col(h["rank"], "int", 5), Col(h["firm_id"], "text", 20), Col(h["firm_name"], "text", 16, 40),
                Col(h["total"], "money", 12), Col(h["district"], "money", 12), Col(h["city"], "money", 12),
                *(Col(_item_label(policy, i, lang), "money", 12, 16) for i in ITEMS)]
@@ -377,7 +382,7 @@ def _summary(book: _Book, result: RunResult, run_time: str | None) -> None:
                     {"object_position": 3})
 
 
-SUMMARY_TOTALS_ROW = 3  # title, subtitle, note, then the totals row and the header
+SUMMARY_TOTALS_ROW = 4  # title, subtitle, two notes, then the totals row and the header
 
 
 def _item_chart(book: _Book, size: dict[str, int] | None = None) -> Any:
