@@ -163,16 +163,18 @@ def sample(
 
 @app.command()
 def diff(
-    run_a: Annotated[Path, typer.Argument(help="The earlier run: OUT (its current run) or OUT/runs/<id>.")],
-    run_b: Annotated[Path, typer.Argument(help="The later run, likewise.")],
+    run_a: Annotated[Path, typer.Argument(help="The earlier run: OUT (its current run) or OUT/runs/<id>; alone, "
+                                          "an output folder whose previous and current runs are compared.")],
+    run_b: Annotated[Path | None, typer.Argument(help="The later run, likewise.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    lang: LangOpt = "zh",
     debug: DebugOpt = False,
 ) -> None:
-    """Lines whose award or status changed between two runs, the totals of both, and the input files that changed."""
+    """Lines whose award or status changed between two runs, the totals of both, and the inputs that changed."""
     from kqcalc.diff import diff_runs, render_json, render_text
 
     result = _run(debug, diff_runs, run_a, run_b)
-    sys.stdout.write(render_json(result) if as_json else render_text(result))
+    sys.stdout.write(render_json(result) if as_json else render_text(result, lang))
 
 
 @app.command()
@@ -220,6 +222,25 @@ def policy_show(policy: PolicyOpt = None, lang: LangOpt = "zh", debug: DebugOpt 
 
     loaded = _run(debug, load_policy, policy)
     render_policy(loaded, Console(highlight=False), lang=lang)
+
+
+@policy_app.command("export")
+def policy_export(
+    file: Annotated[Path, typer.Argument(help="The TOML file to write (FILE.toml).")],
+    policy: PolicyOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    lang: LangOpt = "zh",
+    debug: DebugOpt = False,
+) -> None:
+    """Write the policy in force as an editable TOML file (its own text, comments kept): the start of a new one."""
+    from kqcalc.policy.export import export_policy
+
+    exported = _run(debug, export_policy, file, policy, force)
+    if lang == "en":
+        print(f"Policy {exported.id} written to {file}; change its [policy] id when you edit it, "
+              f"then use it with --policy {file}")
+    else:
+        print(f"政策 {exported.id} 已写入 {file}；修改时请同时修改其中 [policy] 的 id，之后用 --policy {file} 使用")
 
 
 def main() -> None:

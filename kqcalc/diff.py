@@ -1,9 +1,16 @@
-"""`kqcalc diff RUN_A RUN_B`: what changed between two stored runs (SPEC §4).
+"""`kqcalc diff RUN_A RUN_B` and `kqcalc diff OUT`: what changed between two stored runs (SPEC §4).
 
 A run is a folder holding `results.json` and `manifest.json` (`DIR/runs/<id>/`), or an output folder (its
-`current` run). The diff lists the award lines whose award or status changed, appeared or disappeared (keyed
-by firm, item and ref), the totals of both runs by item and by funding, and the input files that changed,
-appeared or disappeared (compared by SHA-256, files named as on the command line).
+`current` run). `kqcalc diff OUT` alone compares OUT's `previous` run with its `current` one (kqcalc.store
+keeps both). The diff lists the award lines whose award or status changed, appeared or disappeared (keyed
+by firm, item and ref), the totals of both runs by item and by funding, and the inputs that changed,
+appeared or disappeared: each file, and each sheet of a workbook on its own, compared by the SHA-256 of
+its content that the manifest records (`content_sha256`: a sheet's cells as read, see
+kqcalc.read.sheet_digest; a CSV or Parquet file's bytes), so a one-cell edit names the one sheet it touched.
+Runs stored before `content_sha256` existed are compared by the file's SHA-256.
+
+The text is in Chinese by default, English with `--lang en`; money in it carries thousands separators. The
+JSON (`--json`) is for machines: plain decimals with two places, codes rather than words.
 """
 
 from __future__ import annotations
@@ -11,12 +18,14 @@ from __future__ import annotations
 import json
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from kqcalc.errors import InputError
-from kqcalc.store import resolve_run
+from kqcalc.report import labels as L
+from kqcalc.store import CURRENT, PREVIOUS, RUNS, resolve_run
 from kqcalc.tables import ITEM_ORDER, ITEMS
 
 CHANGED, APPEARED, DISAPPEARED = "changed", "appeared", "disappeared"
@@ -42,7 +51,8 @@ class StoredRun:
         return {"total_rmb": sum(by_item.values(), Decimal("0.00")), "by_item": by_item, "by_funding": by_funding}
 
     def input_hashes(self) -> dict[str, str]:
-        return {f["file"]: f.get("sha256", "") for f in self.manifest.get("files", [])}
+        """Input (file, or "file:sheet") -> the SHA-256 of its content; of the whole file for an older run."""
+        return {f["file"]: f.get("content_sha256") or f.get("sha256", "") for f in self.manifest.get("files", [])}
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -70,8 +80,29 @@ def _line_key(key: tuple[str, str, str]) -> tuple[str, int, str]:
     return (firm_id, ITEM_ORDER.get(item, len(ITEM_ORDER)), ref)
 
 
-def diff_runs(path_a: Path, path_b: Path) -> dict[str, Any]:
-    """The difference from run A (before) to run B (after), as plain data (money as strings with two places)."""
+def previous_and_current(out: Path) -> tuple[Path, Path]:
+    """The two runs `kqcalc diff OUT` compares: OUT's previous run and its current one."""
+    out = Path(out)
+    if not out.exists():
+        raise InputError(f"{out}: no such output folder")
+    current = out / CURRENT
+    if not current.is_dir():
+        raise InputError(f"{out} is not an output folder of `kqcalc compute --out` (it has no {CURRENT} run); "
+                         f"to compare two runs, name both: kqcalc diff RUN_A RUN_B")
+    previous = out / PREVIOUS
+    if not previous.is_dir():
+        raise InputError(f"{out} holds one run only ({RUNS}/{current.resolve().name}): there is no previous run "
+                         f"to compare it with (the next compute into {out} keeps this one as {PREVIOUS})")
+    return previous, current
+
+
+def diff_runs(path_a: Path, path_b: Path | None = None) -> dict[str, Any]:
+    """The difference from run A (before) to run B (after), as plain data (money as strings with two places).
+
+    Without `path_b`, `path_a` is an output folder and its previous run is compared with its current one.
+    """
+    if path_b is None:
+        path_a, path_b = previous_and_current(path_a)
     a, b = load_run(path_a), load_run(path_b)
     before, after = a.lines, b.lines
     changes = []
@@ -120,6 +151,31 @@ def _money(value: Any) -> Any:
 
 # --- text rendering (plain text: read in a terminal or a cron mail) ------------------------------------
 
+WORDS = {
+    "zh": {
+        "before": "之前", "after": "之后", "run": "运行", "time_unknown": "时间不详", "policy": "政策",
+        "period": "考核期", "to": " 至 ", "sep": "；", "open": "（", "close": "）", "colon": "：",
+        "policy_changed": "两次运行所用政策不同（编号或 SHA-256）。", "period_changed": "两次运行的考核期不同。",
+        "lines": "奖励金额或状态有变化的行：{n}（金额或状态变化 {changed}，新增 {appeared}，消失 {disappeared}）",
+        "firm_id": "统一社会信用代码", "firm_name": "企业名称", "item": "项目", "ref": "关联编号", "change": "变化",
+        "difference": "差额", "status": "状态", "totals": "合计（元）：", "district": "区级财政", "city": "市级财政",
+        "total": "合计", "inputs": "内容有变化的输入（文件或工作表）：{n}", "file": "输入",
+        CHANGED: "变化", APPEARED: "新增", DISAPPEARED: "消失",
+    },
+    "en": {
+        "before": "Before", "after": "After", "run": "run", "time_unknown": "time unknown", "policy": "policy",
+        "period": "period", "to": "..", "sep": "; ", "open": " (", "close": ")", "colon": ": ",
+        "policy_changed": "The policy differs between the two runs (id or SHA-256).",
+        "period_changed": "The period differs between the two runs.",
+        "lines": "Lines whose award or status changed: {n} ({changed} changed, {appeared} appeared, "
+                 "{disappeared} disappeared)",
+        "firm_id": "firm_id", "firm_name": "firm_name", "item": "item", "ref": "ref", "change": "change",
+        "difference": "difference", "status": "status", "totals": "Totals (RMB):", "district": "district",
+        "city": "city", "total": "total", "inputs": "Inputs whose content changed (files or sheets): {n}",
+        "file": "input", CHANGED: "changed", APPEARED: "appeared", DISAPPEARED: "disappeared",
+    },
+}
+
 
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -137,47 +193,70 @@ def _table(header: list[str], rows: list[list[str]], right: set[int]) -> list[st
     return out
 
 
-def render_text(diff: dict[str, Any]) -> str:
+def local_time(stamp: str | None) -> str | None:
+    """A run time as stored (ISO 8601 with its offset) shown in this machine's local time, offset kept."""
+    if not stamp:
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:  # a time without offset is shown as stored
+        return stamp
+    return moment.astimezone().isoformat()
+
+
+def _signed(value: Decimal) -> str:
+    return ("+" if value > 0 else "") + L.money(value)
+
+
+def render_text(diff: dict[str, Any], lang: str = "zh") -> str:
+    lang = L.lang_of(lang)
+    w = WORDS[lang]
     lines = []
-    for label, side in (("Before", diff["before"]), ("After", diff["after"])):
+    for label, side in ((w["before"], diff["before"]), (w["after"], diff["after"])):
         period = side.get("period") or {}
         policy = side.get("policy") or {}
-        lines.append(f"{label}: {side['run']} (run {side['run_id']}, {side.get('run_time') or 'time unknown'}; "
-                     f"policy {policy.get('id')}, period {period.get('start')}..{period.get('end')})")
+        lines.append(f"{label}{w['colon']}{side['run']}{w['open']}{w['run']} {side['run_id']}{w['sep']}"
+                     f"{local_time(side.get('run_time')) or w['time_unknown']}{w['sep']}"
+                     f"{w['policy']} {policy.get('id')}{w['sep']}"
+                     f"{w['period']} {period.get('start')}{w['to']}{period.get('end')}{w['close']}")
     if diff["policy_changed"]:
-        lines.append("The policy differs between the two runs (id or SHA-256).")
+        lines.append(w["policy_changed"])
     if diff["period_changed"]:
-        lines.append("The period differs between the two runs.")
+        lines.append(w["period_changed"])
     counts = diff["counts"]
     lines.append("")
-    lines.append(f"Lines whose award or status changed: {len(diff['lines'])} "
-                 f"({counts[CHANGED]} changed, {counts[APPEARED]} appeared, {counts[DISAPPEARED]} disappeared)")
+    lines.append(w["lines"].format(n=len(diff["lines"]), **counts))
     if diff["lines"]:
         rows = []
         for c in diff["lines"]:
-            status = f"{c['status_before'] or '-'} -> {c['status_after'] or '-'}"
-            rows.append([c["firm_id"], c["firm_name"], c["item"], c["ref"], c["change"], c["award_before"] or "-",
-                         c["award_after"] or "-", c["award_change"], status])
-        lines += _table(["firm_id", "firm_name", "item", "ref", "change", "before", "after", "difference", "status"],
-                        rows, right={5, 6, 7})
+            before = L.status(c["status_before"], lang) if c["status_before"] else "-"
+            after = L.status(c["status_after"], lang) if c["status_after"] else "-"
+            rows.append([c["firm_id"], c["firm_name"], c["item"], c["ref"], w[c["change"]],
+                         L.money(c["award_before"]) if c["award_before"] is not None else "-",
+                         L.money(c["award_after"]) if c["award_after"] is not None else "-",
+                         _signed(Decimal(c["award_change"])), f"{before} -> {after}"])
+        lines += _table([w["firm_id"], w["firm_name"], w["item"], w["ref"], w["change"], w["before"], w["after"],
+                         w["difference"], w["status"]], rows, right={5, 6, 7})
     lines.append("")
-    lines.append("Totals (RMB):")
+    lines.append(w["totals"])
     before, after = diff["totals"]["before"], diff["totals"]["after"]
     rows = []
     for label, old, new in (
         *((item, before["by_item"].get(item, "0.00"), after["by_item"].get(item, "0.00")) for item in ITEMS),
-        ("district", before["by_funding"]["district"], after["by_funding"]["district"]),
-        ("city", before["by_funding"]["city"], after["by_funding"]["city"]),
-        ("total", before["total_rmb"], after["total_rmb"]),
+        (w["district"], before["by_funding"]["district"], after["by_funding"]["district"]),
+        (w["city"], before["by_funding"]["city"], after["by_funding"]["city"]),
+        (w["total"], before["total_rmb"], after["total_rmb"]),
     ):
-        rows.append([label, old, new, f"{Decimal(new) - Decimal(old):.2f}"])
-    lines += _table(["", "before", "after", "difference"], rows, right={1, 2, 3})
+        rows.append([label, L.money(old), L.money(new), _signed(Decimal(new) - Decimal(old))])
+    lines += _table(["", w["before"], w["after"], w["difference"]], rows, right={1, 2, 3})
     lines.append("")
-    lines.append(f"Input files that changed: {len(diff['inputs'])}")
-    for f in diff["inputs"]:
-        old = (f["sha256_before"] or "-")[:12]
-        new = (f["sha256_after"] or "-")[:12]
-        lines.append(f"  {f['change']:<11}  {f['file']}  {old} -> {new}")
+    lines.append(w["inputs"].format(n=len(diff["inputs"])))
+    if diff["inputs"]:
+        rows = [[w[f["change"]], f["file"], f"{(f['sha256_before'] or '-')[:12]} -> {(f['sha256_after'] or '-')[:12]}"]
+                for f in diff["inputs"]]
+        lines += _table([w["change"], w["file"], "SHA-256"], rows, right=set())
     return "\n".join(lines) + "\n"
 
 

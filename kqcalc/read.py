@@ -162,6 +162,9 @@ class ReadResult:
     tables: dict[str, list[RawTable]]  # contract table name -> its pieces, in input order
     issues: list[Issue]  # warnings found while reading (extra columns, merged cells, total rows …)
     files: dict[str, str]  # every input file read (path as displayed in issues, without ":sheet") -> SHA-256
+    # workbook sheet ("path:sheet", as in issues) -> SHA-256 of its cells as read (sheet_digest): a one-cell edit
+    # changes that sheet's digest and no other's, where the workbook's own SHA-256 changes for every sheet.
+    sheets: dict[str, str] = field(default_factory=dict)
 
 
 HEADER_SEARCH_ROWS = 10  # the header is one of the first 10 non-blank rows
@@ -210,6 +213,7 @@ def read_inputs(paths: list[str], lazy: bool = False) -> ReadResult:
         # Into the places hash_later kept, so the files stay in the order they were read. (When reading fails,
         # the executor just finishes the hashes under way: the error raised is the reader's.)
         reader.files.update({display: future.result() for display, future in reader.hashes.items()})
+        sheets = {file: future.result() for file, future in reader.sheet_hashes.items()}
     reader.drop_repeated_pieces()
     reader.count_repeated_rows()
     if "firms" not in reader.tables:
@@ -229,7 +233,7 @@ def read_inputs(paths: list[str], lazy: bool = False) -> ReadResult:
             f"the {firms.name} table ({firms.alias}) in {where} has a header but no rows: every firm would be "
             "ineligible; fill in the registry of firms (one row per firm) and run again"
         )
-    return ReadResult(reader.tables, reader.issues, reader.files)
+    return ReadResult(reader.tables, reader.issues, reader.files, sheets)
 
 
 @dataclass
@@ -429,6 +433,7 @@ class _Reader:
         self.loader: ThreadPoolExecutor | None = None
         self.hashes: dict[str, Future[str]] = {}
         self.digests: dict[str, Callable[[str], str]] = {}  # SHA-256 already computed by drop_copies
+        self.sheet_hashes: dict[str, Future[str]] = {}
         self.lazy = False
 
     # ---- paths
@@ -935,6 +940,8 @@ class _Reader:
         scan: xlsx_scan.SheetScan,
         numeric_cells: Callable[[list[int]], list[tuple[int, int]]] | None = None,
     ) -> None:
+        if self.hasher is not None:  # on the hashing thread (Polars releases the GIL); a clone shares the cells
+            self.sheet_hashes[file] = self.hasher.submit(sheet_digest, grid.clone(), cols)
         if grid.height == 0 or grid.width == 0:
             self.empty_table(table, file)
             return
@@ -1452,6 +1459,29 @@ def _digest(path: str) -> str:
                 return hashlib.sha256(mm).hexdigest()
     except (OSError, ValueError) as exc:
         raise InputError(f"{path} cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+
+
+def sheet_digest(grid: pl.DataFrame, cols: list[int]) -> str:
+    """SHA-256 of a sheet's cells as read, independent of how the workbook stores them (shared strings, styles,
+    zip compression): UTF-8 text whose first line is the Excel letters of the columns read, tab-separated,
+    then one line per Excel row from row 1, its cells separated by tabs, an empty cell written \\N and a
+    backslash, tab, line feed or carriage return inside a cell written \\\\, \\t, \\n, \\r (PostgreSQL's COPY
+    text format)."""
+    digest = hashlib.sha256(("\t".join(xlsx_scan.column_letters(c) for c in cols) + "\n").encode("utf-8"))
+    if grid.height and grid.width:
+        grid = grid.select(pl.all().cast(pl.String))
+        # Only the columns holding a character to escape are escaped (most hold none: a quick scan is cheaper).
+        special = grid.select(pl.col(c).str.contains(r"[\\\t\n\r]").any() for c in grid.columns).row(0)
+        cells = []
+        for name, escape in zip(grid.columns, special, strict=True):
+            cell = pl.col(name)
+            if escape:
+                cell = (cell.str.replace_all("\\", "\\\\", literal=True).str.replace_all("\t", "\\t", literal=True)
+                        .str.replace_all("\n", "\\n", literal=True).str.replace_all("\r", "\\r", literal=True))
+            cells.append(cell.fill_null("\\N"))
+        text = grid.select(pl.concat_str(cells, separator="\t").str.join("\n")).item()
+        digest.update((text + "\n").encode("utf-8"))
+    return digest.hexdigest()
 
 
 def _is_panic(exc: BaseException) -> bool:

@@ -120,8 +120,11 @@ def _account(cleaned: Cleaned, read: ReadResult, period: Period) -> list[dict]:
     for file in sorted(cleaned.counts):
         count = cleaned.counts[file]
         path = path_of.get(file, "")
+        sha256 = read.files.get(path, "")
         entries.append({
-            "file": file, "table": count.table, "sha256": read.files.get(path, ""),
+            "file": file, "table": count.table, "sha256": sha256,
+            # What `diff` compares: a workbook sheet's cells (read.sheet_digest), else the file (one table a file).
+            "content_sha256": read.sheets.get(file, sha256),
             "rows_read": count.read, "rows_used": count.used, "rows_excluded": count.excluded,
             "rows_merged": count.merged, "rows_quarantined": count.quarantined,
         })

@@ -8,7 +8,7 @@ Layout of an output folder (`--out DIR`)::
         20210105T020000Z/      one folder per run: awards.csv, summary.csv, issues.csv, manifest.json,
         20210106T020000Z/      results.json, report.xlsx — written once, never modified
       current  -> runs/20210106T020000Z      the last complete run
-      previous -> runs/20210105T020000Z      the run before it (for `kqcalc diff DIR/previous DIR/current`)
+      previous -> runs/20210105T020000Z      the run before it (what `kqcalc diff DIR` compares with current)
       awards.csv   -> current/awards.csv     the files of SPEC §5, readable as normal files in DIR
       summary.csv  -> current/summary.csv
       …

@@ -465,10 +465,14 @@ def test_changing_one_declaration_shows_exactly_that_line_in_diff(tmp_path, vers
     assert [(Path(f["file"]).name, f["change"]) for f in diff["inputs"]] == [("exports_9610.csv", "changed")]
     before, after = diff["totals"]["before"], diff["totals"]["after"]
     assert Decimal(after["by_item"]["3A"]) - Decimal(before["by_item"]["3A"]) == Decimal(line["award_change"])
-    text = kq("diff", str(out / "previous"), str(out / "current"))
+    text = kq("diff", str(out / "previous"), str(out / "current"), "--lang", "en")
     assert text.returncode == 0
     assert "Lines whose award or status changed: 1 (1 changed, 0 appeared, 0 disappeared)" in text.stdout
     assert firm in text.stdout
+    # `kqcalc diff OUT` alone: the same two runs, in Chinese by default.
+    alone = kq("diff", str(out))
+    assert alone.returncode == 0
+    assert "奖励金额或状态有变化的行：1（金额或状态变化 1，新增 0，消失 0）" in alone.stdout and firm in alone.stdout
 
 
 # --- 6. exit codes and output for cron -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ item 3A 30,000.00.
 from __future__ import annotations
 
 import csv
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -81,20 +82,22 @@ def rows(ws, first: int) -> list[list]:  # noqa: ANN001
 
 
 def headers(ws, row: int = 1) -> list:  # noqa: ANN001
-    """A header row as text; a header too wide for its column breaks before its unit ("奖励合计\n（元）")."""
-    return [c.value.replace("\n(", " (").replace("\n", "") if isinstance(c.value, str) else c.value for c in ws[row]]
+    """A header row as text; a header too wide for its column breaks before its unit ("奖励合计\n（元）") or after
+    its item code ("3A\n9610出口奖励")."""
+    return [c.value.replace("\n（", "（").replace("\n", " ") if isinstance(c.value, str) else c.value for c in ws[row]]
 
 
-def test_the_report_has_its_seven_sheets_in_order_with_chinese_names(report):
-    assert report.sheetnames == ["汇总", "分企业明细", "未获奖励", "接近门槛", "数据问题", "政策参数", "运行信息"]
+def test_the_report_has_its_seven_sheets_and_the_chart_sheet_in_order_with_chinese_names(report):
+    assert report.sheetnames == ["汇总", "项目金额图", "分企业明细", "未获奖励", "接近门槛", "数据问题", "政策参数",
+                                 "运行信息"]
 
 
 def test_the_summary_ranks_firms_by_total_with_one_column_per_item(report):
     ws = report["汇总"]
-    header = headers(ws, 4)
+    header = headers(ws, 6)
     assert header[:6] == ["排名", "统一社会信用代码", "企业名称", "奖励合计（元）", "区级财政（元）", "市级财政（元）"]
     assert [h.split(" ")[0] for h in header[6:21]] == list(ITEMS)
-    firms = rows(ws, 5)
+    firms = rows(ws, 7)
     assert [r[:6] for r in firms] == [
         [1, B, EVIL, 100000, 100000, 0],
         [2, A, "绍兴甲纺织有限公司", 80000, 80000, 0],
@@ -106,12 +109,12 @@ def test_the_summary_ranks_firms_by_total_with_one_column_per_item(report):
 
 def test_the_summary_totals_by_funding_and_by_item_sit_above_the_header_and_feed_the_chart(report):
     ws = report["汇总"]
-    totals = [c.value for c in ws[3]]
+    totals = [c.value for c in ws[5]]
     assert totals[2:6] == ["合计", 180000, 180000, 0]
     by_item = dict(zip(ITEMS, totals[6:21], strict=True))
     assert by_item["2"] == 150000 and by_item["3A"] == 30000
     assert sum(by_item.values()) == 180000
-    assert ws.freeze_panes == "D5" and ws.auto_filter.ref == "A4:U7"
+    assert ws.freeze_panes == "D7" and ws.auto_filter.ref == "A6:U9"
     assert len(ws._charts) == 1  # noqa: SLF001 - openpyxl keeps the charts it read here
 
 
@@ -120,8 +123,8 @@ def test_no_cell_is_a_formula_even_for_a_firm_named_like_one(report):
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} is a formula: {cell.value!r}"
-    assert report["汇总"]["C5"].value == EVIL
-    assert report["汇总"]["C5"].quotePrefix  # stays text when someone edits the cell in Excel
+    assert report["汇总"]["C7"].value == EVIL
+    assert report["汇总"]["C7"].quotePrefix  # stays text when someone edits the cell in Excel
 
 
 def test_the_lines_sheet_has_every_line_with_its_rule_gross_cap_deductions_award_and_status(report):
@@ -166,18 +169,23 @@ def test_near_misses_are_firms_within_ten_percent_below_a_threshold(report):
 
 def test_the_parameters_sheet_holds_every_value_and_the_clause_texts(report):
     ws = report["政策参数"]
-    values = {(r[0], r[2]): r[3] for r in rows(ws, 2)}
-    assert values[("3A", "rmb_per_usd")] == "0.03"
-    assert values[("2", "tiers[1]")] == "min_b2c_usd = 5000000; amount_rmb = 100000"
-    assert values[("2", "条款原文")].startswith("对整年度跨境电商B2C在线交易额达到300万")
-    assert values[("政策", "id")] == "keqiao-2020"
+    assert headers(ws)[:5] == ["项目", "类别", "参数", "值", "政策文件中的键"]
+    values = {(r[0], r[4]): r[3] for r in rows(ws, 2)}
+    meaning = {(r[0], r[4]): r[2] for r in rows(ws, 2)}
+    assert values[("3A", "rmb_per_usd")] == "0.03" and meaning[("3A", "rmb_per_usd")] == "每美元奖励（元）"
+    assert values[("2", "tiers[1]")] == "企业B2C交易额门槛（美元） = 5000000；奖励金额（元） = 100000"
+    assert values[("8", "funding")] == "市级财政" and meaning[("8", "funding")] == "资金来源"
+    assert values[("2", "text_zh")].startswith("对整年度跨境电商B2C在线交易额达到300万")
+    assert values[("政策", "id")] == "keqiao-2020" and meaning[("政策", "id")] == "政策编号"
 
 
 def test_the_manifest_sheet_names_the_policy_the_period_and_every_input_file(report):
     ws = report["运行信息"]
     cells = {r[0]: r[1] for r in rows(ws, 2) if r[0]}
     assert cells["政策编号"] == "keqiao-2020" and cells["考核期"] == "2020-07-01 至 2021-06-30"
-    assert cells["奖励合计（元）"] == 180000 and cells["运行时间（UTC）"]
+    assert cells["奖励合计（元）"] == 180000
+    # The run's time as manifest.json holds it, labelled as what it is: ISO 8601 with its offset.
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", cells["运行时间（含时区偏移）"])
     files = [r[0] for r in rows(ws, 2) if r[0] and str(r[0]).endswith(".csv")]
     assert [Path(f).name for f in files] == ["exports_9610.csv", "firms.csv", "transactions.csv"]
 
@@ -191,9 +199,9 @@ def test_the_csvs_prefix_text_that_excel_would_execute(tmp_path):
 def test_english_labels_with_lang_en(tmp_path):
     out = compute(tmp_path, "--lang", "en")
     book = openpyxl.load_workbook(out / "report.xlsx")
-    assert book.sheetnames == ["Summary", "Lines by firm", "Not paid", "Near misses", "Issues", "Parameters",
-                               "Manifest"]
-    assert headers(book["Summary"], 4)[:4] == ["Rank", "Credit code", "Firm", "Total (RMB)"]
+    assert book.sheetnames == ["Summary", "Chart", "Lines by firm", "Not paid", "Near misses", "Issues",
+                               "Parameters", "Manifest"]
+    assert headers(book["Summary"], 6)[:4] == ["Rank", "Credit code", "Firm", "Total (RMB)"]
     line = [c.value for c in book["Lines by firm"][4]]
     assert line[8] == "0.03 RMB per USD × USD, cap RMB 1,500,000" and line[18] == "awarded"
 

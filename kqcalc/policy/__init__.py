@@ -20,7 +20,7 @@ from kqcalc.policy.check import FUNDING, MODES, check_policy, check_policy_docum
 from kqcalc.tables import ITEMS
 from kqcalc.text import norm_key
 
-__all__ = ["DEFAULT_POLICY", "FUNDING", "MODES", "Policy", "PolicyError", "load_policy"]
+__all__ = ["DEFAULT_POLICY", "FUNDING", "MODES", "Policy", "PolicyError", "load_policy", "policy_source"]
 
 DEFAULT_POLICY = "keqiao-2020"
 
@@ -145,6 +145,11 @@ def _locate(spec: str | None) -> tuple[str, bytes]:
         return str(path), path.read_bytes()
     except OSError as exc:
         raise PolicyError(f"policy file {path}: cannot be read ({exc.strerror})") from None
+
+
+def policy_source(spec: str | None = None) -> tuple[str, bytes]:
+    """(where it came from, the file's bytes) of a policy: a built-in id or a TOML file path (not checked)."""
+    return _locate(spec)
 
 
 def load_policy(spec: str | None = None) -> Policy:

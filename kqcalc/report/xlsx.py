@@ -10,6 +10,17 @@ for the same rows, where openpyxl's write-only mode takes about 1.5 × (SPEC §6
 with `write_string` (never a formula), and text Excel would execute (=, +, -, @, tab, CR first) also gets the
 quote prefix, so a firm named '=HYPERLINK(…)' shows — and stays, when edited — as its literal name.
 The report never decides: it lays out what the run computed.
+
+Printed (File → Print, or LibreOffice → PDF), every sheet is landscape with page numbers in the footer
+("sheet name … page / pages"), no printed gridlines (each table's cells carry a light border instead, so blank
+cells still show their place; on screen the gridlines stay) and its header row repeated on every page. The
+scale is chosen per sheet from its column widths (`print_layout`): fit to one page wide on A4, else on A3, when
+that keeps the 10-point text at 8 points or more (a scale of 80 % or more); a sheet too wide for that prints
+at 100 % on A3, its pages running left to right and then down, with the header row and the columns frozen
+on screen (rank, credit code, firm name) repeated on every page, so each piece of a row still names its firm.
+The chart of totals by item is drawn beside the summary table on screen but outside its print area (a chart
+anchored beside rows that repeat on every page would print a strip of itself on every page), and printed
+once, whole, on its own chart sheet; its category axis labels every item (interval 1).
 """
 
 from __future__ import annotations
@@ -36,10 +47,10 @@ MAX_WIDTH = 60
 WIDTH_SAMPLE = 2000  # rows looked at to size a column
 
 SHEETS = {
-    "zh": {"summary": "汇总", "lines": "分企业明细", "not_paid": "未获奖励", "near_miss": "接近门槛",
-           "issues": "数据问题", "parameters": "政策参数", "manifest": "运行信息"},
-    "en": {"summary": "Summary", "lines": "Lines by firm", "not_paid": "Not paid", "near_miss": "Near misses",
-           "issues": "Issues", "parameters": "Parameters", "manifest": "Manifest"},
+    "zh": {"summary": "汇总", "chart": "项目金额图", "lines": "分企业明细", "not_paid": "未获奖励",
+           "near_miss": "接近门槛", "issues": "数据问题", "parameters": "政策参数", "manifest": "运行信息"},
+    "en": {"summary": "Summary", "chart": "Chart", "lines": "Lines by firm", "not_paid": "Not paid",
+           "near_miss": "Near misses", "issues": "Issues", "parameters": "Parameters", "manifest": "Manifest"},
 }
 
 H = {
@@ -52,16 +63,21 @@ H = {
         "reason_text": "原因说明", "gap": "距门槛", "condition": "条件", "current": "当前值", "next": "下一门槛",
         "distance": "差距", "share": "差距占比", "table": "表", "file": "文件", "row": "行号", "column": "列",
         "severity": "级别", "code": "代码", "message": "说明", "kind": "类别", "key": "参数", "value": "值",
-        "param": "参数", "text": "条文", "name": "名称", "clause_title": "条款标题", "policy": "政策",
+        "param": "参数", "text": "条文", "file_key": "政策文件中的键", "name": "名称", "clause_title": "条款标题",
+        "policy": "政策",
         "general": "通用规则", "sources": "数据来源",
         "text_zh": "条款原文", "text_en": "英文译文", "minus_eligibility": "资格扣减（元）",
         "minus_one_time": "一次性扣减（元）", "minus_highest_only": "从高不重复扣减（元）",
         "minus_adjustment": "人工调整扣减（元）",
         "subtitle": "政策 {policy}（{doc}）　考核期 {start} 至 {end}　{firms} 家企业　奖励合计 {total} 元"
-                    "（区级 {district} 元，市级 {city} 元）　按项目金额图见表格右侧",
+                    "（区级 {district} 元，市级 {city} 元）",
+        "note": "排名按奖励合计从高到低；合计相同的企业按统一社会信用代码先后排列，名次依次递增、不并列；"
+                "合计为 0 的企业排在最后，同样排名。",
+        "chart_note": "按项目金额图见表格右侧；打印时见“项目金额图”表（单独一页）。",
         "chart": "各项目奖励金额（元）", "no_rows": "（无）",
         "m_tool": "工具", "m_version": "版本", "m_policy": "政策编号", "m_sha": "政策文件 SHA-256",
-        "m_source": "政策来源", "m_mode": "从高不重复方式", "m_period": "考核期", "m_run_time": "运行时间（UTC）",
+        "m_source": "政策来源", "m_mode": "从高不重复方式", "m_period": "考核期",
+        "m_run_time": "运行时间（含时区偏移）",
         "m_inputs": "输入", "m_lines": "奖励行数", "m_firms": "企业数", "m_errors": "错误数", "m_warnings": "警告数",
         "m_total": "奖励合计（元）", "m_files": "输入文件", "sha": "SHA-256", "rows_read": "读取行数",
         "rows_used": "使用", "rows_excluded": "按规则排除", "rows_merged": "重复合并", "rows_quarantined": "隔离",
@@ -77,16 +93,20 @@ H = {
         "current": "Current", "next": "Next threshold", "distance": "Distance", "share": "Distance / threshold",
         "table": "Table", "file": "File", "row": "Row", "column": "Column", "severity": "Severity", "code": "Code",
         "message": "Message", "kind": "Kind", "key": "Key", "value": "Value", "param": "parameter",
+        "file_key": "Key in the policy file",
         "text": "text", "name": "name", "clause_title": "clause title", "policy": "policy", "general": "general",
         "sources": "Sources", "text_zh": "clause text (zh)", "text_en": "clause text (en)",
         "minus_eligibility": "Eligibility deduction (RMB)", "minus_one_time": "One-time deduction (RMB)",
         "minus_highest_only": "Highest-only deduction (RMB)", "minus_adjustment": "Adjustment deduction (RMB)",
         "subtitle": "Policy {policy} ({doc})   period {start} to {end}   {firms} firms   total RMB {total} "
-                    "(district {district}, city {city})   chart of totals by item: right of the table",
+                    "(district {district}, city {city})",
+        "note": "Ranked by total, highest first; firms with equal totals are ordered by credit code and get "
+                "consecutive ranks (no shared ranks); firms with no award come last and are ranked too.",
+        "chart_note": "Chart of totals by item: right of the table; printed on the sheet 'Chart' (a page of its own).",
         "chart": "Awards by item (RMB)", "no_rows": "(none)",
         "m_tool": "Tool", "m_version": "Version", "m_policy": "Policy id", "m_sha": "Policy file SHA-256",
         "m_source": "Policy source", "m_mode": "Highest-only mode", "m_period": "Period",
-        "m_run_time": "Run time (UTC)", "m_inputs": "Inputs", "m_lines": "Lines", "m_firms": "Firms",
+        "m_run_time": "Run time (with its UTC offset)", "m_inputs": "Inputs", "m_lines": "Lines", "m_firms": "Firms",
         "m_errors": "Errors", "m_warnings": "Warnings", "m_total": "Total (RMB)", "m_files": "Input files",
         "sha": "SHA-256", "rows_read": "Rows read", "rows_used": "Used", "rows_excluded": "Excluded by rule",
         "rows_merged": "Merged", "rows_quarantined": "Quarantined", "to": " to ",
@@ -98,6 +118,36 @@ H = {
 NUMBER_FORMATS = {"money": '#,##0.00;-#,##0.00;"-"', "int": "#,##0", "num": "#,##0.00", "pct": "0.00%"}
 ROW_HEIGHT = 13.5  # points per line of 10-point text
 BORDER = {"border": 1, "border_color": "#BFBFBF"}
+
+# Printing (print_layout). Landscape pages, margins in inches; printable widths in points.
+A4, A3 = 9, 8  # xlsxwriter / Excel paper codes
+MARGIN_SIDE, MARGIN_TOP = 0.4, 0.6
+PAPER_WIDTH = {A4: 841.89, A3: 1190.55}  # landscape: the long side, in points
+MIN_PRINT_SCALE = 0.8  # 10-point text printed at 8 points at the least
+FOOTER = "&L&A&R&P / &N"  # sheet name left, "page / pages" right
+
+
+def printable_width(paper: int) -> float:
+    return PAPER_WIDTH[paper] - 2 * 72 * MARGIN_SIDE
+
+
+def column_points(width: float) -> float:
+    """Printed width of a column `width` characters wide: Excel's 7 pixels a character plus 5 of padding (the
+    workbook's default font, Calibri 11), at 0.75 point a pixel."""
+    return (7 * width + 5) * 0.75
+
+
+def print_layout(widths: Sequence[float]) -> tuple[int, bool]:
+    """(paper, fit to one page wide?) for a sheet whose columns are `widths` characters wide.
+
+    Fit to the page's width on A4, else on A3, when the scale that takes stays at MIN_PRINT_SCALE or above;
+    otherwise A3 at 100 %, the pages flowing (the caller repeats the header row and the identifying columns).
+    """
+    total = sum(column_points(w) for w in widths)
+    for paper in (A4, A3):
+        if printable_width(paper) >= MIN_PRINT_SCALE * total:
+            return paper, True
+    return A3, False
 
 
 @dataclass(frozen=True)
@@ -133,6 +183,7 @@ class _Book:
         self.f_header = add(font | BORDER | {"bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
                                               "valign": "vcenter", "align": "center"})
         self.f_section = add(font | {"bold": True, "font_size": 11, "valign": "vcenter"})
+        self.f_grid = add(BORDER)  # the table's cells, blank ones too, on paper (gridlines are not printed)
         self.cell: dict[tuple[str, bool], Any] = {}
         self.sum_cell: dict[tuple[str, bool], Any] = {}
         for kind in ("text", "wrap", *NUMBER_FORMATS):
@@ -145,14 +196,33 @@ class _Book:
                 self.cell[(kind, quote)] = add(spec)
                 self.sum_cell[(kind, quote)] = add(spec | BORDER | {"bold": True, "bg_color": "#F2F2F2"})
 
-    def sheet(self, key: str, wide: bool = False) -> Any:
+    def sheet(self, key: str) -> Any:
+        """A worksheet with the print setup every sheet shares; `table` chooses its paper and scale."""
         ws = self.wb.add_worksheet(SHEETS[self.lang][key])
-        ws.set_paper(8 if wide else 9)  # A3 for the wide sheets, else A4
+        ws.set_paper(A4)
         ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-        ws.hide_gridlines(0)  # gridlines on screen and on paper: cells carry no borders (blank cells stay unwritten)
+        ws.set_margins(left=MARGIN_SIDE, right=MARGIN_SIDE, top=MARGIN_TOP, bottom=MARGIN_TOP)
+        ws.hide_gridlines(1)  # gridlines on screen only: on paper the table's cells carry their own light border
+        ws.set_footer(FOOTER)
         return ws
+
+    def print_setup(self, ws: Any, widths: Sequence[float], first_row: int, last_row: int, repeat_cols: int,
+                    print_area: bool) -> None:
+        """Paper and scale from the columns' widths (print_layout); header row repeated on every page; light
+        borders on the table's cells; the print area the table (from the sheet's top) when `print_area`."""
+        paper, fit = print_layout(widths)
+        ws.set_paper(paper)
+        if fit:
+            ws.fit_to_pages(1, 0)
+        else:
+            ws.set_print_scale(100)
+            ws.print_across()  # a row's pieces on consecutive pages
+            if repeat_cols:
+                ws.repeat_columns(0, repeat_cols - 1)
+        ws.repeat_rows(first_row)
+        ws.conditional_format(first_row + 1, 0, last_row, len(widths) - 1, {"type": "no_errors", "format": self.f_grid})
+        if print_area:  # text running on past the last column is not worth a page of empty cells
+            ws.print_area(0, 0, last_row, len(widths) - 1)
 
     def write(self, ws: Any, row: int, col: int, value: Any, kind: str, summary: bool = False) -> None:
         formats = self.sum_cell if summary else self.cell
@@ -169,7 +239,7 @@ class _Book:
               kinds: Callable[[Sequence[Any]], Sequence[str]] | None = None, print_area: bool = True) -> int:
         """Header band, rows, widths that fit, filter and frozen header; returns the number of rows written.
 
-        Blank cells are not written (gridlines show the table's cells on screen and on paper).
+        Blank cells are not written (gridlines show them on screen, a conditional border on paper).
         Widths fit the header and the first WIDTH_SAMPLE rows (CJK counts as 2), within each column's bounds;
         "wrap" columns keep their width and their rows grow to show the whole text.
         """
@@ -227,16 +297,16 @@ class _Book:
         for c, col in enumerate(columns):
             header = col.header
             if _fit(header) > widths[c]:  # break before the unit rather than inside it: "奖励金额\n（元）"
-                header = header.replace("（", "\n（", 1).replace(" (", "\n(", 1)
+                broken = header.replace("（", "\n（", 1).replace(" (", "\n(", 1)
+                # else after the item code ("3A\n9610出口奖励"): a CJK run with no space is not always wrapped
+                header = broken if broken != header else header.replace(" ", "\n", 1)
             ws.write_string(first_row, c, header, self.f_header)
             header_lines = max(header_lines, _wrapped_lines(header, widths[c]))
         ws.set_row(first_row, ROW_HEIGHT * header_lines + 4)
         ws.autofilter(first_row, 0, first_row + max(n, 1), len(columns) - 1)
         if freeze:
             ws.freeze_panes(first_row + 1, freeze_cols)
-        ws.repeat_rows(first_row)
-        if print_area:  # text running on past the last column is not worth a page of empty grid
-            ws.print_area(0, 0, first_row + max(n, 1), len(columns) - 1)
+        self.print_setup(ws, widths, first_row, first_row + max(n, 1), freeze_cols, print_area)
         return n
 
 
@@ -281,7 +351,7 @@ def _summary(book: _Book, result: RunResult, run_time: str | None) -> None:
     from kqcalc.output import summary_rows
 
     lang, h, policy = book.lang, H[book.lang], result.policy
-    ws = book.sheet("summary", wide=True)
+    ws = book.sheet("summary")
     by_item = result.totals_by_item()
     by_funding = result.totals_by_funding()
     total = sum(by_funding.values(), Decimal("0.00"))
@@ -290,32 +360,59 @@ def _summary(book: _Book, result: RunResult, run_time: str | None) -> None:
         policy=policy.id, doc=policy.meta.get("document", ""), start=result.period.start.isoformat(),
         end=result.period.end.isoformat(), firms=len(result.ranks), total=L.money(total),
         district=L.money(by_funding["district"]), city=L.money(by_funding["city"])), book.f_subtitle)
+    # The ranking rule (SPEC §5), said where ranks are read; each note a line short enough for the first page.
+    ws.write_string(2, 0, h["note"], book.f_subtitle)
+    ws.write_string(3, 0, h["chart_note"], book.f_subtitle)
     ws.set_row(0, 24)
-    ws.set_row(1, 18)
+    for row in (1, 2, 3):
+        ws.set_row(row, 18)
     columns = [Col(h["rank"], "int", 5), Col(h["firm_id"], "text", 20), Col(h["firm_name"], "text", 16, 40),
                Col(h["total"], "money", 12), Col(h["district"], "money", 12), Col(h["city"], "money", 12),
                *(Col(_item_label(policy, i, lang), "money", 12, 16) for i in ITEMS)]
     # Totals by funding and by item: one row above the header, aligned with the columns it sums, frozen.
     sums = [None, None, h["sum_row"], total, by_funding["district"], by_funding["city"], *by_item.values()]
     for c, value in enumerate(sums):
-        book.write(ws, 2, c, value, columns[c].kind if c != 2 else "text", summary=True)
+        book.write(ws, SUMMARY_TOTALS_ROW, c, value, columns[c].kind if c != 2 else "text", summary=True)
     rows = ([r["rank"], r["firm_id"], r["firm_name"], float(r["total"]), float(r["district"]), float(r["city"]),
              *(float(r[i]) for i in ITEMS)] for r in summary_rows(result))
-    book.table(ws, columns, rows, first_row=3, freeze_cols=3, print_area=False)  # the chart prints beside it
-    # Bar chart of totals by item, beside the table; its data is the frozen total row, so filters never hide it.
+    book.table(ws, columns, rows, first_row=SUMMARY_TOTALS_ROW + 1, freeze_cols=3)
+    # The bar chart of totals by item beside the table, outside its print area (see the module docstring);
+    # from the first data row down, so it never overlaps the header row that repeats on printed pages.
+    ws.insert_chart(SUMMARY_TOTALS_ROW + 2, len(columns) + 1, _item_chart(book, {"width": 640, "height": 460}),
+                    {"object_position": 3})
+
+
+SUMMARY_TOTALS_ROW = 4  # title, subtitle, two notes, then the totals row and the header
+
+
+def _item_chart(book: _Book, size: dict[str, int] | None = None) -> Any:
+    """The bar chart of totals by item; its data is the summary's frozen total row, so filters never hide it.
+    Every item is labelled (interval 1): the category axis never skips every other label."""
+    h, lang = H[book.lang], book.lang
     chart = book.wb.add_chart({"type": "bar"})
     sheet = SHEETS[lang]["summary"]
     first, last = 6, 6 + len(ITEMS) - 1
     chart.add_series({
-        "name": h["chart"], "categories": [sheet, 3, first, 3, last], "values": [sheet, 2, first, 2, last],
+        "name": h["chart"], "categories": [sheet, SUMMARY_TOTALS_ROW + 1, first, SUMMARY_TOTALS_ROW + 1, last],
+        "values": [sheet, SUMMARY_TOTALS_ROW, first, SUMMARY_TOTALS_ROW, last],
         "fill": {"color": "#5B9BD5"}, "data_labels": {"value": True, "num_format": "#,##0"},
     })
     chart.set_title({"name": h["chart"], "name_font": {"size": 11, "bold": True}})
     chart.set_legend({"none": True})
     chart.set_x_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})
-    chart.set_size({"width": 640, "height": 460})
-    ws.insert_chart(2, len(columns) + 1, chart, {"object_position": 3})
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "interval_tick": 1, "num_font": {"size": 9}})
+    if size:
+        chart.set_size(size)
+    return chart
+
+
+def _chart_sheet(book: _Book) -> None:
+    """The chart of totals by item on a sheet of its own: printed once, whole, on one landscape A4 page."""
+    cs = book.wb.add_chartsheet(SHEETS[book.lang]["chart"])
+    cs.set_chart(_item_chart(book))
+    cs.set_paper(A4)
+    cs.set_landscape()
+    cs.set_footer(FOOTER)
 
 
 def _line_rows(result: RunResult, lang: str) -> Iterable[list[Any]]:
@@ -351,7 +448,7 @@ def _light_record(line: Line) -> dict[str, Any]:
 
 def _lines(book: _Book, result: RunResult) -> None:
     h, lang = H[book.lang], book.lang
-    ws = book.sheet("lines", wide=True)
+    ws = book.sheet("lines")
     columns = [Col(h["rank"], "int", 5), Col(h["firm_id"], "text", 20), Col(h["firm_name"], "text", 16, 40),
                Col(h["item"], "text", 5), Col(h["item_title"], "text", 12, 40), Col(h["ref"], "text", 8, 24),
                Col(h["measure"], "num", 12), Col(h["unit"], "text", 6), Col(h["rule"], "text", 16, 56),
@@ -370,7 +467,7 @@ def _lines(book: _Book, result: RunResult) -> None:
 
 def _not_paid(book: _Book, result: RunResult) -> None:
     h, lang, policy = H[book.lang], book.lang, result.policy
-    ws = book.sheet("not_paid", wide=True)
+    ws = book.sheet("not_paid")
     columns = [Col(h["rank"], "int", 5), Col(h["firm_id"], "text", 20), Col(h["firm_name"], "text", 16, 40),
                Col(h["item"], "text", 5), Col(h["item_title"], "text", 12, 40), Col(h["ref"], "text", 8, 24),
                Col(h["measure"], "num", 12), Col(h["unit"], "text", 6), Col(h["gross"], "money", 12),
@@ -447,36 +544,41 @@ def _issues(book: _Book, result: RunResult) -> None:
 
 
 def _parameters(book: _Book, result: RunResult) -> None:
-    from kqcalc.policy_show import _parameter_rows
+    """Every policy value and clause text: what it is (in words, as `kqcalc policy show`), its value, and the key
+    the policy file spells it with."""
+    from kqcalc.policy_show import _LABELS, parameter_rows
 
     h, lang, policy = H[book.lang], book.lang, result.policy
+    words = _LABELS[lang]
     ws = book.sheet("parameters")
     rows: list[list[Any]] = []
     meta = policy.meta
-    for key, value in (("id", policy.id), ("document", meta.get("document", "")),
-                       ("title", meta.get(f"title_{lang}") or meta.get("title_zh", "")),
-                       ("valid", f"{policy.valid_from.isoformat()}{h['to']}{policy.valid_to.isoformat()}"),
-                       ("highest_only_mode", policy.highest_only_mode), ("source", policy.source),
-                       ("sha256", policy.sha256)):
-        rows.append([h["policy"], h["param"], key, str(value)])
+    for key, label, value in (
+        ("id", "id", policy.id), ("document", "document", meta.get("document", "")),
+        (f"title_{lang}", "title", meta.get(f"title_{lang}") or meta.get("title_zh", "")),
+        ("valid_from, valid_to", "window", f"{policy.valid_from.isoformat()}{h['to']}{policy.valid_to.isoformat()}"),
+        ("highest_only_mode", "mode", words.get(policy.highest_only_mode, policy.highest_only_mode)),
+        ("", "source", policy.source), ("", "sha256", policy.sha256),
+    ):
+        rows.append([h["policy"], h["param"], words[label], str(value), key])
     params: dict[str, list[list[Any]]] = {}
-    for code, key, value in _parameter_rows(policy, lang):
-        params.setdefault(code, []).append([code, h["param"], key, value])
+    for code, key, meaning, value in parameter_rows(policy, lang):
+        params.setdefault(code, []).append([code, h["param"], meaning, value, key])
     for code in ITEMS:
-        rows.append([code, h["text"], h["name"], policy.title(code, lang)])
+        rows.append([code, h["text"], h["name"], policy.title(code, lang), f"title_{lang}"])
         rows.append([code, h["text"], h["clause_title"], f"{policy.items[code].get('clause', '')} "
-                     f"{policy.clause_title(code, lang)}".strip()])
-        rows.append([code, h["text"], h["text_zh"], policy.clause_text(code, "zh")])
+                     f"{policy.clause_title(code, lang)}".strip(), f"clause, clause_title_{lang}"])
+        rows.append([code, h["text"], h["text_zh"], policy.clause_text(code, "zh"), "text_zh"])
         if lang == "en":
-            rows.append([code, h["text"], h["text_en"], policy.clause_text(code, "en")])
+            rows.append([code, h["text"], h["text_en"], policy.clause_text(code, "en"), "text_en"])
         rows += params.get(code, [])
     for code, entries in params.items():
         if code not in ITEMS:
             rows += entries
-    for key in policy.general_texts:
-        rows.append([h["general"], h["text"], key, policy.general_text(key, lang)])
+    for i, key in enumerate(policy.general_texts):
+        rows.append([h["general"], h["text"], key, policy.general_text(key, lang), f"general.texts[{i}]"])
     columns = [Col(h["item"], "text", 6, 12), Col(h["kind"], "text", 6), Col(h["key"], "text", 12, 30),
-               Col(h["value"], "wrap", 40, 100)]
+               Col(h["value"], "wrap", 40, 100), Col(h["file_key"], "text", 10, 28)]
     book.table(ws, columns, rows, freeze_cols=0)
 
 
@@ -537,6 +639,7 @@ def write_report(result: RunResult, path: Path, lang: str = "zh", run_time: str 
     book = _Book(path, _lang(lang))
     when = _run_time(path, run_time)
     _summary(book, result, when)
+    _chart_sheet(book)
     _lines(book, result)
     _not_paid(book, result)
     _near_miss(book, result)
