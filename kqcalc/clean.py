@@ -55,9 +55,20 @@ LEVEL_WORDS = {"national": "national", "国家": "national", "国家级": "natio
                "district": "district", "区": "district", "区级": "district"}
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d", "%Y%m%d")
-DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S%.f",
-                    "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M")
+# A date in any of those spellings may be followed, after spaces or a "T", by a time of day: H:MM, H:MM:SS or
+# H:MM:SS.fff from 0:00 to 23:59:59.999… (SPEC §3). The cell is the calendar day it falls on; the time is checked
+# (2020/7/1 25:00 is not a date) and then dropped. No time zone is accepted: with one the day would be doubtful.
+TIME_OF_DAY = r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?"
+DATE_THEN_TIME = rf"^(.+?)(?:\s+|T){TIME_OF_DAY}$"
 EXCEL_EPOCH = pl.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug ignored before March 1900)
+# An Excel serial is five digits (10000 = 1927-05-18 … 99999 = 2173-10-14), with a fraction for the time of day
+# (44377.75 = 2021-06-30 18:00). A shorter number is a year or a year.month (2020, 2020.7), never a date.
+SERIAL = r"^([0-9]{5})(?:\.([0-9]{1,30}))?$"
+# Excel and calamine show a serial rounded to the millisecond, so a fraction within half a millisecond of
+# midnight is the next day: fraction >= 1 - 1/(2 × 86,400,000) = 0.999999994212962962…; compared as text, exactly,
+# on fractions padded to 30 digits (the threshold is not a finite decimal, so >= is > its first 30 digits).
+NEXT_DAY_FRACTION = "999999994212962962962962962962"
+FIRST_DAY = pl.date(1900, 1, 1)  # Excel has no earlier date: a workbook cell holding only a time reads as 1899-12-31
 FIRM_ID_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
 NUMBER_PATTERN = r"^-?[0-9]+(\.[0-9]*)?$|^-?\.[0-9]+$"
 EXPONENT_PATTERN = r"^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]{1,3}$"  # 1.5E+06, as a CSV may write a number
@@ -120,14 +131,15 @@ def _words(raw: pl.Expr, words: dict[str, object], dtype: pl.DataType, fold: boo
 
 
 def _date(raw: pl.Expr) -> pl.Expr:
-    serial = raw.str.extract(r"^([0-9]{1,7})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
-    candidates = [raw.str.to_date(f, strict=False) for f in DATE_FORMATS]
-    candidates += [raw.str.to_datetime(f, strict=False).dt.date() for f in DATETIME_FORMATS]
-    excel = pl.when(serial.is_between(1, 2958465) & (raw.str.len_chars() <= 7)).then(
-        EXCEL_EPOCH + pl.duration(days=serial)
-    )
-    # Eight-digit strings are yyyymmdd, never serials (those stop at 2958465).
-    return pl.coalesce([*candidates, excel])
+    """The calendar day of a date cell (SPEC §3): a date spelling, optionally followed by a time of day, or an
+    Excel serial with or without a time fraction; null when it is none of those."""
+    day_text = pl.coalesce(raw.str.extract(DATE_THEN_TIME, 1), raw)  # the date before a time of day
+    candidates = [day_text.str.to_date(f, strict=False) for f in DATE_FORMATS]
+    serial = raw.str.extract_groups(SERIAL)  # never with a written time: "44013 10:00" is not a date
+    fraction = serial.struct.field("2").str.pad_end(30, "0")
+    days = serial.struct.field("1").cast(pl.Int64) + (fraction > NEXT_DAY_FRACTION).fill_null(False).cast(pl.Int64)
+    day = pl.coalesce([*candidates, EXCEL_EPOCH + pl.duration(days=days)])
+    return pl.when(day >= FIRST_DAY).then(day)
 
 
 def _number_text(raw: pl.Expr) -> pl.Expr:
@@ -250,7 +262,8 @@ ERROR_TEXT = {
     "missing_value": "required cell is blank",
     "bad_firm_id": "not an 18-character Unified Social Credit Code (digits and A–Y without I, O, S, V, Z)",
     "bad_boolean": "not a yes/no value (是/否, Y/N, yes/no, true/false, 1/0, √/×)",
-    "bad_date": "not a date (2020-07-01, 2020/7/1, 2020年7月1日 or an Excel date)",
+    "bad_date": "not a date: write the year, month and day (2020-07-01, 2020/7/1, 2020年7月1日 or an Excel date), "
+                "optionally followed by a time of day (2021/6/30 18:30)",
     "bad_number": "not a number",
     "too_many_decimals": f"more decimals than kqcalc keeps exactly ({MONEY_SCALE} for amounts, {RATE_SCALE} for "
                          "rates): it never cuts digits; round the value in the sheet",
@@ -338,11 +351,11 @@ def _fast(col: T.Column, raw: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
         return raw, raw.str.contains(_PLAIN_TEXT)
     if kind == T.DATE:
         # An ISO date, or the midnight calamine writes after a workbook's date cell ("2020-09-06 00:00:00"):
-        # parse_column reads that as its date too (DATETIME_FORMATS).
+        # parse_column reads that as its date too (DATE_THEN_TIME). Other times of day go to parse_column.
         value = raw.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
         length = raw.str.len_bytes()
         plain = (length == 10) | (length == 19) & raw.str.ends_with(" 00:00:00")
-        return value, value.is_not_null() & plain
+        return value, value.is_not_null() & plain & (value >= FIRST_DAY)
     if kind in (T.MONEY, T.QUANTITY, T.RATE):
         dtype = RATE if kind == T.RATE else MONEY
         plain = raw.str.contains(_PLAIN_DECIMAL) & (raw.str.len_bytes() <= 38)
@@ -394,7 +407,9 @@ def _fast_typed(col: T.Column, cell: pl.Expr, dtype: pl.DataType) -> tuple[pl.Ex
     """The fast lane of a cell stored with a type (a Parquet column): a date, a flag, a whole number or a
     decimal of at most the contract's scale is the value its text would parse to; None: read its text."""
     kind = col.kind
-    if kind == T.DATE and dtype == pl.Date or kind == T.BOOL and dtype == pl.Boolean:
+    if kind == T.DATE and dtype == pl.Date:
+        return cell, cell >= FIRST_DAY  # an earlier date is read from its text, as a bad_date
+    if kind == T.BOOL and dtype == pl.Boolean:
         return cell, cell.is_not_null()
     if kind == T.COUNT and dtype in _INTEGERS:
         return cell.cast(pl.Int64), cell >= 0

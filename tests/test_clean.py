@@ -53,6 +53,50 @@ def test_unreadable_dates_are_errors(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "day"),
+    [("2021/6/30 18:30", date(2021, 6, 30)), ("2020/7/1 9:05", date(2020, 7, 1)),
+     ("2020-09-01T10:00", date(2020, 9, 1)), ("2020-09-01 10:00:00", date(2020, 9, 1)),
+     ("2020/9/1 0:00", date(2020, 9, 1)), ("2020/9/1 0:00:00", date(2020, 9, 1)),
+     ("2020年7月1日 9:30", date(2020, 7, 1)), ("2020年7月1日 09:30:15", date(2020, 7, 1)),
+     ("2020.7.1 23:59", date(2020, 7, 1)), ("20200701 10:00", date(2020, 7, 1)),
+     ("2021-06-30 23:59:59.999", date(2021, 6, 30)),  # a workbook datetime cell as calamine writes it
+     ("2021-06-30  18:30", date(2021, 6, 30)), ("２０２１/６/３０ １８:３０", date(2021, 6, 30))],
+)
+def test_a_date_with_a_time_of_day_is_the_calendar_day_it_falls_on(text: str, day: date) -> None:
+    assert parse(T.DATE, [text]) == ([day], [None])
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    # 44377 = 2021-06-30 (1899-12-30 + 44377 days); .75 of a day is 18:00.
+    [("44377.75", date(2021, 6, 30)), ("44377.5", date(2021, 6, 30)), ("44013.00", date(2020, 7, 1)),
+     # Excel shows a serial rounded to the millisecond: half a millisecond before midnight is
+     # 1 - 1/172,800,000 = 0.999999994212962962… of a day; from there on the cell shows the next day.
+     # the first 30 digits of that fraction: just below it, 23:59:59.999
+     ("44377.999999994212962962962962962962", date(2021, 6, 30)),
+     ("44377.999999994212962962962962962963", date(2021, 7, 1)),  # just above: 2021-07-01 00:00:00.000
+     ("44377.9999999942129629629629629629629", None),  # 31 fraction digits: more than kqcalc reads
+     ("44377.99999999999", date(2021, 7, 1))],
+)
+def test_an_excel_serial_with_a_fraction_is_the_day_excel_shows(text: str, day: date | None) -> None:
+    assert parse(T.DATE, [text]) == ([day], [None if day else "bad_date"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2020.7",  # year.month: no day
+     "2020", "2020.0", "4401", "440130",  # a serial has five digits: a shorter number is a year, not a date
+     "18:30", "9:05:00", "T10:00",  # a time without a date
+     "1899-12-31 18:30:00", "1899-12-31 00:00:00",  # what a workbook cell holding only a time of day reads as
+     "2020/2/30", "2020/2/30 10:00", "2020/7/1 25:00", "2020/7/1 24:00", "2020/7/1 10:60", "2020/7/1 10:00:60",
+     "2020-07-01T10:00Z", "2020-07-01 10:00+08:00",  # a time zone makes the day doubtful
+     "44013 10:00", "2020/7/1 10", "2020/7/1 下午6:30", "2020/7/1 6:30 PM"],
+)
+def test_still_not_dates(text: str) -> None:
+    assert parse(T.DATE, [text]) == ([None], ["bad_date"])
+
+
+@pytest.mark.parametrize(
     ("text", "value"),
     [("1234.5", "1234.5"), ("1,234.50", "1234.5"), ("¥1,234.50", "1234.5"), ("$1234.5", "1234.5"),
      ("US$1,234.5", "1234.5"), ("us$ 12", "12"), ("12345.675", "12345.675"), ("0", "0"), (".5", "0.5")],

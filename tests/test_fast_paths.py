@@ -40,6 +40,11 @@ CELLS = [
     "绍兴柯桥锦绣纺织品有限公司", "公司（一）", "中 国", "ABC", "Amazon", "eBay ", "ｅＢａｙ", "Ｓtore", "a\tb",
     "\u3000x", "x\u00a0", "合计", "0.0", "0.00000001", "Straße", None,
     "阿里巴巴国际站", " 中国制造网", "环球资源\u3000", "中国 制造", "\uf900", "㊀店", "店铺Ａ1", "鿿", "一a B",
+    # dates with a time of day (SPEC §3), and what stays unreadable
+    "2021/6/30 18:30", "2020/7/1 9:05", "2020-09-01T10:00", "2020-09-01 10:00:00", "2020/9/1 0:00",
+    "2021-06-30 18:30:00", "2020年7月1日 9:30", "2021-06-30 23:59:59.999", "44377.75", "44377.99999999999",
+    "1899-12-31 18:30:00", "1899-12-31 00:00:00", "2020.7", "18:30", "2020/7/1 25:00", "44013 10:00",
+    "2020-09-01T10:00Z",
 ]
 
 
@@ -65,10 +70,11 @@ def test_the_fast_lane_reads_every_cell_as_parse_column_does(table: T.Table) -> 
 def _typed_column(c: T.Column, n: int, rng: random.Random) -> pl.Series:
     pick = rng.random()
     if c.kind == T.DATE and pick < 0.5:
-        return pl.Series(c.name, [rng.choice([datetime.date(2020, 7, 1), datetime.date(2021, 1, 31), None])
-                                  for _ in range(n)], pl.Date)
+        days = [datetime.date(2020, 7, 1), datetime.date(2021, 1, 31), datetime.date(1899, 12, 31), None]
+        return pl.Series(c.name, [rng.choice(days) for _ in range(n)], pl.Date)
     if c.kind == T.DATE and pick < 0.6:
-        moments = [datetime.datetime(2020, 7, 1), datetime.datetime(2021, 1, 31, 13, 5, 1, 500), None]
+        moments = [datetime.datetime(2020, 7, 1), datetime.datetime(2021, 1, 31, 13, 5, 1, 500),
+                   datetime.datetime(2021, 6, 30, 18, 30), datetime.datetime(1899, 12, 31, 18, 30), None]
         return pl.Series(c.name, [rng.choice(moments) for _ in range(n)], pl.Datetime("us"))
     if c.kind == T.BOOL and pick < 0.6:
         return pl.Series(c.name, [rng.choice([True, False, None]) for _ in range(n)], pl.Boolean)
