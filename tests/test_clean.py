@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 
+import openpyxl
 import polars as pl
 import pytest
 
@@ -12,7 +14,7 @@ from kqcalc import tables as T
 from kqcalc.clean import clean, credit_code_check_ok, parse_column
 from kqcalc.lines import Context, Period
 from kqcalc.policy import load_policy
-from kqcalc.read import RawTable, ReadResult
+from kqcalc.read import RawTable, ReadResult, read_inputs
 
 ID_A = "91330603MA2B0A0A0H"  # wrong check character
 GOOD = "91330603MA2B0A0A0W"  # check character computed by hand in test_check_character
@@ -223,3 +225,25 @@ def test_vectorised_check_character_agrees_with_the_single_one() -> None:
 
     codes = [GOOD, ID_A, "91330603MA2B0A0A0X", "911000001000000004"]
     assert credit_codes_ok(pl.Series(codes)).to_list() == [credit_code_check_ok(c) for c in codes]
+
+
+def test_workbook_datetime_and_date_cells_are_their_calendar_day(tmp_path: Path) -> None:
+    # calamine writes a datetime cell as "2021-06-30 18:30:00" and a date cell as "2021-06-30 00:00:00"; a cell
+    # holding only a time of day has no date (Excel counts it from serial 0, read as 1899-12-31) and is an error.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "firms"
+    ws.append(list(FIRM))
+    ws.append([v[0] for v in FIRM.values()])
+    ws = wb.create_sheet("stores")
+    ws.append(["firm_id", "platform", "store_id", "model", "opened_on"])
+    cells = {"S1": datetime(2021, 6, 30, 18, 30), "S2": date(2021, 6, 30), "S3": datetime(2021, 6, 30, 23, 59, 59),
+             "S4": datetime(2021, 7, 1, 0, 10), "S5": 44377.75, "S6": time(18, 30), "S7": "2021/6/30 18:30"}
+    for store, cell in cells.items():
+        ws.append([GOOD, "dhgate.com", store, "B2B", cell])
+    wb.save(tmp_path / "book.xlsx")
+    result = clean(read_inputs([str(tmp_path / "book.xlsx")]), 2020)
+    days = dict(result.tables["stores"].select("store_id", "opened_on").iter_rows())
+    assert days == {"S1": date(2021, 6, 30), "S2": date(2021, 6, 30), "S3": date(2021, 6, 30),
+                    "S4": date(2021, 7, 1), "S5": date(2021, 6, 30), "S7": date(2021, 6, 30)}
+    assert [(i.row, i.code) for i in result.issues if i.table == "stores"] == [(7, "bad_date")]
