@@ -142,6 +142,24 @@ def _negative_category_warnings(ctx: Context, cleaned: Cleaned) -> list[Issue]:
     return out
 
 
+def _ambiguous_platform_warnings(lines: list[Line], ctx: Context) -> list[Issue]:
+    """One warning per new B2B store whose platform is an ambiguous spelling (SPEC §2, item 1B): the store does not
+    count, and staff are told which full names would."""
+    full_names = ", ".join(
+        "/".join([p["name"], *[a for a in p.get("aliases", []) if not a.isascii()][:1]])
+        for p in ctx.policy.items["1B"].get("mainstream_platforms", []))
+    out = []
+    for line in lines:
+        for store in line.detail.get("ambiguous_platforms", []) if line.item == "1B" else []:
+            out.append(Issue(
+                "stores", store["file"], store["row"], ctx.header(store["file"], "platform"), WARNING,
+                "ambiguous_platform",
+                f"platform {store['platform']!r} does not name one mainstream B2B platform without doubt (a bare "
+                f"阿里巴巴 or alibaba may be the domestic site 1688.com), so store {store['store_id']!r} does not "
+                f"count for item 1B; if the store is on a mainstream platform, write its full name: {full_names}"))
+    return out
+
+
 def rank_firms(lines: list[Line]) -> dict[str, int]:
     """1, 2, 3 … by total descending, ties by firm_id; firms with total 0 come after and are ranked too."""
     totals: dict[str, Decimal] = {}
@@ -192,6 +210,7 @@ def _compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: P
                 "country", "country"), WARNING, "unknown_country",
                 f"{line.detail['country']!r} is neither an ISO alpha-2 code nor a Belt-and-Road country name; "
                 "treated as not on the list"))
+    issues += _ambiguous_platform_warnings(lines, ctx)
     progress("rules")
     issues += apply_rules(lines, ctx, registry)
     ranks = rank_firms(lines)

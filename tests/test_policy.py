@@ -109,6 +109,13 @@ def test_mainstream_b2b_platforms_are_found_by_name_or_alias(policy):
     assert platforms["敦煌网"] == "dhgate.com"
 
 
+def test_bare_alibaba_and_1688_are_ambiguous_not_aliases(policy):
+    # SPEC §2: a bare 阿里巴巴, alibaba or 1688 also names the domestic 1688.com site.
+    assert policy.ambiguous_platforms == {"阿里巴巴", "alibaba", "1688"}
+    assert not policy.ambiguous_platforms & set(policy.mainstream_platforms)
+    assert policy.mainstream_platforms["alibaba.com"] == "alibaba.com"
+
+
 def test_the_belt_and_road_list_holds_the_138_countries_of_january_2020(policy):
     countries = policy.countries
     assert len(countries) == 138
@@ -207,6 +214,22 @@ def test_a_missing_mainstream_platform_list_is_named(tmp_path):
     text = SHIPPED.split("[[items.1B.mainstream_platforms]]")
     text = text[0] + "[items.2]" + text[-1].split("[items.2]", 1)[1]
     assert "items.1B.mainstream_platforms is missing" in _error(tmp_path, text)
+
+
+def test_a_missing_ambiguous_platform_list_is_named(tmp_path):
+    assert "items.1B.ambiguous_platforms is missing" in _error(tmp_path, _without_key("1B", "ambiguous_platforms"))
+
+
+def test_a_spelling_both_ambiguous_and_an_alias_is_refused(tmp_path):
+    text = _replace('aliases = ["alibaba.com", "阿里巴巴国际站"]',
+                    'aliases = ["alibaba.com", "阿里巴巴国际站", "Alibaba"]')
+    message = _error(tmp_path, text)
+    assert "items.1B.ambiguous_platforms[1]" in message and "'alibaba'" in message and "alibaba.com" in message
+
+
+def test_an_ambiguous_platform_must_be_a_non_empty_string(tmp_path):
+    text = _replace('ambiguous_platforms = ["阿里巴巴", "alibaba", "1688"]', 'ambiguous_platforms = ["阿里巴巴", 1688]')
+    assert "items.1B.ambiguous_platforms[1] must be a non-empty string" in _error(tmp_path, text)
 
 
 def test_a_missing_tier_threshold_is_named(tmp_path):

@@ -75,22 +75,30 @@ def _lines_1b(ctx: Context) -> list[Line]:
     if stores.height == 0:
         return []
     mainstream = ctx.policy.mainstream_platforms
+    ambiguous = ctx.policy.ambiguous_platforms
     amount = exact(ctx.param("1B", "amount_rmb"))
-    by_firm: dict[str, list[tuple[str, str, str]]] = {}
-    for firm_id, platform, store_id, file in stores.select("firm_id", "platform", "store_id", "_file").iter_rows():
-        by_firm.setdefault(firm_id, []).append((platform, store_id, file))
+    by_firm: dict[str, list[tuple[str, str, str, int]]] = {}
+    for firm_id, platform, store_id, file, row in stores.select("firm_id", "platform", "store_id", "_file",
+                                                                "_row").iter_rows():
+        by_firm.setdefault(firm_id, []).append((platform, store_id, file, row))
     out = []
     for firm_id in sorted(by_firm):
         group = by_firm[firm_id]
-        names = [norm_key(p) for p, _, _ in group]
+        names = [norm_key(p) for p, _, _, _ in group]
         platforms = sorted({mainstream.get(n, "") for n in names} - {""})
         qualifying = [n for n in names if n in mainstream]
         files: dict[str, int] = {}
-        for _, _, file in group:
+        for _, _, file, _ in group:
             files[file] = files.get(file, 0) + 1
-        detail = {"new_b2b_stores": len(group), "mainstream_platforms": platforms,
-                  "stores": sorted(f"{p}/{s}" for p, s, _ in group),
-                  "sources": dict(sorted(files.items()))}
+        detail: dict[str, Any] = {"new_b2b_stores": len(group), "mainstream_platforms": platforms,
+                                  "stores": sorted(f"{p}/{s}" for p, s, _, _ in group),
+                                  "sources": dict(sorted(files.items()))}
+        # A platform written so that it names no mainstream platform without doubt (阿里巴巴 may be 1688.com): the
+        # store does not count (fail closed), and run.py warns (ambiguous_platform) for each such store.
+        doubtful = [{"platform": p, "store_id": s, "file": f, "row": r} for p, s, f, r in group
+                    if norm_key(p) in ambiguous]
+        if doubtful:
+            detail["ambiguous_platforms"] = sorted(doubtful, key=lambda d: (d["file"], d["row"]))
         reasons = [] if qualifying else ["not_mainstream_platform"]
         out.append(Line(firm_id, "1B", "", Decimal(len(qualifying)), "stores",
                         amount if qualifying else Decimal(0), reasons=reasons, detail=detail))

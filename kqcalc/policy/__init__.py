@@ -131,6 +131,11 @@ class Policy:
                 names[norm_key(spelling)] = p["name"]
         return names
 
+    @property
+    def ambiguous_platforms(self) -> frozenset[str]:
+        """Normalised spellings that name no mainstream platform without doubt (item 1B fails closed on them)."""
+        return frozenset(norm_key(s) for s in self.items["1B"].get("ambiguous_platforms", []))
+
 
 def _locate(spec: str | None) -> tuple[str, bytes]:
     spec = spec or DEFAULT_POLICY

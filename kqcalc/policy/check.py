@@ -180,6 +180,14 @@ def _check_platforms(item: dict[str, Any], source: str) -> None:
             other = owner.setdefault(norm_key(spelling), name)
             if other != name:
                 raise _fail(source, f"{path}[{i}]", f"spelling {spelling!r} also names platform {other!r}")
+    ambiguous = "items.1B.ambiguous_platforms"
+    for j, spelling in enumerate(_need_list(item, "ambiguous_platforms", ambiguous, source)):
+        if not isinstance(spelling, str) or not spelling.strip():
+            raise _fail(source, f"{ambiguous}[{j}]", f"must be a non-empty string, got {spelling!r}")
+        if norm_key(spelling) in owner:
+            raise _fail(source, f"{ambiguous}[{j}]", f"{spelling!r} is also a spelling of platform "
+                        f"{owner[norm_key(spelling)]!r} in {path}: a spelling either names one platform without "
+                        "doubt or is ambiguous, not both")
 
 
 def _check_countries(item: dict[str, Any], source: str) -> None:
