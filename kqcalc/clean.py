@@ -263,7 +263,7 @@ ERROR_TEXT = {
     "bad_firm_id": "not an 18-character Unified Social Credit Code (digits and A–Y without I, O, S, V, Z)",
     "bad_boolean": "not a yes/no value (是/否, Y/N, yes/no, true/false, 1/0, √/×)",
     "bad_date": "not a date: write the year, month and day (2020-07-01, 2020/7/1, 2020年7月1日 or an Excel date), "
-                "optionally followed by a time of day (2021/6/30 18:30)",
+                "optionally followed by a time of day without a time zone (2021/6/30 18:30)",
     "bad_number": "not a number",
     "too_many_decimals": f"more decimals than kqcalc keeps exactly ({MONEY_SCALE} for amounts, {RATE_SCALE} for "
                          "rates): it never cuts digits; round the value in the sheet",
@@ -516,6 +516,18 @@ def _realize(piece: RawTable, table: T.Table) -> tuple[pl.DataFrame, list[Issue]
     return frame.with_columns(_file=_file_column(piece), _row=pl.col("_row").cast(pl.Int64)), warnings
 
 
+def _cells_alike(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
+    """The fast lane's outputs of several pieces, made to concatenate: a "__cell_" column (the cells left to
+    parse_column, kept as stored) whose type differs between pieces (a Parquet date column in one file, a datetime
+    or text column in another) becomes their cell text in every piece, as _finish would make it."""
+    if len(frames) < 2:
+        return frames
+    mixed = [n for n in frames[0].columns if n.startswith("__cell_") and len({f.schema[n] for f in frames}) > 1]
+    if not mixed:
+        return frames
+    return [f.with_columns(cell_text(f.get_column(n)).alias(n) for n in mixed) for f in frames]
+
+
 def _file_column(piece: RawTable) -> pl.Expr:
     """"_file": the input path (and sheet) of every row, categorical (its text is stored once, not per row: a
     district's three big tables would otherwise hold 140 MB of copies of three file names)."""
@@ -597,7 +609,7 @@ class _Cleaner:
                     frame = frame.lazy().select(*[e for c in table.columns for e in _column_exprs(c, pl.col(c.name))],
                                                 "_file", "_row").collect()
                 fast.append(frame)
-            fast_frame = pl.concat(fast, how="vertical")
+            fast_frame = pl.concat(_cells_alike(fast), how="vertical")
             raw = fast_frame.select("_file", "_row")
             parsed = _finish(fast_frame, table)
             del fast, fast_frame

@@ -52,7 +52,8 @@ Cell text
   GB18030 (a superset of GBK). Separator: comma, else tab or semicolon when the
   header row is only found with those.
 * .parquet: values cast to text: dates "YYYY-MM-DD", datetimes
-  "YYYY-MM-DD HH:MM:SS" (fraction kept when not zero), booleans "true"/"false",
+  "YYYY-MM-DD HH:MM:SS" (fraction kept when not zero; the offset "+08:00" appended
+  when the column has a time zone, which makes the cell a bad_date), booleans "true"/"false",
   numbers and decimals as Polars writes them ("1.5", "123.45").
 * Empty strings become None; whitespace-only cells are kept (clean.py trims).
 
@@ -1621,8 +1622,12 @@ def _parquet_text(col: pl.Expr, name: str, dtype: pl.DataType, display: str) -> 
     if dtype == pl.Date:
         return col.dt.to_string("%Y-%m-%d")
     if isinstance(dtype, pl.Datetime):
-        whole = col.dt.to_string("%Y-%m-%d %H:%M:%S")
-        return pl.when(col.dt.nanosecond() == 0).then(whole).otherwise(col.dt.to_string("%Y-%m-%d %H:%M:%S%.f"))
+        # A moment with a time zone keeps its offset ("+00:00"), so that clean.py refuses it (bad_date): its
+        # calendar day depends on the zone, and 18:30 UTC is already the next day in China.
+        zone = "%:z" if dtype.time_zone else ""
+        whole = col.dt.to_string(f"%Y-%m-%d %H:%M:%S{zone}")
+        return pl.when(col.dt.nanosecond() == 0).then(whole).otherwise(
+            col.dt.to_string(f"%Y-%m-%d %H:%M:%S%.f{zone}"))
     if dtype == pl.Boolean:
         return pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false"))
     if dtype.is_numeric() or dtype in (pl.Null, pl.Time, pl.Categorical) or isinstance(dtype, pl.Enum):

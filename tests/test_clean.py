@@ -247,3 +247,25 @@ def test_workbook_datetime_and_date_cells_are_their_calendar_day(tmp_path: Path)
     assert days == {"S1": date(2021, 6, 30), "S2": date(2021, 6, 30), "S3": date(2021, 6, 30),
                     "S4": date(2021, 7, 1), "S5": date(2021, 6, 30), "S7": date(2021, 6, 30)}
     assert [(i.row, i.code) for i in result.issues if i.table == "stores"] == [(7, "bad_date")]
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_parquet_datetimes_are_their_calendar_day_unless_they_carry_a_time_zone(tmp_path: Path, lazy: bool) -> None:
+    # 2021-06-30 18:30 UTC is 2021-07-01 02:30 in China: with a zone the day is doubtful, so the cell is refused.
+    pl.DataFrame(FIRM).write_parquet(tmp_path / "firms.parquet")
+    moments = pl.Series([datetime(2021, 6, 30, 18, 30), datetime(2021, 7, 1, 0, 10), datetime(1899, 12, 31, 18, 30)])
+
+    def stores(name: str, opened_on: pl.Series) -> str:
+        (tmp_path / name).mkdir()
+        pl.DataFrame({"firm_id": GOOD, "platform": "dhgate.com", "model": "B2B", "opened_on": opened_on,
+                      "store_id": [f"{name[0]}{i + 1}" for i in range(len(opened_on))]}).write_parquet(
+            tmp_path / name / "stores.parquet")
+        return str(tmp_path / name)
+
+    folders = [stores("naive", moments), stores("zoned", moments.dt.replace_time_zone("UTC")),
+               stores("day", pl.Series([date(1899, 12, 31), date(2021, 6, 30)]))]
+    result = clean(read_inputs([str(tmp_path / "firms.parquet"), *folders], lazy=lazy), 2020)
+    kept = sorted(result.tables["stores"].select("store_id", "opened_on").rows())
+    assert kept == [("d2", date(2021, 6, 30)), ("n1", date(2021, 6, 30)), ("n2", date(2021, 7, 1))]
+    bad = sorted((Path(i.file).parent.name, i.row, i.code) for i in result.issues if i.table == "stores")
+    assert bad == [("day", 1, "bad_date"), ("naive", 3, "bad_date"), *[("zoned", row, "bad_date") for row in (1, 2, 3)]]
