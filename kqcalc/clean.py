@@ -325,6 +325,7 @@ def parse_column(raw: pl.Series, col: T.Column) -> tuple[pl.Series, pl.Series, p
 _PLAIN_TEXT = "^[!-~\u4e00-\u9fff](?:[ -~\u4e00-\u9fff]*[!-~\u4e00-\u9fff])?$"
 _PLAIN_DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
 _PLAIN_WHOLE = r"^[0-9]{1,15}$"
+_PLAIN_TIME = r"^.{10} (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"  # after the 10 characters of an ISO date
 
 
 def _canonical_words(words: dict[str, object], fold: bool) -> dict[str, object]:
@@ -350,11 +351,11 @@ def _fast(col: T.Column, raw: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
         # with no space at either end: Chinese platform, store and firm names are read here too.
         return raw, raw.str.contains(_PLAIN_TEXT)
     if kind == T.DATE:
-        # An ISO date, or the midnight calamine writes after a workbook's date cell ("2020-09-06 00:00:00"):
-        # parse_column reads that as its date too (DATE_THEN_TIME). Other times of day go to parse_column.
+        # An ISO date, or an ISO date and a time of day as calamine writes a workbook's date and datetime cells
+        # ("2020-09-06 00:00:00", "2021-06-30 18:30:00"): parse_column reads that as its date too (DATE_THEN_TIME).
         value = raw.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
         length = raw.str.len_bytes()
-        plain = (length == 10) | (length == 19) & raw.str.ends_with(" 00:00:00")
+        plain = (length == 10) | (length == 19) & raw.str.contains(_PLAIN_TIME)
         return value, value.is_not_null() & plain & (value >= FIRST_DAY)
     if kind in (T.MONEY, T.QUANTITY, T.RATE):
         dtype = RATE if kind == T.RATE else MONEY
