@@ -340,7 +340,7 @@ def render_tree(doc: dict[str, Any], lang: str = "zh") -> Any:
         branch.add(Text(w["measure"].format(measure=L.number(line["measure"]), unit=L.unit(line["unit"], lang),
                                             sources=sources)))
         for cond in line["conditions"]:
-            branch.add(Text(f"{cond['condition']}{'：' if lang == 'zh' else ': '}{cond['text']}"))
+            branch.add(Text(describe.WORDS[lang]["label"].format(label=cond["condition"], text=cond["text"])))
         for fact in line["facts"]:
             twig = branch.add(Text(fact["text"]))
             for sub in fact["items"]:

@@ -219,7 +219,7 @@ def tier_detail(measure: Decimal, thresholds: list[Decimal], unit: str) -> dict[
             reached = i
         elif upcoming < 0:
             upcoming = i
-    detail: dict[str, Any] = {"unit": unit, "thresholds": list(texts), "tier": tier}
+    detail: dict[str, Any] = {"measure": plain(measure), "unit": unit, "thresholds": list(texts), "tier": tier}
     if tier:
         detail["reached"] = texts[reached]
     if upcoming >= 0:

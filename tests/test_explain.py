@@ -97,13 +97,13 @@ def expected_json(inputs: Path, out: Path) -> dict:
                 "conditions": [{
                     "condition": "企业B2C交易额", "key": "", "measure": "3000000", "unit": "USD",
                     "thresholds": tiers, "tier": 1, "reached": "3000000", "next": "5000000", "distance": "2000000",
-                    "text": "已达第 1 档（≥ 3,000,000 美元）；下一档 5,000,000 美元，还差 2,000,000 美元",
+                    "text": "3,000,000 美元（已达第 1 档 ≥ 3,000,000 美元；下一档 5,000,000 美元，还差 2,000,000 美元）",
                 }],
                 "facts": [],
                 "gross_rmb": "50000.00", "cap_rmb": None, "capped_rmb": "50000.00", "deductions": [],
                 "award_rmb": "50000.00", "funding": "district", "funding_text": "区级财政",
                 "status": "awarded", "status_text": "予以奖励", "reasons": [], "reason_text": "",
-                "detail": {"unit": "USD", "thresholds": tiers, "tier": 1, "reached": "3000000", "next": "5000000",
+                "detail": {"measure": "3000000", "unit": "USD", "thresholds": tiers, "tier": 1, "reached": "3000000", "next": "5000000",
                            "distance": "2000000", "sources": {tx: 2}},
             },
             {
@@ -135,7 +135,7 @@ def expected_tree(inputs: Path, out: Path) -> str:
 ├── 2 B2C交易额奖励 — 50,000.00 元  予以奖励  区级财政
 │   ├── 条款（二、支持跨境电商零售做大做强）：{CLAUSE_2}
 │   ├── 计量值 3,000,000 美元，来自 {inputs}/transactions.csv 中 2 行
-│   ├── 企业B2C交易额：已达第 1 档（≥ 3,000,000 美元）；下一档 5,000,000 美元，还差 2,000,000 美元
+│   ├── 企业B2C交易额 3,000,000 美元（已达第 1 档 ≥ 3,000,000 美元；下一档 5,000,000 美元，还差 2,000,000 美元）
 │   ├── 适用规则：第 1 档（≥ 3,000,000 美元）→ 50,000 元
 │   ├── 计算额 50,000.00 元；无上限 → 50,000.00 元
 │   ├── 扣减：无
@@ -183,8 +183,8 @@ def test_english_with_lang_en(run):
     _, out = run
     text = render(explain(A, run=out, lang="en"), "en")
     assert "├── 2 B2C turnover award — 50,000.00 RMB  awarded  district" in text
-    assert "│   ├── firm's B2C amount: tier 1 reached (≥ 3,000,000 USD); next tier 5,000,000 USD, 2,000,000 USD to go" \
-        in text
+    assert ("│   ├── firm's B2C amount 3,000,000 USD (tier 1 reached, ≥ 3,000,000 USD; next tier 5,000,000 USD, "
+            "2,000,000 USD to go)") in text
     assert ("    │   └── highest only: −RMB 10,000.00 (award for the same item under another policy; "
             "10000 under other policies)") in text
     assert "Enterprises exporting under the 9610 mode" in text

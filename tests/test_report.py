@@ -157,7 +157,7 @@ def test_lines_not_paid_say_why_and_how_far_from_the_threshold(report):
     (line,) = rows(ws, 2)
     assert line[:4] == [3, C, "柯桥丙贸易有限公司", "2"]
     assert line[9:] == ["未达条件", "below_threshold", "未达到金额或数量门槛",
-                        "企业B2C交易额：未达第 1 档 3,000,000 美元，还差 50,000 美元"]
+                        "企业B2C交易额 2,950,000 美元（未达第 1 档 3,000,000 美元，还差 50,000 美元）"]
 
 
 def test_near_misses_are_firms_within_ten_percent_below_a_threshold(report):

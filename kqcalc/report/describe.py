@@ -46,21 +46,21 @@ CONDITION_LABELS = {
 WORDS = {
     "zh": {
         "rows_of": "{file} 中 {n} 行", "row_of": "{file} 第 {row} 行", "none": "无", "no_cap": "无上限",
-        "cap": "上限 {cap} 元", "reached": "已达 {value} {unit}",
-        "tier_reached": "已达第 {tier} 档（≥ {value} {unit}）",
+        "cap": "上限 {cap} 元", "reached": "门槛 {value} {unit}，已达",
+        "tier_reached": "已达第 {tier} 档 ≥ {value} {unit}",
         "first_tier": "未达第 1 档 {value} {unit}，还差 {distance} {unit}",
         "next": "下一档 {value} {unit}，还差 {distance} {unit}",
         "next_threshold": "门槛 {value} {unit}，还差 {distance} {unit}", "top": "已达最高档",
-        "measure_is": "{value} {unit}", "sep": "；",
+        "measure_is": "{value} {unit}", "sep": "；", "with_measure": "{measure}（{text}）", "label": "{label} {text}",
     },
     "en": {
         "rows_of": "{n} row(s) of {file}", "row_of": "{file} row {row}", "none": "none", "no_cap": "no cap",
-        "cap": "cap {cap} RMB", "reached": "reached {value} {unit}",
-        "tier_reached": "tier {tier} reached (≥ {value} {unit})",
+        "cap": "cap {cap} RMB", "reached": "threshold {value} {unit}, reached",
+        "tier_reached": "tier {tier} reached, ≥ {value} {unit}",
         "first_tier": "below tier 1, {value} {unit}: {distance} {unit} to go",
         "next": "next tier {value} {unit}, {distance} {unit} to go",
         "next_threshold": "threshold {value} {unit}, {distance} {unit} to go", "top": "highest tier reached",
-        "measure_is": "{value} {unit}", "sep": "; ",
+        "measure_is": "{value} {unit}", "sep": "; ", "with_measure": "{measure} ({text})", "label": "{label} {text}",
     },
 }
 
@@ -79,8 +79,8 @@ def _d(value: Any) -> Decimal:
 def conditions(record: dict[str, Any]) -> list[dict[str, Any]]:
     """The line's threshold conditions, each with the measure (when known), the tier reached and the next one.
 
-    measure: the line's measure for its own tier detail; for a nested one, next − distance (when below the
-    top) — the detail does not store it otherwise.
+    measure: the detail's own "measure" (kqcalc.lines.tier_detail stores it); in a detail written before it
+    did, the line's measure for its own tier detail, for a nested one next − distance (when below the top).
     """
     item, detail = record["item"], record.get("detail") or {}
     found: list[tuple[str, dict[str, Any], str | None]] = []
@@ -99,6 +99,8 @@ def conditions(record: dict[str, Any]) -> list[dict[str, Any]]:
         found.append(("store_orders", synthetic, str(orders)))
     out = []
     for key, tiers, measure in found:
+        if "measure" in tiers:
+            measure = tiers["measure"]
         if measure is None and "next" in tiers:
             measure = str(_d(tiers["next"]) - _d(tiers["distance"]))
         out.append({
@@ -114,7 +116,9 @@ def condition_label(item: str, key: str, lang: str) -> str:
 
 
 def condition_text(cond: dict[str, Any], lang: str) -> str:
-    """'已达第 1 档（≥ 3,000,000 美元）；下一档 5,000,000 美元，还差 2,000,000 美元'."""
+    """The firm's measure first, then the threshold apart from it, so that neither reads as the other:
+    '3,200,000 美元（门槛 30,000 美元，已达）', '3,000,000 美元（已达第 1 档 ≥ 3,000,000 美元；下一档
+    5,000,000 美元，还差 2,000,000 美元）'. (Without a known measure: the part in brackets alone.)"""
     unit = L.unit(cond["unit"], lang)
     several = len(cond["thresholds"]) > 1
     parts = []
@@ -126,7 +130,15 @@ def condition_text(cond: dict[str, Any], lang: str) -> str:
         parts.append(_w(lang, key, value=L.number(cond["next"]), unit=unit, distance=L.number(cond["distance"])))
     elif several:
         parts.append(_w(lang, "top"))
-    return _w(lang, "sep").join(parts)
+    text = _w(lang, "sep").join(parts)
+    if cond["measure"] is None:
+        return text
+    return _w(lang, "with_measure", measure=f"{L.number(cond['measure'])} {unit}", text=text)
+
+
+def condition_line(item: str, cond: dict[str, Any], lang: str) -> str:
+    """'企业B2C交易额 3,200,000 美元（门槛 30,000 美元，已达）': what explain and report.xlsx print."""
+    return _w(lang, "label", label=condition_label(item, cond["key"], lang), text=condition_text(cond, lang))
 
 
 def near_misses(record: dict[str, Any], share: Decimal = NEAR_MISS_SHARE) -> list[dict[str, Any]]:

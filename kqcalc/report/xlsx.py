@@ -483,9 +483,7 @@ def _not_paid(book: _Book, result: RunResult) -> None:
             if line.status == "not_met":
                 record = _light_record(line)
                 gap = ("；" if lang == "zh" else "; ").join(
-                    f"{describe.condition_label(line.item, c['key'], lang)}：{describe.condition_text(c, lang)}"
-                    if lang == "zh" else
-                    f"{describe.condition_label(line.item, c['key'], lang)}: {describe.condition_text(c, lang)}"
+                    describe.condition_line(line.item, c, lang)
                     for c in describe.conditions(record) if c["next"] is not None)
             yield [result.ranks[line.firm_id], line.firm_id, result.names.get(line.firm_id, ""), line.item,
                    policy.title(line.item, lang), line.ref, float(line.measure), L.unit(line.unit, lang),
