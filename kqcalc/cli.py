@@ -190,7 +190,21 @@ def explain(
     from kqcalc.explain import explain as explain_firm
     from kqcalc.explain import render_tree, to_json
 
-    doc = _run(debug, explain_firm, firm, run, lang)
+    if as_json:  # errors as JSON too, on stdout, with the same exit code
+        from kqcalc.explain import json_error
+
+        try:
+            doc = explain_firm(firm, run, lang)
+        except Exception as exc:  # noqa: BLE001 - one JSON document; --debug adds the traceback on stderr
+            if debug:
+                import traceback
+
+                traceback.print_exception(exc)
+            text, code = json_error(exc)
+            sys.stdout.write(text)
+            raise typer.Exit(code) from None
+    else:
+        doc = _run(debug, explain_firm, firm, run, lang)
     if as_json:
         sys.stdout.write(to_json(doc))
     else:

@@ -25,7 +25,13 @@ DEFAULT_ROOT = Path("kqcalc-out")
 
 
 class FirmNotFound(KqcalcError):
-    """No firm, or several firms, match what the user typed (exit 1)."""
+    """No firm, or several firms, match what the user typed (exit 1). `code`: no_match or several_matches;
+    `matches`: the firms that match (for --json)."""
+
+    def __init__(self, message: str, code: str = "no_match", matches: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.matches = matches or []
 
 
 WORDS = {
@@ -43,6 +49,17 @@ WORDS = {
         "none": "运行 {folder} 中没有与 {query!r} 相符的企业（共 {n} 家）。"
                 "请给出18位统一社会信用代码或企业名称的一部分。",
         "unknown_time": "不详",
+        "registered_header": "{name}（{firm_id}）　已在企业名录中登记　本次运行无奖励行",
+        "no_lines": "本次运行中该企业没有奖励行（不是查无此企业）。",
+        "no_rows": "原因：除企业名录外，本次输入的各表中都没有该企业的数据行（未申报任何项目）。",
+        "rows_no_line": "原因：它在各表中的数据行都没有形成奖励行，见下方“各表数据行”。",
+        "registry": "企业名录：{facts}（{where}）", "yes": "是", "no": "否", "fact_sep": "；",
+        "data_error": "企业名录：该企业的多行登记信息相互矛盾（已隔离，见 issues.csv），本次各项均不符合资格",
+        "negative": "负面记录（考核期内或日期不详，取消本期全部奖励资格）",
+        "negative_record": "{category}，{date}，{where}", "no_date": "日期不详", "no_category": "类别不详",
+        "rows": "各表数据行（被隔离的错误行不在其中，见 issues.csv）",
+        "table_rows": "{table}：{n} 行（{parts}）", "row_part": "{label} {n} 行", "part_sep": "，",
+        "matches_no_lines": "本次无奖励行",
     },
     "en": {
         "header": "{name} ({firm_id})   rank {rank}   total RMB {total} (district {district}, city {city})",
@@ -59,7 +76,38 @@ WORDS = {
         "none": "no firm matches {query!r} in run {folder} ({n} firms). Give the 18-character credit code or part "
                 "of the firm's name.",
         "unknown_time": "unknown",
+        "registered_header": "{name} ({firm_id})   registered in firms   no lines in this run",
+        "no_lines": "The firm has no award line in this run (it is registered: this is not an unknown firm).",
+        "no_rows": "Why: apart from firms, no input table of this run has a row of this firm (it applied for "
+                   "nothing).",
+        "rows_no_line": "Why: none of its rows in the other tables made an award line; see \"rows by table\" "
+                        "below.",
+        "registry": "firms: {facts} ({where})", "yes": "yes", "no": "no", "fact_sep": "; ",
+        "data_error": "firms: the firm's registry rows conflict (quarantined, see issues.csv): ineligible for "
+                      "every item in this run",
+        "negative": "negative records (dated in the period or undatable: no award in this period)",
+        "negative_record": "{category}, {date}, {where}", "no_date": "date unknown", "no_category": "category unknown",
+        "rows": "rows by table (quarantined rows are not included: see issues.csv)",
+        "table_rows": "{table}: {n} row(s) ({parts})", "row_part": "{label} {n}", "part_sep": ", ",
+        "matches_no_lines": "no lines",
     },
+}
+REGISTRY_FACTS = {
+    "zh": {"in_zone": "园区注册", "independent_accounting": "独立核算", "independent_tax": "独立纳税",
+           "is_logistics": "物流企业", "case_by_case": "一事一议"},
+    "en": {"in_zone": "in zone", "independent_accounting": "independent accounting",
+           "independent_tax": "independent tax", "is_logistics": "logistics firm", "case_by_case": "case by case"},
+}
+# Why rows of a firm were left out (kqcalc.run.firm_rows), in the order they are shown; "used" first.
+ROW_REASONS = {
+    "zh": {"used": "计入", "outside_period": "日期在考核期外", "lease_outside_period": "租期与考核期不重叠",
+           "not_via_platform": "未通过轻纺城平台申报", "not_deposited": "数据未在平台沉淀",
+           "model_b2b": "B2B模式（只计入新开店铺订单数，不计入企业B2C交易额）"},
+    "en": {"used": "used", "outside_period": "dated outside the period",
+           "lease_outside_period": "lease does not overlap the period",
+           "not_via_platform": "not declared through the 轻纺城 platform",
+           "not_deposited": "data not deposited on the platform",
+           "model_b2b": "model B2B (count toward a new store's orders only, not toward the firm's B2C amount)"},
 }
 CLAUSE_NUMBERS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
                   "十": "10"}
@@ -130,6 +178,7 @@ class StoredRun:
         self.names: dict[str, str] = {}
         self.positions: dict[str, list[int]] = {}
         self.top: dict[str, Any] = {}
+        self.registry: dict[str, Any] = {}
         try:
             decoder = json.JSONDecoder()
             for key in ("period", "policy", "ranks", "results_version"):
@@ -139,6 +188,8 @@ class StoredRun:
                 self.top[key] = decoder.raw_decode(text, at + len(key) + 3)[0]
             if self.top["results_version"] != 1:
                 raise ValueError("results_version")
+            at = text.rfind('"registry":')  # every registered firm (runs before it have none)
+            self.registry = decoder.raw_decode(text, at + len('"registry":'))[0] if at >= 0 else {}
             names, positions = self.names, self.positions
             for m in _FIRM.finditer(text):
                 firm, name = m.group(1, 2)
@@ -154,6 +205,7 @@ class StoredRun:
     def _load_all(self) -> None:
         doc = self._doc = _full(self.text)
         self.top = {k: doc.get(k) for k in ("period", "policy", "ranks", "results_version")}
+        self.registry = doc.get("registry") or {}
         self.names, self.positions = {}, {}
         for line in doc.get("lines", []):
             self.names.setdefault(line["firm_id"], line.get("firm_name") or "")
@@ -206,8 +258,9 @@ def load_run_policy(results: dict[str, Any], manifest: dict[str, Any]) -> tuple[
 
 
 def firms_of(names: dict[str, str], ranks: dict[str, int]) -> dict[str, str]:
-    """firm_id → name, in rank order."""
-    return dict(sorted(names.items(), key=lambda kv: (ranks.get(kv[0], 0), kv[0])))
+    """firm_id → name, in rank order; firms without lines (no rank) after them, by firm_id."""
+    last = len(ranks) + 1
+    return dict(sorted(names.items(), key=lambda kv: (ranks.get(kv[0], last), kv[0])))
 
 
 def match_firms(names: dict[str, str], query: str) -> list[str]:
@@ -273,9 +326,66 @@ def line_explanation(record: dict[str, Any], policy: Any | None, lang: str) -> d
     }
 
 
+def registry_explanation(entry: dict[str, Any] | None, has_lines: bool, lang: str) -> dict[str, Any] | None:
+    """What the run's registry (results.json "registry", kqcalc.run.registry_record) says about one firm: its
+    企业名录 facts and row, the negative records that disqualify it, its rows in the other tables used or left
+    out by rule, and — for a registered firm without lines — why it has none. None: the firm is not registered
+    (or the run predates the registry)."""
+    if entry is None:
+        return None
+    w = WORDS[lang]
+    where = describe.WORDS[lang]["row_of"]
+    if entry.get("data_error") and "source" not in entry:
+        facts_text = w["data_error"]
+    else:
+        yes_no = {flag: entry.get(flag) for flag in REGISTRY_FACTS[lang]}
+        facts_text = w["registry"].format(
+            facts=w["fact_sep"].join(f"{label} {w['yes'] if yes_no[flag] else w['no']}"
+                                     for flag, label in REGISTRY_FACTS[lang].items()),
+            where=where.format(file=entry["source"]["file"], row=entry["source"]["row"]))
+    negative = [r | {"text": w["negative_record"].format(
+        category=r.get("category") or w["no_category"], date=r.get("occurred_on") or w["no_date"],
+        where=where.format(file=r["file"], row=r["row"]))} for r in entry.get("negative_records", [])]
+    rows = []
+    for table in sorted(entry.get("rows", {}), key=_table_order):
+        counts = entry["rows"][table]
+        parts = w["part_sep"].join(w["row_part"].format(label=ROW_REASONS[lang].get(why, why), n=counts[why])
+                                   for why in sorted(counts, key=_reason_order))
+        rows.append({"table": table, "rows": counts,
+                     "text": w["table_rows"].format(table=_table_label(table, lang), n=sum(counts.values()),
+                                                    parts=parts)})
+    out: dict[str, Any] = {
+        "facts": {flag: entry.get(flag) for flag in REGISTRY_FACTS["en"]}, "source": entry.get("source"),
+        "data_error": bool(entry.get("data_error")), "text": facts_text,
+        "negative_records": negative, "rows": rows, "no_lines": None,
+    }
+    if not has_lines:
+        out["no_lines"] = {"reason": "no_rows" if not rows else "rows_no_line",
+                           "text": w["no_lines"] + (w["no_rows"] if not rows else w["rows_no_line"])}
+    return out
+
+
+def _table_order(table: str) -> int:
+    from kqcalc.tables import TABLES
+
+    return list(TABLES).index(table) if table in TABLES else len(TABLES)
+
+
+def _reason_order(why: str) -> int:
+    order = list(ROW_REASONS["en"])
+    return order.index(why) if why in order else len(order)
+
+
+def _table_label(table: str, lang: str) -> str:
+    from kqcalc.tables import TABLES
+
+    return TABLES[table].alias if lang == "zh" and table in TABLES else table
+
+
 def explain_firm(folder: Path, results: dict[str, Any], records: list[dict[str, Any]], manifest: dict[str, Any],
-                 firm_id: str, lang: str = "zh") -> dict[str, Any]:
-    """Everything explain shows about one firm of a stored run: `records` are its lines in results.json."""
+                 firm_id: str, lang: str = "zh", registered: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything explain shows about one firm of a stored run: `records` are its lines in results.json,
+    `registered` its entry in the run's registry (None when it is not in 企业名录)."""
     lang = L.lang_of(lang)
     policy, note = load_run_policy(results, manifest)
     totals = {"total": Decimal("0.00"), "district": Decimal("0.00"), "city": Decimal("0.00")}
@@ -289,12 +399,24 @@ def explain_firm(folder: Path, results: dict[str, Any], records: list[dict[str, 
         "run": {"folder": str(folder), "run_time": manifest.get("run_time"), "policy": run_policy.get("id"),
                 "policy_sha256": run_policy.get("sha256"), "period": period,
                 "note": _note(note, lang, policy, run_policy)},
-        "firm": {"firm_id": firm_id, "firm_name": records[0].get("firm_name", "") if records else "",
+        "firm": {"firm_id": firm_id,
+                 "firm_name": records[0].get("firm_name", "") if records else (registered or {}).get("name", ""),
                  "rank": results.get("ranks", {}).get(firm_id),
                  "total_rmb": _money(totals["total"]), "district_rmb": _money(totals["district"]),
-                 "city_rmb": _money(totals["city"])},
-        "lines": [line_explanation(r, policy, lang) for r in records],
+                 "city_rmb": _money(totals["city"]), "registered": registered is not None,
+                 "has_lines": bool(records)},
+        "registry": registry_explanation(registered, bool(records), lang),
+        "lines": [_with_negative_records(line_explanation(r, policy, lang), registered) for r in records],
     }
+
+
+def _with_negative_records(line: dict[str, Any], registered: dict[str, Any] | None) -> dict[str, Any]:
+    """An eligibility deduction for a negative record names the records (category, date, file, row)."""
+    records = (registered or {}).get("negative_records") or []
+    for d in line["deductions"]:
+        if d["rule"] == "eligibility" and records and "negative_record" in (d.get("detail") or d["reason"]).split(";"):
+            d["negative_records"] = records
+    return line
 
 
 def _note(note: str | None, lang: str, policy: Any | None, run_policy: dict[str, Any]) -> str | None:
@@ -314,10 +436,13 @@ def render_tree(doc: dict[str, Any], lang: str = "zh") -> Any:
     lang = L.lang_of(lang)
     w = WORDS[lang]
     firm, run = doc["firm"], doc["run"]
-    head = Text(w["header"].format(
-        name=firm["firm_name"] or w["no_name"], firm_id=firm["firm_id"], rank=firm["rank"],
-        total=L.money(firm["total_rmb"]), district=L.money(firm["district_rmb"]), city=L.money(firm["city_rmb"])),
-        style="bold")
+    if firm.get("has_lines", True):
+        head = Text(w["header"].format(
+            name=firm["firm_name"] or w["no_name"], firm_id=firm["firm_id"], rank=firm["rank"],
+            total=L.money(firm["total_rmb"]), district=L.money(firm["district_rmb"]),
+            city=L.money(firm["city_rmb"])), style="bold")
+    else:
+        head = Text(w["registered_header"].format(name=firm["firm_name"], firm_id=firm["firm_id"]), style="bold")
     head.append("\n")
     head.append(w["run"].format(folder=run["folder"], policy=run["policy"], start=run["period"].get("start"),
                                 end=run["period"].get("end"), run_time=run["run_time"] or w["unknown_time"]),
@@ -325,6 +450,19 @@ def render_tree(doc: dict[str, Any], lang: str = "zh") -> Any:
     if run.get("note"):
         head.append("\n" + run["note"], style="yellow")
     tree = Tree(head, guide_style="dim")
+    registry = doc.get("registry")
+    if registry is not None:
+        if registry["no_lines"]:
+            tree.add(Text(registry["no_lines"]["text"], style="bold"))
+        tree.add(Text(registry["text"]))
+        if registry["negative_records"]:
+            twig = tree.add(Text(w["negative"], style="yellow"))
+            for record in registry["negative_records"]:
+                twig.add(Text(record["text"]))
+        if registry["rows"]:
+            twig = tree.add(Text(w["rows"]))
+            for table in registry["rows"]:
+                twig.add(Text(table["text"]))
     for line in doc["lines"]:
         ref = f" [{line['ref']}]" if line["ref"] else ""
         title = Text(f"{line['item']} {line['title']}{ref} — ", style="bold")
@@ -354,8 +492,13 @@ def render_tree(doc: dict[str, Any], lang: str = "zh") -> Any:
             twig = branch.add(Text(w["deductions"]))
             for d in line["deductions"]:
                 detail = _deduction_detail(d, lang)
-                twig.add(Text(w["deduction"].format(rule=d["rule_text"], amount=L.money(d["amount_rmb"]),
-                                                    reason=d["reason_text"], detail=detail)))
+                leaf = twig.add(Text(w["deduction"].format(rule=d["rule_text"], amount=L.money(d["amount_rmb"]),
+                                                           reason=d["reason_text"], detail=detail)))
+                for record in d.get("negative_records", []):
+                    leaf.add(Text(WORDS[lang]["negative_record"].format(
+                        category=record.get("category") or w["no_category"],
+                        date=record.get("occurred_on") or w["no_date"],
+                        where=describe.WORDS[lang]["row_of"].format(file=record["file"], row=record["row"]))))
         else:
             branch.add(Text(w["no_deductions"]))
         if line["reasons"]:
@@ -387,16 +530,39 @@ def explain(query: str, run: Path | None = None, lang: str = "zh", root: Path = 
     stored = StoredRun(_read_results(folder))
     results = stored.doc()
     ranks = results.get("ranks") or {}
-    names = firms_of(stored.names, ranks)
+    registry = stored.registry
+    # Every firm of the run: those with lines, and every registered firm (with or without lines).
+    names = firms_of({firm: entry.get("name", "") for firm, entry in registry.items()} | stored.names, ranks)
     matches = match_firms(names, query)
     if len(matches) != 1:
         if not matches:
-            raise FirmNotFound(WORDS[lang]["none"].format(query=query, folder=folder, n=len(names)))
-        listing = "\n".join(f"  {firm}  {names[firm] or WORDS[lang]['no_name']}  (#{ranks.get(firm, '?')})"
+            raise FirmNotFound(WORDS[lang]["none"].format(query=query, folder=folder, n=len(names)),
+                               code="no_match")
+        listing = "\n".join(f"  {firm}  {names[firm] or WORDS[lang]['no_name']}  "
+                            f"({'#' + str(ranks[firm]) if firm in ranks else WORDS[lang]['matches_no_lines']})"
                             for firm in matches)
-        raise FirmNotFound(WORDS[lang]["several"].format(n=len(matches), query=query) + "\n" + listing)
+        raise FirmNotFound(WORDS[lang]["several"].format(n=len(matches), query=query) + "\n" + listing,
+                           code="several_matches", matches=[{"firm_id": f, "firm_name": names[f],
+                                                             "rank": ranks.get(f)} for f in matches])
     firm = matches[0]
-    return explain_firm(folder, results, stored.lines_of(firm), _manifest(folder), firm, lang)
+    return explain_firm(folder, results, stored.lines_of(firm), _manifest(folder), firm, lang, registry.get(firm))
+
+
+def json_error(exc: BaseException) -> tuple[str, int]:
+    """An error of `explain --json` as one JSON document and its exit code: {"error": message, "code": a stable
+    slug (no_match, several_matches, input_error, usage_error, unexpected_error), "exit_code": n}, plus
+    "matches" (firm_id, firm_name, rank) when several firms match."""
+    exit_code = getattr(exc, "exit_code", 1) if isinstance(exc, KqcalcError) else 1
+    if isinstance(exc, FirmNotFound):
+        doc: dict[str, Any] = {"error": str(exc), "code": exc.code, "exit_code": exit_code}
+        if exc.code == "several_matches":
+            doc["matches"] = exc.matches
+    elif isinstance(exc, KqcalcError):
+        doc = {"error": str(exc), "code": "usage_error" if exit_code == 2 else "input_error", "exit_code": exit_code}
+    else:
+        doc = {"error": f"unexpected error: {type(exc).__name__}: {exc}", "code": "unexpected_error",
+               "exit_code": exit_code}
+    return to_json(doc), exit_code
 
 
 def to_json(doc: dict[str, Any]) -> str:

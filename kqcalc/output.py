@@ -165,6 +165,7 @@ def results_json_parts(result: RunResult) -> Iterator[bytes]:
         "period": {"start": result.period.start.isoformat(), "end": result.period.end.isoformat()},
         "policy": {"id": result.policy.id, "sha256": result.policy.sha256},
         "ranks": result.ranks,
+        "registry": result.registry,
         "results_version": RESULTS_VERSION,
     }
     yield b"]," + json_bytes(tail)[1:] + b"\n"  # the remaining keys sort after "lines"

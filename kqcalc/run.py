@@ -41,6 +41,71 @@ def _excluded_by_rule(period: Period) -> dict[str, pl.Expr]:
     }
 
 
+# Why a firm's rows were left out, per table, for explain (first matching reason wins; the others are "used").
+# The same rules as the manifest's excluded-by-rule counts, split by reason, plus the in-period B2B transactions
+# (used: they count toward a new store's orders, but never toward the firm's B2C amount of items 1A and 2).
+def _row_reasons(period: Period) -> dict[str, list[tuple[str, pl.Expr]]]:
+    out_of = lambda col: ~period.contains(col)  # noqa: E731
+    outside = ("outside_period", ~pl.col(IN_PERIOD).fill_null(False))
+    return {
+        "transactions": [outside, ("model_b2b", pl.col("model") == "B2B")],
+        "exports_9610": [outside, ("not_via_platform", ~pl.col("via_platform"))],
+        "logistics": [outside, ("not_deposited", ~pl.col("deposited"))],
+        "stores": [("outside_period", out_of("opened_on"))],
+        "trainings": [("outside_period", out_of("started_on"))],
+        "platform_onboarding": [("outside_period", out_of("joined_on"))],
+        "university_programs": [("outside_period", out_of("approved_on"))],
+        "o2o_stores": [("lease_outside_period", (pl.col("lease_start") > period.end)
+                        | (pl.col("lease_end") < period.start))],
+        "negative_records": [("outside_period", out_of("occurred_on").fill_null(False))],
+    }
+
+
+def firm_rows(cleaned: Cleaned, period: Period, firms: set[str]) -> dict[str, dict[str, dict[str, int]]]:
+    """firm -> table -> {"used" or the reason it was left out: rows}, for the given firms: what explain says
+    about the rows behind a firm's lines, and about a registered firm that has no line at all."""
+    from kqcalc.clean import FIRM_COLUMNS
+
+    reasons = _row_reasons(period)
+    wanted = pl.Series(sorted(firms), dtype=pl.String).implode()
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    queries, names = [], []
+    for name, cols in FIRM_COLUMNS.items():
+        frame = cleaned.tables[name]
+        if name == "firms" or not cols or frame.height == 0:
+            continue
+        why = pl.lit("used")
+        for reason, rule in reversed(reasons.get(name, [])):
+            why = pl.when(rule).then(pl.lit(reason)).otherwise(why)
+        rows = row_count() if ROWS in frame.columns else pl.len()
+        queries.append(frame.lazy().filter(pl.col(cols[0]).is_in(wanted)).group_by(
+            pl.col(cols[0]).alias("firm"), why.alias("why")).agg(rows.cast(pl.Int64).alias("n")))
+        names.append(name)
+    for name, counted in zip(names, pl.collect_all(queries) if queries else [], strict=True):
+        for firm, why, n in counted.sort("firm", "why").iter_rows():
+            out.setdefault(firm, {}).setdefault(name, {})[why] = n
+    return out
+
+
+def registry_record(reg: Registry, rows: dict[str, dict[str, dict[str, int]]], conflicting: set[str]) -> dict:
+    """Every registered firm (sorted by firm_id), whether or not it has a line: its registry facts, the row of
+    企业名录 they come from, the negative records that disqualify it (category, date, file, row) and its rows
+    in the other tables, used or left out by rule — so that explain can account for any registered firm."""
+    out = {}
+    for firm_id in sorted(set(reg.firms) | conflicting):
+        row = reg.firms.get(firm_id)
+        entry: dict = {"data_error": firm_id in conflicting,
+                       "negative_records": reg.negative.get(firm_id, []), "rows": rows.get(firm_id, {})}
+        if row is not None:
+            entry |= {"name": row["firm_name"] or "", "source": {"file": row["_file"], "row": row["_row"]}}
+            entry |= {flag: bool(row[flag]) for flag in REGISTRY_FLAGS}
+        out[firm_id] = entry
+    return out
+
+
+REGISTRY_FLAGS = ("in_zone", "independent_accounting", "independent_tax", "is_logistics", "case_by_case")
+
+
 def parse_period(text: str | None, policy: Policy) -> Period:
     """`--period START:END` (ISO dates, both inclusive); default the policy's validity window."""
     if not text:
@@ -66,6 +131,7 @@ class RunResult:
     files: list[dict]  # manifest entries
     inputs: list[str]
     extra: dict = field(default_factory=dict)
+    registry: dict = field(default_factory=dict)  # firm -> registry facts for explain (run.registry_record)
 
     @property
     def errors(self) -> int:
@@ -216,8 +282,10 @@ def _compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: P
     ranks = rank_firms(lines)
     lines.sort(key=lambda ln: (ranks[ln.firm_id], ln.firm_id, ITEM_ORDER[ln.item], ln.ref))
     names = {firm_id: registry.name(firm_id) for firm_id in ranks}
+    registered = set(registry.firms) | cleaned.conflicting_firms
+    firm_record = registry_record(registry, firm_rows(cleaned, period, registered), cleaned.conflicting_firms)
     return RunResult(policy, period, lines, names, ranks, sorted_issues(issues), _account(cleaned, read, period),
-                     list(inputs))
+                     list(inputs), registry=firm_record)
 
 
 __all__ = ["compute", "compute_from", "parse_period", "RunResult", "plain"]

@@ -87,7 +87,21 @@ def expected_json(inputs: Path, out: Path) -> dict:
                 "policy_sha256": m["policy"]["sha256"], "period": {"start": "2020-07-01", "end": "2021-06-30"},
                 "note": None},
         "firm": {"firm_id": A, "firm_name": "绍兴甲纺织有限公司", "rank": 2, "total_rmb": "70000.00",
-                 "district_rmb": "70000.00", "city_rmb": "0.00"},
+                 "district_rmb": "70000.00", "city_rmb": "0.00", "registered": True, "has_lines": True},
+        "registry": {
+            "facts": {"in_zone": True, "independent_accounting": True, "independent_tax": True,
+                      "is_logistics": False, "case_by_case": False},
+            "source": {"file": f"{inputs}/firms.csv", "row": 2}, "data_error": False,
+            "text": ("企业名录：园区注册 是；独立核算 是；独立纳税 是；物流企业 否；一事一议 否"
+                     f"（{inputs}/firms.csv 第 2 行）"),
+            "negative_records": [],
+            "rows": [
+                {"table": "transactions", "rows": {"used": 2}, "text": "交易：2 行（计入 2 行）"},
+                {"table": "exports_9610", "rows": {"used": 1}, "text": "9610出口清单：1 行（计入 1 行）"},
+                {"table": "other_awards", "rows": {"used": 1}, "text": "其他层级奖励：1 行（计入 1 行）"},
+            ],
+            "no_lines": None,
+        },
         "lines": [
             {
                 "item": "2", "ref": "", "title": "B2C交易额奖励", "clause": "二",
@@ -97,13 +111,15 @@ def expected_json(inputs: Path, out: Path) -> dict:
                 "conditions": [{
                     "condition": "企业B2C交易额", "key": "", "measure": "3000000", "unit": "USD",
                     "thresholds": tiers, "tier": 1, "reached": "3000000", "next": "5000000", "distance": "2000000",
-                    "text": "3,000,000 美元（已达第 1 档 ≥ 3,000,000 美元；下一档 5,000,000 美元，还差 2,000,000 美元）",
+                    "text": ("3,000,000 美元（已达第 1 档 ≥ 3,000,000 美元；下一档 5,000,000 美元，"
+                             "还差 2,000,000 美元）"),
                 }],
                 "facts": [],
                 "gross_rmb": "50000.00", "cap_rmb": None, "capped_rmb": "50000.00", "deductions": [],
                 "award_rmb": "50000.00", "funding": "district", "funding_text": "区级财政",
                 "status": "awarded", "status_text": "予以奖励", "reasons": [], "reason_text": "",
-                "detail": {"measure": "3000000", "unit": "USD", "thresholds": tiers, "tier": 1, "reached": "3000000", "next": "5000000",
+                "detail": {"measure": "3000000", "unit": "USD", "thresholds": tiers, "tier": 1, "reached": "3000000",
+                           "next": "5000000",
                            "distance": "2000000", "sources": {tx: 2}},
             },
             {
@@ -132,6 +148,11 @@ def expected_tree(inputs: Path, out: Path) -> str:
     return f"""\
 绍兴甲纺织有限公司（{A}）　第 2 名　奖励合计 70,000.00 元（区级财政 70,000.00 元，市级财政 0.00 元）
 运行 {folder}　政策 keqiao-2020　考核期 2020-07-01 至 2021-06-30　运行时间 {m["run_time"]}
+├── 企业名录：园区注册 是；独立核算 是；独立纳税 是；物流企业 否；一事一议 否（{inputs}/firms.csv 第 2 行）
+├── 各表数据行（被隔离的错误行不在其中，见 issues.csv）
+│   ├── 交易：2 行（计入 2 行）
+│   ├── 9610出口清单：1 行（计入 1 行）
+│   └── 其他层级奖励：1 行（计入 1 行）
 ├── 2 B2C交易额奖励 — 50,000.00 元  予以奖励  区级财政
 │   ├── 条款（二、支持跨境电商零售做大做强）：{CLAUSE_2}
 │   ├── 计量值 3,000,000 美元，来自 {inputs}/transactions.csv 中 2 行
