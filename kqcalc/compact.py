@@ -16,34 +16,55 @@ from typing import NamedTuple
 
 import polars as pl
 
-from kqcalc.lines import Period
+from kqcalc.lines import Period, plain
 
 IN_PERIOD = "_in_period"  # the row's date lies in the period (null when the date is unknown)
 ROWS = "_rows"  # how many clean rows a compact row stands for
+# The first few rows a compact row stands for (lowest row numbers), each as a struct {row, date, value,
+# currency}: value is the table's amount (transactions, declarations) or weight (logistics). `explain` shows them
+# under a line's row counts, so an auditor can open the source file at real rows, not only read a count.
+SAMPLE = "_sample"
+SAMPLE_ROWS = 3
 
 
 class Compact(NamedTuple):
     day: str  # the date that places a row in the period
     by: tuple[str, ...]  # grouping columns besides "_file" and IN_PERIOD
     sums: tuple[str, ...]  # columns summed
+    value: str  # the quantity shown in the sample rows
 
 
 BIG_TABLES = {
     "transactions": Compact("traded_on", ("firm_id", "platform__key", "store_id__key", "model", "currency"),
-                            ("orders", "amount")),
-    "exports_9610": Compact("declared_on", ("firm_id", "via_platform", "currency"), ("amount",)),
-    "logistics": Compact("shipped_on", ("logistics_firm_id", "deposited"), ("weight_kg",)),
+                            ("orders", "amount"), "amount"),
+    "exports_9610": Compact("declared_on", ("firm_id", "via_platform", "currency"), ("amount",), "amount"),
+    "logistics": Compact("shipped_on", ("logistics_firm_id", "deposited"), ("weight_kg",), "weight_kg"),
 }
+
+
+def _sample_struct(spec: Compact, columns: list[str]) -> pl.Expr:
+    currency = pl.col("currency") if "currency" in columns else pl.lit(None, pl.String)
+    return pl.struct(pl.col("_row").cast(pl.Int64).alias("row"), pl.col(spec.day).alias("date"),
+                     pl.col(spec.value).alias("value"), currency.alias("currency"))
+
+
+def first_rows(samples: pl.Expr) -> pl.Expr:
+    """Inside an aggregation: the SAMPLE_ROWS structs of lowest row number among the groups' sample lists."""
+    flat = samples.explode()
+    return flat.sort_by(flat.struct.field("row")).head(SAMPLE_ROWS)
+
 
 
 def compact_query(name: str, rows: pl.LazyFrame, period: Period) -> pl.LazyFrame:
     """The compact rows of one big table's clean rows (in no particular order: sort before writing)."""
     spec = BIG_TABLES[name]
+    sample = _sample_struct(spec, rows.collect_schema().names())
     return rows.with_columns(period.contains(spec.day).alias(IN_PERIOD)).group_by(
         *spec.by, "_file", IN_PERIOD).agg(
         *[pl.col(c).sum() for c in spec.sums],
         pl.len().cast(pl.Int64).alias(ROWS),
         pl.col("_row").min(),
+        sample.head(SAMPLE_ROWS).alias(SAMPLE),  # a part's rows come in file order; merge_compact re-sorts
     )
 
 
@@ -53,7 +74,37 @@ def merge_compact(name: str, parts: list[pl.DataFrame]) -> pl.DataFrame:
     frame = pl.concat(parts, how="vertical")
     return frame.lazy().group_by(*spec.by, "_file", IN_PERIOD).agg(
         *[pl.col(c).sum() for c in spec.sums], pl.col(ROWS).sum(), pl.col("_row").min(),
+        first_rows(pl.col(SAMPLE)).alias(SAMPLE),
     ).collect()
+
+
+def sample_rows(frame: pl.DataFrame, by: str) -> dict[str, dict[str, list[dict]]]:
+    """recipient -> {file: its first rows there (row, date, value, currency)} from aggregated rows that carry
+    SAMPLE lists per (recipient, "_file", …): for a line's detail, beside its row counts."""
+    if frame.height == 0 or SAMPLE not in frame.columns:
+        return {}
+    firsts = frame.lazy().group_by(by, "_file").agg(first_rows(pl.col(SAMPLE)).alias(SAMPLE)).sort(by, "_file")
+    out: dict[str, dict[str, list[dict]]] = {}
+    for who, file, samples in firsts.collect().iter_rows():
+        if samples:
+            out.setdefault(who, {})[file] = [
+                {"row": s["row"], "date": s["date"].isoformat() if s["date"] is not None else None,
+                 "value": plain(s["value"]) if s["value"] is not None else None, "currency": s["currency"]}
+                for s in samples]
+    return out
+
+
+def first_rows_of(frame: pl.DataFrame, by: str, date: str | None = None, value: str | None = None,
+                  currency: str | None = None) -> dict[str, dict[str, list[dict]]]:
+    """sample_rows for a table that is not compact (its rows as they are): recipient -> {file: its first rows}."""
+    if frame.height == 0:
+        return {}
+    sample = pl.struct(pl.col("_row").cast(pl.Int64).alias("row"),
+                       (pl.col(date) if date else pl.lit(None, pl.Date)).alias("date"),
+                       (pl.col(value) if value else pl.lit(None, pl.Decimal(38, 6))).alias("value"),
+                       pl.lit(currency, pl.String).alias("currency"))
+    firsts = frame.lazy().group_by(by, "_file").agg(sample.sort_by("_row").head(SAMPLE_ROWS).alias(SAMPLE))
+    return sample_rows(firsts.collect(), by)
 
 
 def row_count() -> pl.Expr:
@@ -61,4 +112,6 @@ def row_count() -> pl.Expr:
     return pl.col(ROWS).sum()
 
 
-__all__ = ["BIG_TABLES", "IN_PERIOD", "ROWS", "compact_query", "merge_compact", "row_count"]
+__all__ = ["BIG_TABLES", "IN_PERIOD", "ROWS", "SAMPLE", "SAMPLE_ROWS", "compact_query", "first_rows",
+           "first_rows_of", "merge_compact", "row_count",
+           "sample_rows"]

@@ -306,8 +306,9 @@ def line_explanation(record: dict[str, Any], policy: Any | None, lang: str) -> d
         "clause_text": policy.clause_text(item, lang) if policy is not None else "",
         "measure": record["measure"],
         "unit": record["unit"],
-        "sources": [{"file": f, "rows": n} if row is None else {"file": f, "row": row}
-                    for f, n, row in describe.sources(record)],
+        "sources": [{"file": f, "rows": n, "first_rows": describe.first_rows(record).get(f, [])}
+                    if row is None else {"file": f, "row": row} for f, n, row in describe.sources(record)],
+        "first_rows_text": describe.first_rows_text(record, lang),
         "rule": describe.rule_text(record, policy, lang) if policy is not None else "",
         "conditions": conditions,
         "facts": [{"text": text, "items": subs} for text, subs in describe.facts(record, lang)],
@@ -475,8 +476,10 @@ def render_tree(doc: dict[str, Any], lang: str = "zh") -> Any:
             branch.add(Text(w["clause"].format(clause=clause, clause_title=line["clause_title"],
                                                text=line["clause_text"]), style="italic"))
         sources = describe.sources_text({"detail": line["detail"]}, lang)
-        branch.add(Text(w["measure"].format(measure=L.number(line["measure"]), unit=L.unit(line["unit"], lang),
-                                            sources=sources)))
+        measure = branch.add(Text(w["measure"].format(measure=L.number(line["measure"]),
+                                                      unit=L.unit(line["unit"], lang), sources=sources)))
+        for text in line.get("first_rows_text", []):
+            measure.add(Text(text))
         for cond in line["conditions"]:
             branch.add(Text(describe.WORDS[lang]["label"].format(label=cond["condition"], text=cond["text"])))
         for fact in line["facts"]:

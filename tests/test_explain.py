@@ -78,6 +78,12 @@ def manifest(out: Path) -> dict:
     return json.loads((out / "current" / "manifest.json").read_text(encoding="utf-8"))
 
 
+# The rows each measure came from, as in the district's CSVs (header = row 1).
+TX_ROWS = [{"row": 2, "date": "2020-08-01", "value": "1000000", "currency": "USD"},
+           {"row": 3, "date": "2021-03-15", "value": "2000000", "currency": "USD"}]
+EX_ROWS = [{"row": 2, "date": "2020-09-09", "value": "1000000", "currency": "USD"}]
+
+
 def expected_json(inputs: Path, out: Path) -> dict:
     tx, ex = f"{inputs}/transactions.csv", f"{inputs}/exports_9610.csv"
     m = manifest(out)
@@ -106,7 +112,9 @@ def expected_json(inputs: Path, out: Path) -> dict:
             {
                 "item": "2", "ref": "", "title": "B2C交易额奖励", "clause": "二",
                 "clause_title": "支持跨境电商零售做大做强", "clause_text": CLAUSE_2,
-                "measure": "3000000", "unit": "USD", "sources": [{"file": tx, "rows": 2}],
+                "measure": "3000000", "unit": "USD", "sources": [{"file": tx, "rows": 2, "first_rows": TX_ROWS}],
+                "first_rows_text": [f"{tx} 第 2 行：2020-08-01，1,000,000 美元",
+                                    f"{tx} 第 3 行：2021-03-15，2,000,000 美元"],
                 "rule": "第 1 档（≥ 3,000,000 美元）→ 50,000 元",
                 "conditions": [{
                     "condition": "企业B2C交易额", "key": "", "measure": "3000000", "unit": "USD",
@@ -120,12 +128,13 @@ def expected_json(inputs: Path, out: Path) -> dict:
                 "status": "awarded", "status_text": "予以奖励", "reasons": [], "reason_text": "",
                 "detail": {"measure": "3000000", "unit": "USD", "thresholds": tiers, "tier": 1, "reached": "3000000",
                            "next": "5000000",
-                           "distance": "2000000", "sources": {tx: 2}},
+                           "distance": "2000000", "sources": {tx: 2}, "first_rows": {tx: TX_ROWS}},
             },
             {
                 "item": "3A", "ref": "", "title": "9610出口奖励", "clause": "三",
                 "clause_title": "支持跨境电商9610业务发展", "clause_text": CLAUSE_3A,
-                "measure": "1000000", "unit": "USD", "sources": [{"file": ex, "rows": 1}],
+                "measure": "1000000", "unit": "USD", "sources": [{"file": ex, "rows": 1, "first_rows": EX_ROWS}],
+                "first_rows_text": [f"{ex} 第 2 行：2020-09-09，1,000,000 美元"],
                 "rule": "0.03 元/美元 × 美元，上限 1,500,000 元",
                 "conditions": [],
                 "facts": [{"text": "考核期内 1 行，计入 1 行", "items": []}],
@@ -136,7 +145,8 @@ def expected_json(inputs: Path, out: Path) -> dict:
                 "award_rmb": "20000.00", "funding": "district", "funding_text": "区级财政",
                 "status": "topped_up", "status_text": "从高不重复（补足差额）",
                 "reasons": ["other_level_award"], "reason_text": "已获其他层级同项奖励",
-                "detail": {"rate": "0.03", "rows_in_period": 1, "rows_counted": 1, "sources": {ex: 1}},
+                "detail": {"rate": "0.03", "rows_in_period": 1, "rows_counted": 1, "sources": {ex: 1},
+                           "first_rows": {ex: EX_ROWS}},
             },
         ],
     }
@@ -156,6 +166,8 @@ def expected_tree(inputs: Path, out: Path) -> str:
 ├── 2 B2C交易额奖励 — 50,000.00 元  予以奖励  区级财政
 │   ├── 条款（二、支持跨境电商零售做大做强）：{CLAUSE_2}
 │   ├── 计量值 3,000,000 美元，来自 {inputs}/transactions.csv 中 2 行
+│   │   ├── {inputs}/transactions.csv 第 2 行：2020-08-01，1,000,000 美元
+│   │   └── {inputs}/transactions.csv 第 3 行：2021-03-15，2,000,000 美元
 │   ├── 企业B2C交易额 3,000,000 美元（已达第 1 档 ≥ 3,000,000 美元；下一档 5,000,000 美元，还差 2,000,000 美元）
 │   ├── 适用规则：第 1 档（≥ 3,000,000 美元）→ 50,000 元
 │   ├── 计算额 50,000.00 元；无上限 → 50,000.00 元
@@ -164,6 +176,7 @@ def expected_tree(inputs: Path, out: Path) -> str:
 └── 3A 9610出口奖励 — 20,000.00 元  从高不重复（补足差额）  区级财政
     ├── 条款（三、支持跨境电商9610业务发展）：{CLAUSE_3A}
     ├── 计量值 1,000,000 美元，来自 {inputs}/exports_9610.csv 中 1 行
+    │   └── {inputs}/exports_9610.csv 第 2 行：2020-09-09，1,000,000 美元
     ├── 考核期内 1 行，计入 1 行
     ├── 适用规则：0.03 元/美元 × 美元，上限 1,500,000 元
     ├── 计算额 30,000.00 元；上限 1,500,000.00 元 → 30,000.00 元

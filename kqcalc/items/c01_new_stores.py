@@ -15,7 +15,8 @@ from typing import Any
 
 import polars as pl
 
-from kqcalc.items._common import TRANSACTION_TOTALS, b2c_by_firm, transaction_totals
+from kqcalc.compact import first_rows_of
+from kqcalc.items._common import TRANSACTION_TOTALS, b2c_by_firm, b2c_first_rows, transaction_totals
 from kqcalc.lines import Context, Line, exact, tier_detail
 from kqcalc.text import norm_key
 
@@ -51,6 +52,7 @@ def _lines_1a(ctx: Context, got: dict[str, Any]) -> list[Line]:
         .collect()
     )
     amounts, where = b2c_by_firm(ctx, got)
+    first = b2c_first_rows(got)
     min_orders = ctx.param("1A", "min_store_orders")
     min_usd = exact(ctx.param("1A", "min_b2c_usd"))
     amount = exact(ctx.param("1A", "amount_rmb"))
@@ -64,7 +66,7 @@ def _lines_1a(ctx: Context, got: dict[str, Any]) -> list[Line]:
             reasons.append("below_threshold")
         detail = tier_detail(usd, [min_usd], "USD")
         detail.update(store=store_id, store_orders=store_orders, min_store_orders=min_orders,
-                      new_b2c_stores=n_stores, sources=where.get(firm_id, {}))
+                      new_b2c_stores=n_stores, sources=where.get(firm_id, {}), first_rows=first.get(firm_id, {}))
         out.append(Line(firm_id, "1A", "", usd, "USD", Decimal(0) if reasons else amount,
                         reasons=reasons, detail=detail))
     return out
@@ -76,6 +78,7 @@ def _lines_1b(ctx: Context) -> list[Line]:
         return []
     mainstream = ctx.policy.mainstream_platforms
     ambiguous = ctx.policy.ambiguous_platforms
+    first = first_rows_of(stores, "firm_id", date="opened_on")
     amount = exact(ctx.param("1B", "amount_rmb"))
     by_firm: dict[str, list[tuple[str, str, str, int]]] = {}
     for firm_id, platform, store_id, file, row in stores.select("firm_id", "platform", "store_id", "_file",
@@ -92,7 +95,7 @@ def _lines_1b(ctx: Context) -> list[Line]:
             files[file] = files.get(file, 0) + 1
         detail: dict[str, Any] = {"new_b2b_stores": len(group), "mainstream_platforms": platforms,
                                   "stores": sorted(f"{p}/{s}" for p, s, _, _ in group),
-                                  "sources": dict(sorted(files.items()))}
+                                  "sources": dict(sorted(files.items())), "first_rows": first.get(firm_id, {})}
         # A platform written so that it names no mainstream platform without doubt (阿里巴巴 may be 1688.com): the
         # store does not count (fail closed), and run.py warns (ambiguous_platform) for each such store.
         doubtful = [{"platform": p, "store_id": s, "file": f, "row": r} for p, s, f, r in group

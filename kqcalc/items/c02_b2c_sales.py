@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from kqcalc.items._common import TRANSACTION_TOTALS, b2c_by_firm, transaction_totals
+from kqcalc.items._common import TRANSACTION_TOTALS, b2c_by_firm, b2c_first_rows, transaction_totals
 from kqcalc.lines import Context, Line, exact, tier_detail
 
 
@@ -27,12 +27,14 @@ def lines(ctx: Context, got: dict[str, Any]) -> list[Line]:
     thresholds = [exact(t["min_b2c_usd"]) for t in tiers]
     amounts = [exact(t["amount_rmb"]) for t in tiers]
     usd_by_firm, where = b2c_by_firm(ctx, got)
+    first = b2c_first_rows(got)
     out = []
     for firm_id, usd in usd_by_firm.items():  # sorted by firm_id
         measure = exact(usd)  # type: ignore[arg-type]
         reached = [a for a, floor in zip(amounts, thresholds, strict=True) if measure >= floor]
         detail = tier_detail(measure, thresholds, "USD")
         detail["sources"] = where.get(firm_id, {})
+        detail["first_rows"] = first.get(firm_id, {})
         out.append(Line(firm_id, "2", "", measure, "USD", reached[-1] if reached else Decimal(0),
                         reasons=[] if reached else ["below_threshold"], detail=detail))
     return out

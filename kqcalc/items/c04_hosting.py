@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from kqcalc.compact import first_rows_of
 from kqcalc.lines import Context, Line, exact, sources, tier_detail
 
 
@@ -32,6 +33,7 @@ def lines(ctx: Context) -> list[Line]:
     share = exact(ctx.param("4", "fee_share"))
     cap = exact(ctx.param("4", "cap_rmb"))
     where = sources(rows, "provider_id")
+    first = first_rows_of(rows, "provider_id", value="service_fee_rmb", currency="RMB")
     out = []
     for provider, clients, b2c, b2b, fees in totals.iter_rows():
         b2c, b2b, fees = exact(b2c), exact(b2b), exact(fees)
@@ -46,6 +48,7 @@ def lines(ctx: Context) -> list[Line]:
             "clients_b2b_usd": tier_detail(b2b, [min_b2b], "USD"),
             "fee_share": str(ctx.param("4", "fee_share")),
             "sources": where.get(provider, {}),
+            "first_rows": first.get(provider, {}),
         }
         out.append(Line(provider, "4", "", fees, "RMB", Decimal(0) if reasons else share * fees, cap=cap,
                         reasons=reasons, detail=detail))

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from kqcalc.compact import first_rows_of
 from kqcalc.lines import Context, Line, exact, sources, tier_detail
 
 
@@ -33,6 +34,7 @@ def lines(ctx: Context) -> list[Line]:
     clients = dict(qualifying.group_by("platform_id").agg(pl.col("client").n_unique()).iter_rows())
     joined_count = dict(joined.group_by("platform_id").agg(pl.col("client").n_unique()).iter_rows())
     where = sources(onboarding, "platform_id")
+    first = first_rows_of(onboarding, "platform_id", date="joined_on", value="client_annual_usd", currency="USD")
     out = []
     for platform_id in ids:
         n = clients.get(platform_id, 0)
@@ -49,7 +51,7 @@ def lines(ctx: Context) -> list[Line]:
             reasons.append("no_qualifying_clients")
         detail = {"platform_annual_usd": amount_detail, "clients_joined_in_period": joined_count.get(platform_id, 0),
                   "qualifying_clients": n, "min_client_usd": str(ctx.param("6", "min_client_usd")),
-                  "sources": where.get(platform_id, {})}
+                  "sources": where.get(platform_id, {}), "first_rows": first.get(platform_id, {})}
         out.append(Line(platform_id, "6", "", Decimal(n), "clients",
                         Decimal(0) if reasons else per_client * n, cap=cap, reasons=reasons, detail=detail))
     return out

@@ -51,6 +51,7 @@ WORDS = {
         "first_tier": "未达第 1 档 {value} {unit}，还差 {distance} {unit}",
         "next": "下一档 {value} {unit}，还差 {distance} {unit}",
         "next_threshold": "门槛 {value} {unit}，还差 {distance} {unit}", "top": "已达最高档",
+        "first_row": "{where}：{what}", "more_rows": "……另有 {n} 行", "what_sep": "，",
         "measure_is": "{value} {unit}", "sep": "；", "with_measure": "{measure}（{text}）", "label": "{label} {text}",
     },
     "en": {
@@ -60,6 +61,7 @@ WORDS = {
         "first_tier": "below tier 1, {value} {unit}: {distance} {unit} to go",
         "next": "next tier {value} {unit}, {distance} {unit} to go",
         "next_threshold": "threshold {value} {unit}, {distance} {unit} to go", "top": "highest tier reached",
+        "first_row": "{where}: {what}", "more_rows": "… and {n} more row(s)", "what_sep": ", ",
         "measure_is": "{value} {unit}", "sep": "; ", "with_measure": "{measure} ({text})", "label": "{label} {text}",
     },
 }
@@ -164,6 +166,30 @@ def sources(record: dict[str, Any]) -> list[tuple[str, int | None, int | None]]:
     if isinstance(detail.get("source"), dict):
         return [(detail["source"]["file"], None, int(detail["source"]["row"]))]
     return []
+
+
+def first_rows(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """file -> the first rows (row, date, value, currency) the measure came from there, when the clause kept them
+    (kqcalc.compact.sample_rows); the count of all of them is in `sources`."""
+    found = (record.get("detail") or {}).get("first_rows")
+    return found if isinstance(found, dict) else {}
+
+
+def first_rows_text(record: dict[str, Any], lang: str) -> list[str]:
+    """'transactions.csv 第 2 行：2020-08-01，1,000,000 美元', …, '……另有 3 行', per file as in `sources`."""
+    firsts = first_rows(record)
+    out = []
+    for file, n, row in sources(record):
+        shown = firsts.get(file, []) if row is None else []
+        for r in shown:
+            what = [r["date"]] if r.get("date") else []
+            if r.get("value") is not None:
+                what.append(f"{L.number(r['value'])} {L.unit(r.get('currency') or record.get('unit', ''), lang)}")
+            where = _w(lang, "row_of", file=file, row=r["row"])
+            out.append(_w(lang, "first_row", where=where, what=_w(lang, "what_sep").join(what)) if what else where)
+        if shown and n > len(shown):
+            out.append(_w(lang, "more_rows", n=n - len(shown)))
+    return out
 
 
 def sources_text(record: dict[str, Any], lang: str) -> str:
