@@ -50,8 +50,14 @@ def _sample_struct(spec: Compact, columns: list[str]) -> pl.Expr:
 
 def first_rows(samples: pl.Expr) -> pl.Expr:
     """Inside an aggregation: the SAMPLE_ROWS structs of lowest row number among the groups' sample lists."""
-    flat = samples.explode()
-    return flat.sort_by(flat.struct.field("row")).head(SAMPLE_ROWS)
+    # The struct's first field is the row number (unique within a file), so sorting the structs sorts by row.
+    # (Not sort_by(….struct.field("row")): on exploded lists inside an aggregation Polars 2.1 returns a broken
+    # column that crashes the process when read.)
+    if hasattr(samples.list, "explode"):  # Polars 2
+        flat = samples.list.explode(keep_nulls=False, empty_as_null=False)
+    else:  # Polars 1 (pyproject allows >= 1.30)
+        flat = samples.flatten()
+    return flat.sort().head(SAMPLE_ROWS)
 
 
 

@@ -226,6 +226,7 @@ def test_results_json_written_in_pieces_is_the_json_of_the_whole_document(monkey
         "policy": {"id": result.policy.id, "sha256": result.policy.sha256},
         "period": {"start": result.period.start.isoformat(), "end": result.period.end.isoformat()},
         "ranks": result.ranks,
+        "registry": result.registry,
         "lines": [output.line_record(line, result.names.get(line.firm_id, "")) for line in result.lines],
         "files": result.files,
     }
