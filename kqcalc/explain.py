@@ -102,12 +102,14 @@ REGISTRY_FACTS = {
 ROW_REASONS = {
     "zh": {"used": "计入", "outside_period": "日期在考核期外", "lease_outside_period": "租期与考核期不重叠",
            "not_via_platform": "未通过轻纺城平台申报", "not_deposited": "数据未在平台沉淀",
-           "model_b2b": "B2B模式（只计入新开店铺订单数，不计入企业B2C交易额）"},
+           "model_b2b": "B2B模式（只计入新开店铺订单数，不计入企业B2C交易额）",
+           "used_negative": "考核期内或日期不详（取消资格）"},
     "en": {"used": "used", "outside_period": "dated outside the period",
            "lease_outside_period": "lease does not overlap the period",
            "not_via_platform": "not declared through the 轻纺城 platform",
            "not_deposited": "data not deposited on the platform",
-           "model_b2b": "model B2B (count toward a new store's orders only, not toward the firm's B2C amount)"},
+           "model_b2b": "model B2B (count toward a new store's orders only, not toward the firm's B2C amount)",
+           "used_negative": "dated in the period or undatable (disqualifying)"},
 }
 CLAUSE_NUMBERS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
                   "十": "10"}
@@ -350,7 +352,9 @@ def registry_explanation(entry: dict[str, Any] | None, has_lines: bool, lang: st
     rows = []
     for table in sorted(entry.get("rows", {}), key=_table_order):
         counts = entry["rows"][table]
-        parts = w["part_sep"].join(w["row_part"].format(label=ROW_REASONS[lang].get(why, why), n=counts[why])
+        labels = ROW_REASONS[lang] | ({"used": ROW_REASONS[lang]["used_negative"]} if table == "negative_records"
+                                      else {})
+        parts = w["part_sep"].join(w["row_part"].format(label=labels.get(why, why), n=counts[why])
                                    for why in sorted(counts, key=_reason_order))
         rows.append({"table": table, "rows": counts,
                      "text": w["table_rows"].format(table=_table_label(table, lang), n=sum(counts.values()),

@@ -172,6 +172,7 @@ def test_the_disqualifying_negative_record_is_named_with_category_date_file_and_
     text = render(doc)
     assert "├── 负面记录（考核期内或日期不详，取消本期全部奖励资格）" in text
     assert f"│   └── 偷税，2020-12-08，{where} 第 3 行" in text
+    assert "│   ├── 负面记录：1 行（考核期内或日期不详（取消资格） 1 行）" in text
     assert "    │   └── 资格不符：−50,000.00 元（有负面记录）\n" in text
     assert f"    │       └── 偷税，2020-12-08，{where} 第 3 行" in text
 
