@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import polars as pl
 
-from kqcalc.lines import Period, plain
+from kqcalc.lines import Period
 
 IN_PERIOD = "_in_period"  # the row's date lies in the period (null when the date is unknown)
 ROWS = "_rows"  # how many clean rows a compact row stands for
@@ -85,19 +85,34 @@ def merge_compact(name: str, parts: list[pl.DataFrame]) -> pl.DataFrame:
 
 
 def sample_rows(frame: pl.DataFrame, by: str) -> dict[str, dict[str, list[dict]]]:
-    """recipient -> {file: its first rows there (row, date, value, currency)} from aggregated rows that carry
-    SAMPLE lists per (recipient, "_file", …): for a line's detail, beside its row counts."""
+    """recipient -> {file: its first rows there (row, date, value, currency)}, from compact rows (their SAMPLE
+    lists; filter them to the rows a clause counts first): for a line's detail, beside its row counts. Done on
+    the whole frame at once — one explode, one sort, texts formatted by Polars — not per group."""
     if frame.height == 0 or SAMPLE not in frame.columns:
         return {}
-    firsts = frame.lazy().group_by(by, "_file").agg(first_rows(pl.col(SAMPLE)).alias(SAMPLE)).sort(by, "_file")
+    flat = frame.lazy().select(pl.col(by), pl.col("_file").cast(pl.String), pl.col(SAMPLE)).explode(SAMPLE)
+    flat = flat.filter(pl.col(SAMPLE).is_not_null()).unnest(SAMPLE)
+    return _first_rows_dicts(flat, by)
+
+
+def _first_rows_dicts(flat: pl.LazyFrame, by: str) -> dict[str, dict[str, list[dict]]]:
+    """Rows (by, "_file", row, date, value, currency) → recipient -> {file: the SAMPLE_ROWS lowest rows}."""
+    firsts = (flat.sort(by, "_file", "row").group_by(by, "_file", maintain_order=True).head(SAMPLE_ROWS)
+              .select(by, "_file", "row", pl.col("date").dt.to_string("%Y-%m-%d"), _plain_text(pl.col("value")),
+                      "currency"))
     out: dict[str, dict[str, list[dict]]] = {}
-    for who, file, samples in firsts.collect().iter_rows():
-        if samples:
-            out.setdefault(who, {})[file] = [
-                {"row": s["row"], "date": s["date"].isoformat() if s["date"] is not None else None,
-                 "value": plain(s["value"]) if s["value"] is not None else None, "currency": s["currency"]}
-                for s in samples]
+    for who, file, row, day, value, currency in firsts.collect().iter_rows():
+        out.setdefault(who, {}).setdefault(file, []).append(
+            {"row": row, "date": day, "value": value, "currency": currency})
     return out
+
+
+def _plain_text(value: pl.Expr) -> pl.Expr:
+    """A decimal as plain text without trailing zeros ('600000.000000' → '600000', '2.50' → '2.5'): the value as
+    written, every digit kept."""
+    text = value.cast(pl.String)
+    return (pl.when(text.str.contains(".", literal=True))
+            .then(text.str.replace(r"0+$", "").str.replace(r"\.$", "")).otherwise(text).alias("value"))
 
 
 def first_rows_of(frame: pl.DataFrame, by: str, date: str | None = None, value: str | None = None,
@@ -105,12 +120,11 @@ def first_rows_of(frame: pl.DataFrame, by: str, date: str | None = None, value: 
     """sample_rows for a table that is not compact (its rows as they are): recipient -> {file: its first rows}."""
     if frame.height == 0:
         return {}
-    sample = pl.struct(pl.col("_row").cast(pl.Int64).alias("row"),
-                       (pl.col(date) if date else pl.lit(None, pl.Date)).alias("date"),
-                       (pl.col(value) if value else pl.lit(None, pl.Decimal(38, 6))).alias("value"),
-                       pl.lit(currency, pl.String).alias("currency"))
-    firsts = frame.lazy().group_by(by, "_file").agg(sample.sort_by("_row").head(SAMPLE_ROWS).alias(SAMPLE))
-    return sample_rows(firsts.collect(), by)
+    flat = frame.lazy().select(pl.col(by), pl.col("_file").cast(pl.String), pl.col("_row").cast(pl.Int64).alias("row"),
+                               (pl.col(date) if date else pl.lit(None, pl.Date)).alias("date"),
+                               (pl.col(value) if value else pl.lit(None, pl.Decimal(38, 6))).alias("value"),
+                               pl.lit(currency, pl.String).alias("currency"))
+    return _first_rows_dicts(flat, by)
 
 
 def row_count() -> pl.Expr:

@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from kqcalc.compact import IN_PERIOD, SAMPLE, first_rows, row_count, sample_rows
+from kqcalc.compact import IN_PERIOD, row_count, sample_rows
 from kqcalc.lines import Context, file_counts
 
 TRANSACTION_TOTALS = "transaction_totals"
@@ -25,12 +25,10 @@ def transaction_totals(ctx: Context) -> pl.LazyFrame:
     transactions whose own model is B2C. Both come from these totals (a few rows per store).
     """
     tx = ctx.tables["transactions"].lazy().filter(pl.col(IN_PERIOD))  # compact rows (kqcalc/compact.py)
-    firsts = [first_rows(pl.col(SAMPLE)).alias(SAMPLE)] if SAMPLE in tx.collect_schema().names() else []
     return tx.group_by("firm_id", "platform__key", "store_id__key", "model", "_file", "currency").agg(
         pl.col("orders").sum().alias("orders"),
         pl.col("amount").sum().alias("amount"),
         row_count().alias("rows"),
-        *firsts,
     )
 
 
@@ -51,10 +49,11 @@ def b2c_by_firm(ctx: Context, got: dict[str, Any]) -> tuple[dict[str, Decimal], 
     return got[memo]
 
 
-def b2c_first_rows(got: dict[str, Any]) -> dict[str, dict[str, list[dict]]]:
-    """firm -> {file: the first B2C transactions in the period there (row, date, amount, currency)}: the rows
+def b2c_first_rows(ctx: Context, got: dict[str, Any]) -> dict[str, dict[str, list[dict]]]:
+    """firm -> {file: its first B2C transactions in the period there (row, date, amount, currency)}: the rows
     behind "the firm's B2C amount" that explain shows beside their count (items 1A and 2)."""
     memo = "b2c_first_rows"
     if memo not in got:
-        got[memo] = sample_rows(got[TRANSACTION_TOTALS].filter(pl.col("model") == "B2C"), "firm_id")
+        tx = ctx.tables["transactions"]  # compact rows with their first rows (kqcalc/compact.py)
+        got[memo] = sample_rows(tx.filter(pl.col(IN_PERIOD) & (pl.col("model") == "B2C")), "firm_id")
     return got[memo]

@@ -52,7 +52,7 @@ def _lines_1a(ctx: Context, got: dict[str, Any]) -> list[Line]:
         .collect()
     )
     amounts, where = b2c_by_firm(ctx, got)
-    first = b2c_first_rows(got)
+    first = b2c_first_rows(ctx, got)
     min_orders = ctx.param("1A", "min_store_orders")
     min_usd = exact(ctx.param("1A", "min_b2c_usd"))
     amount = exact(ctx.param("1A", "amount_rmb"))

@@ -27,7 +27,7 @@ def lines(ctx: Context, got: dict[str, Any]) -> list[Line]:
     thresholds = [exact(t["min_b2c_usd"]) for t in tiers]
     amounts = [exact(t["amount_rmb"]) for t in tiers]
     usd_by_firm, where = b2c_by_firm(ctx, got)
-    first = b2c_first_rows(got)
+    first = b2c_first_rows(ctx, got)
     out = []
     for firm_id, usd in usd_by_firm.items():  # sorted by firm_id
         measure = exact(usd)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
-from kqcalc.compact import IN_PERIOD, ROWS, SAMPLE, first_rows, row_count, sample_rows
+from kqcalc.compact import IN_PERIOD, ROWS, row_count, sample_rows
 from kqcalc.lines import Context, Line, exact, file_counts
 
 
@@ -40,15 +40,12 @@ def _totals(ctx: Context, spec: _PerUnit) -> pl.LazyFrame:
     """Rows dated in the period, per (recipient, file, currency): the counted quantity, rows, rows counted.
     (Kilograms have no currency: "USD", whose rate is 1.)"""
     rows = ctx.tables[spec.table].lazy().filter(pl.col(IN_PERIOD))  # compact rows (kqcalc/compact.py)
-    names = rows.collect_schema().names()
-    if "currency" not in names:
+    if "currency" not in rows.collect_schema().names():
         rows = rows.with_columns(currency=pl.lit("USD"))
-    firsts = [first_rows(pl.col(SAMPLE).filter(pl.col(spec.flag))).alias(SAMPLE)] if SAMPLE in names else []
     return rows.group_by(spec.who, "_file", "currency").agg(
         pl.col(spec.quantity).filter(pl.col(spec.flag)).sum().alias("measure"),
         row_count().alias("rows"),
         pl.col(ROWS).filter(pl.col(spec.flag)).sum().alias("counted"),
-        *firsts,  # the first rows counted (through the platform / deposited), for explain
     )
 
 
@@ -70,7 +67,8 @@ def _per_unit(ctx: Context, spec: _PerUnit, totals: pl.DataFrame) -> list[Line]:
     rate_text = str(ctx.param(item, spec.rate_key))
     cap = exact(ctx.param(item, "cap_rmb"))
     where = file_counts(totals, who, "counted")
-    first = sample_rows(totals, who)
+    counted_rows = ctx.tables[spec.table].filter(pl.col(IN_PERIOD) & pl.col(spec.flag))  # compact rows
+    first = sample_rows(counted_rows, who)  # the first rows counted, for explain
     out = []
     for recipient, n_rows, counted in per_recipient.iter_rows():
         measure = ctx.usd(per_currency.get(recipient, {}))
