@@ -60,7 +60,6 @@ def first_rows(samples: pl.Expr) -> pl.Expr:
     return flat.sort().head(SAMPLE_ROWS)
 
 
-
 def compact_query(name: str, rows: pl.LazyFrame, period: Period) -> pl.LazyFrame:
     """The compact rows of one big table's clean rows (in no particular order: sort before writing)."""
     spec = BIG_TABLES[name]
@@ -133,5 +132,4 @@ def row_count() -> pl.Expr:
 
 
 __all__ = ["BIG_TABLES", "IN_PERIOD", "ROWS", "SAMPLE", "SAMPLE_ROWS", "compact_query", "first_rows",
-           "first_rows_of", "merge_compact", "row_count",
-           "sample_rows"]
+           "first_rows_of", "merge_compact", "row_count", "sample_rows"]
