@@ -180,7 +180,8 @@ class StoredRun:
         self.names: dict[str, str] = {}
         self.positions: dict[str, list[int]] = {}
         self.top: dict[str, Any] = {}
-        self.registry: dict[str, Any] = {}
+        self._registry: dict[str, Any] | None = None  # decoded only when a name is looked up (~0.15 s)
+        self._registry_at = -1
         try:
             decoder = json.JSONDecoder()
             for key in ("period", "policy", "ranks", "results_version"):
@@ -191,7 +192,10 @@ class StoredRun:
             if self.top["results_version"] != 1:
                 raise ValueError("results_version")
             at = text.rfind('"registry":')  # every registered firm (runs before it have none)
-            self.registry = decoder.raw_decode(text, at + len('"registry":'))[0] if at >= 0 else {}
+            if at < 0:
+                self._registry = {}
+            else:
+                self._registry_at = at + len('"registry":')
             names, positions = self.names, self.positions
             for m in _FIRM.finditer(text):
                 firm, name = m.group(1, 2)
@@ -207,10 +211,33 @@ class StoredRun:
     def _load_all(self) -> None:
         doc = self._doc = _full(self.text)
         self.top = {k: doc.get(k) for k in ("period", "policy", "ranks", "results_version")}
-        self.registry = doc.get("registry") or {}
+        self._registry = doc.get("registry") or {}
         self.names, self.positions = {}, {}
         for line in doc.get("lines", []):
             self.names.setdefault(line["firm_id"], line.get("firm_name") or "")
+
+    @property
+    def registry(self) -> dict[str, Any]:
+        """Every registered firm: firm_id -> its registry entry (kqcalc.run.registry_record)."""
+        if self._registry is None:
+            try:
+                self._registry = json.JSONDecoder().raw_decode(self.text, self._registry_at)[0]
+            except ValueError:
+                self._load_all()
+        return self._registry or {}
+
+    def registry_entry(self, firm_id: str) -> dict[str, Any] | None:
+        """One firm's registry entry, without decoding the others: the registry's keys are normalised credit
+        codes, and no nested key or string value is followed by ':{', so '"<code>":{' is that firm's entry."""
+        if self._registry is not None:
+            return self._registry.get(firm_id)
+        at = self.text.find(f'"{firm_id}":{{', self._registry_at) if re.fullmatch(r"[0-9A-Z]+", firm_id) else -1
+        if at < 0:
+            return None
+        try:
+            return json.JSONDecoder().raw_decode(self.text, at + len(firm_id) + 3)[0]
+        except ValueError:
+            return self.registry.get(firm_id)
 
     def doc(self) -> dict[str, Any]:
         """The top-level fields, with `lines` left out (see `lines_of`)."""
@@ -537,6 +564,10 @@ def explain(query: str, run: Path | None = None, lang: str = "zh", root: Path = 
     stored = StoredRun(_read_results(folder))
     results = stored.doc()
     ranks = results.get("ranks") or {}
+    code = norm_firm_id(query)
+    if code in stored.names or stored.registry_entry(code) is not None:  # a credit code: no names needed
+        return explain_firm(folder, results, stored.lines_of(code), _manifest(folder), code, lang,
+                            stored.registry_entry(code))
     registry = stored.registry
     # Every firm of the run: those with lines, and every registered firm (with or without lines).
     names = firms_of({firm: entry.get("name", "") for firm, entry in registry.items()} | stored.names, ranks)

@@ -296,3 +296,17 @@ def test_results_json_with_the_registry_is_byte_identical_across_runs(run, tmp_p
     again = tmp_path / "again"
     assert CliRunner().invoke(app, ["compute", str(inputs), "--out", str(again), "--quiet"]).exit_code == 0
     assert (again / "results.json").read_bytes() == (out / "results.json").read_bytes()
+
+
+def test_the_quick_reader_finds_one_registry_entry_as_a_full_parse_does(run):
+    from kqcalc.explain import StoredRun
+
+    _, out = run
+    text = (out / "results.json").read_text(encoding="utf-8")
+    full = json.loads(text)["registry"]
+    for firm in (A, D, N, E, R, S):
+        stored = StoredRun(text)
+        assert stored.registry_entry(firm) == full[firm]
+        assert stored._registry is None  # noqa: SLF001 - only that entry was decoded
+    stored = StoredRun(text)
+    assert stored.registry_entry(credit_code(99)) is None and stored.registry == full
