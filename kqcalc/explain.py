@@ -77,7 +77,7 @@ WORDS = {
                 "of the firm's name.",
         "unknown_time": "unknown",
         "registered_header": "{name} ({firm_id})   registered in firms   no lines in this run",
-        "no_lines": "The firm has no award line in this run (it is registered: this is not an unknown firm).",
+        "no_lines": "The firm has no award line in this run (it is registered: this is not an unknown firm). ",
         "no_rows": "Why: apart from firms, no input table of this run has a row of this firm (it applied for "
                    "nothing).",
         "rows_no_line": "Why: none of its rows in the other tables made an award line; see \"rows by table\" "

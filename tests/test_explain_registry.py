@@ -150,7 +150,8 @@ def test_english_for_a_registered_firm_without_lines(run):
     inputs, out = run
     text = render(explain(R, run=out, lang="en"), "en")
     assert f"绍兴庚纺织有限公司 ({R})   registered in firms   no lines in this run" in text
-    assert "The firm has no award line in this run (it is registered: this is not an unknown firm)." in text
+    assert ("The firm has no award line in this run (it is registered: this is not an unknown firm). Why: apart "
+            "from firms, no input table of this run has a row of this firm (it applied for nothing).") in text
     assert (f"firms: in zone no; independent accounting yes; independent tax yes; logistics firm no; case by case no"
             f" ({inputs}/firms.csv row 6)") in text
 
