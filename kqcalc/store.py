@@ -5,10 +5,10 @@ Layout of an output folder (`--out DIR`)::
     DIR/
       .kqcalc.lock             the lock file (fcntl.flock); never deleted
       runs/
-        20210105T020000Z/      one folder per run: awards.csv, summary.csv, issues.csv, manifest.json,
-        20210106T020000Z/      results.json, report.xlsx — written once, never modified
-      current  -> runs/20210106T020000Z      the last complete run
-      previous -> runs/20210105T020000Z      the run before it (what `kqcalc diff DIR` compares with current)
+        20210105T020000+0800/  one folder per run: awards.csv, summary.csv, issues.csv, manifest.json,
+        20210106T020000+0800/  results.json, report.xlsx — written once, never modified
+      current  -> runs/20210106T020000+0800  the last complete run
+      previous -> runs/20210105T020000+0800  the run before it (what `kqcalc diff DIR` compares with current)
       awards.csv   -> current/awards.csv     the files of SPEC §5, readable as normal files in DIR
       summary.csv  -> current/summary.csv
       …
@@ -27,6 +27,11 @@ leaves a stale lock. With the lock held, any staging folder or temporary symlink
 stale and is removed; finished runs beyond the retention limit (`keep`, newest first by run id) are removed
 too, except the targets of `current` and `previous`.
 
+Run ids are the local time the run started, with its UTC offset (`20210106T023005+0800`; `-02`, `-03` … for
+runs in the same second): what staff read in a log, safe in file names on Linux, macOS and Windows (no `:`).
+Runs are ordered by the instant an id names (`run_order`), so a change of time zone, or the UTC ids
+(`20210106T023005Z`) of earlier versions, never puts an older run after a newer one.
+
 Test hook (for tests only; tests/test_cron.py uses it to kill a run at a known moment): when the environment
 variable KQCALC_TEST_PAUSE is set to `SECONDS` or `SECONDS@STAGE`, the run prints `kqcalc-test-pause: <stage>`
 to stderr at each stage and sleeps SECONDS there (only at STAGE when one is named). The stages, in order:
@@ -39,11 +44,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,10 +90,11 @@ def _key(folder: Path) -> Path:
 
 
 @contextmanager
-def output_lock(folder: Path, wait: float = 0.0) -> Iterator[Path]:
+def output_lock(folder: Path, wait: float = 0.0, on_wait: Callable[[str], None] | None = None) -> Iterator[Path]:
     """Hold the output folder's lock for the block; wait up to `wait` seconds for another run to finish.
 
-    Raises LockedError (exit 1) when the folder is still held after `wait` seconds.
+    Raises LockedError (exit 1) when the folder is still held after `wait` seconds. `on_wait` is called once,
+    with what the lock file says of its holder, when the lock is busy and the run is going to wait for it.
     """
     import fcntl
 
@@ -104,8 +111,11 @@ def output_lock(folder: Path, wait: float = 0.0) -> Iterator[Path]:
                 break
             except BlockingIOError:
                 left = deadline - time.monotonic()
+                holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+                if left > 0 and on_wait is not None:
+                    on_wait(holder)
+                    on_wait = None
                 if left <= 0:
-                    holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
                     waited = f" after waiting {wait:g} s" if wait > 0 else ""
                     raise LockedError(
                         f"the output folder {folder} is in use by another kqcalc run"
@@ -114,7 +124,7 @@ def output_lock(folder: Path, wait: float = 0.0) -> Iterator[Path]:
                 time.sleep(min(0.1, left))
         # Who holds the lock, for the message a second run prints; informational only.
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()}, started {_now().isoformat()}\n".encode(), 0)
+        os.pwrite(fd, f"pid {os.getpid()}, started {local_now().isoformat()}\n".encode(), 0)
         _held.add(_key(folder))
         _pause("locked")
         try:
@@ -127,31 +137,56 @@ def output_lock(folder: Path, wait: float = 0.0) -> Iterator[Path]:
         os.close(fd)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+def local_now() -> datetime:
+    """Now, in the machine's local time zone with its offset, to the second: every time shown to people."""
+    return datetime.now().astimezone().replace(microsecond=0)
+
+
+def run_id_for(when: datetime) -> str:
+    """The run id of a run started at `when` (an aware time): `20210106T023005+0800`."""
+    return when.strftime("%Y%m%dT%H%M%S%z")
+
+
+_RUN_ID = re.compile(r"(\d{8}T\d{6})(Z|[+-]\d{4})(?:-(\d+))?")
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def run_order(name: str) -> tuple[datetime, int, str]:
+    """Sort key of a run folder's name: the instant its id names, then the same-second counter.
+
+    A name that is no run id sorts first (so retention removes it before any run).
+    """
+    match = _RUN_ID.fullmatch(name)
+    if not match:
+        return (_EARLIEST, 0, name)
+    stamp, zone, n = match.groups()
+    when = datetime.strptime(stamp + ("+0000" if zone == "Z" else zone), "%Y%m%dT%H%M%S%z")
+    return (when.astimezone(UTC), int(n or 1), name)
 
 
 def write_run(result: RunResult, folder: Path, *, xlsx: bool = True, lang: str = "zh",
-              keep: int | None = None, wait: float = 0.0) -> Path:
+              keep: int | None = None, wait: float = 0.0, started: datetime | None = None) -> Path:
     """Write one run into `folder` (see the module docstring); return the new run's own folder.
 
     Takes the folder's lock unless this process already holds it (the CLI holds it for the whole run).
-    `keep`: how many finished runs to keep under runs/ (default DEFAULT_KEEP).
+    `keep`: how many finished runs to keep under runs/ (default DEFAULT_KEEP). `started`: the local time the
+    run started (its run id and the manifest's run_time; default now).
     """
     keep = DEFAULT_KEEP if keep is None else keep
     if _key(folder) in _held:
-        return _write(result, folder, xlsx=xlsx, lang=lang, keep=keep)
+        return _write(result, folder, xlsx=xlsx, lang=lang, keep=keep, started=started)
     with output_lock(folder, wait):
-        return _write(result, folder, xlsx=xlsx, lang=lang, keep=keep)
+        return _write(result, folder, xlsx=xlsx, lang=lang, keep=keep, started=started)
 
 
-def _write(result: RunResult, folder: Path, *, xlsx: bool, lang: str, keep: int) -> Path:
+def _write(result: RunResult, folder: Path, *, xlsx: bool, lang: str, keep: int,
+           started: datetime | None = None) -> Path:
     from kqcalc import output
 
     runs = folder / RUNS
     runs.mkdir(exist_ok=True)
     clean_stale(folder)
-    now = _now()
+    now = started or local_now()
     run_id = _new_run_id(runs, now)
     staging = runs / f"{STAGING_PREFIX}{run_id}"
     staging.mkdir()
@@ -207,8 +242,8 @@ def _expose(folder: Path, run: Path) -> None:
 
 
 def _new_run_id(runs: Path, now: datetime) -> str:
-    """A run id sorts in time order: the UTC time of the run, with -02, -03 … for runs in the same second."""
-    base = now.strftime("%Y%m%dT%H%M%SZ")
+    """The local time of the run with its offset (run_id_for), with -02, -03 … for runs in the same second."""
+    base = run_id_for(now)
     run_id, n = base, 1
     while (runs / run_id).exists() or (runs / f"{STAGING_PREFIX}{run_id}").exists():
         n += 1
@@ -288,7 +323,8 @@ def list_runs(folder: Path) -> list[Path]:
     runs = folder / RUNS
     if not runs.is_dir():
         return []
-    return sorted((p for p in runs.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+    return sorted((p for p in runs.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                  key=lambda p: run_order(p.name))
 
 
 def prune(folder: Path, keep: int) -> list[Path]:
@@ -325,12 +361,14 @@ def resolve_run(path: Path) -> Path:
 
 def latest_run(root: Path) -> Path | None:
     """The most recent run among the output folders under `root` (e.g. ./kqcalc-out), or `root` itself."""
-    best: tuple[str, Path] | None = None
+    best: tuple[datetime, Path] | None = None
     for candidate in [root, *sorted(p for p in root.iterdir() if p.is_dir())] if root.is_dir() else []:
         try:
             run = resolve_run(candidate)
-            stamp = json.loads((run / "manifest.json").read_text(encoding="utf-8")).get("run_time") or ""
-        except (KqcalcError, OSError, ValueError):
+            text = json.loads((run / "manifest.json").read_text(encoding="utf-8")).get("run_time") or ""
+            # Compared as instants: run times carry their UTC offset (local time; UTC before kqcalc 0.2).
+            stamp = datetime.fromisoformat(text).astimezone(UTC) if text else _EARLIEST
+        except (KqcalcError, OSError, ValueError, TypeError):
             continue
         if best is None or stamp > best[0]:
             best = (stamp, run)
