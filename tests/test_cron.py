@@ -15,6 +15,7 @@ import json
 import os
 import queue
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -47,7 +48,7 @@ def credit_code(n: int) -> str:
 
 
 def district(firms: int = 40, transactions: int = 3000, declarations: int = 600, seed: int = 7,
-             bad_row: bool = False) -> dict[str, pl.DataFrame]:
+             bad_row: bool = False, duplicate: bool = True) -> dict[str, pl.DataFrame]:
     """A small seeded district-year with ties (equal totals, equal store orders) and an identical duplicate."""
     rng = random.Random(seed)
     ids = [credit_code(i) for i in range(1, firms + 1)]
@@ -83,7 +84,8 @@ def district(firms: int = 40, transactions: int = 3000, declarations: int = 600,
     # The last two firms have one equal declaration each and nothing else: equal totals, ranked by firm_id.
     decl += [{**decl[0], "declaration_no": "T1", "firm_id": ids[-1], "via_platform": "是"},
              {**decl[0], "declaration_no": "T2", "firm_id": ids[-2], "via_platform": "是"}]
-    decl.append(dict(decl[1]))  # an identical duplicate: merged with a warning
+    if duplicate:
+        decl.append(dict(decl[1]))  # an identical duplicate: merged with a warning
     text = lambda rows: pl.DataFrame(rows, schema={k: pl.String for k in rows[0]})  # noqa: E731
     return {"firms": firm_rows, "stores": stores, "transactions": text(tx), "exports_9610": text(decl)}
 
@@ -478,10 +480,27 @@ def test_changing_one_declaration_shows_exactly_that_line_in_diff(tmp_path, vers
 # --- 6. exit codes and output for cron -------------------------------------------------------------------------
 
 
-def test_a_clean_quiet_run_prints_nothing_and_exits_0(tmp_path, versions):
-    v1, _ = versions
-    result = kq("compute", str(v1), "--out", str(tmp_path / "out"), "--quiet")
+# A line under --quiet: the local time (ISO 8601 with its offset), the run id, then the text (SPEC §4).
+QUIET_LINE = r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d) (\d{8}T\d{6}[+-]\d{4}) (.*)"
+
+
+def test_a_clean_quiet_run_prints_nothing_and_exits_0(tmp_path):
+    inputs = write_tables(tmp_path / "in", district(duplicate=False))
+    result = kq("compute", str(inputs), "--out", str(tmp_path / "out"), "--quiet")
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_a_quiet_run_with_a_merged_duplicate_prints_one_stamped_line_counting_it(tmp_path, versions):
+    """Rows merged are not silent in a cron log: one line counts the warnings by code."""
+    v1, _ = versions
+    out = tmp_path / "out"
+    result = kq("compute", str(v1), "--out", str(out), "--quiet", TZ="Asia/Shanghai")
+    assert (result.returncode, result.stdout) == (0, "")
+    [line] = result.stderr.splitlines()
+    stamp, run_id, text = re.fullmatch(QUIET_LINE, line).groups()
+    assert stamp.endswith("+08:00") and run_id.endswith("+0800")
+    assert run_id == (out / "current").resolve().name
+    assert text == "警告 1 条：duplicate_merged 1"
 
 
 def test_without_a_terminal_there_are_no_colours_and_no_progress(tmp_path, versions):
@@ -499,14 +518,15 @@ def test_no_color_is_respected_even_when_colours_are_forced(tmp_path):
     assert not any(f"\x1b[{n}" in usage.stderr for n in (*range(30, 38), 38, *range(90, 98)))
 
 
-def test_quarantined_rows_exit_3_with_the_report_written_and_quiet_prints_only_the_errors(tmp_path):
+def test_quarantined_rows_exit_3_with_the_report_written_and_quiet_prints_the_errors_and_counts_warnings(tmp_path):
     inputs = write_tables(tmp_path / "in", district(bad_row=True))
     out = tmp_path / "out"
     result = kq("compute", str(inputs), "--out", str(out), "--quiet")
     assert result.returncode == 3
     assert result.stdout == ""
-    assert [line.split(":")[0] for line in result.stderr.splitlines()] == ["error"]
-    assert "bad_date" in result.stderr
+    texts = [re.fullmatch(QUIET_LINE, line).group(3) for line in result.stderr.splitlines()]
+    # The bad date, then the merged duplicate counted.
+    assert len(texts) == 2 and texts[0].startswith("error: bad_date: ") and texts[1] == "警告 1 条：duplicate_merged 1"
     assert_one_whole_run(out)
 
 
