@@ -433,13 +433,19 @@ def validate(inputs: Inputs, policy: PolicyOpt = None, period: PeriodOpt = None,
     raise typer.Exit(code)
 
 
-def _writing(path: Path, lang: str, fn, *args, **kwargs):  # noqa: ANN001, ANN202
-    """Call `fn`; an OSError (no such folder, no permission, disk full) becomes one clear line, exit 1."""
+def _writing(path: Path, lang: str, write):  # noqa: ANN001, ANN202
+    """Call `write()`; an OSError (no such folder, no permission, disk full) becomes one clear line, exit 1.
+
+    xlsxwriter wraps the OSError in its own FileCreateError: the OSError is then its argument.
+    """
     try:
-        return fn(*args, **kwargs)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise KqcalcError(_words(lang)["cannot_write"].format(path=exc.filename or path, reason=reason)) from None
+        return write()
+    except Exception as exc:
+        cause = exc if isinstance(exc, OSError) else next((a for a in exc.args if isinstance(a, OSError)), None)
+        if cause is None:
+            raise
+        reason = cause.strerror or type(cause).__name__
+        raise KqcalcError(_words(lang)["cannot_write"].format(path=cause.filename or path, reason=reason)) from None
 
 
 def _sample(out: Path, lang: str, **kwargs):  # noqa: ANN003, ANN202
@@ -451,7 +457,7 @@ def _sample(out: Path, lang: str, **kwargs):  # noqa: ANN003, ANN202
         raise InputError(w["not_a_folder"].format(path=out))
     if out.is_dir() and any(out.iterdir()):
         raise InputError(w["not_empty"].format(path=out))
-    return _writing(out, lang, generate, out, lang=lang, **kwargs)
+    return _writing(out, lang, lambda: generate(out, lang=lang, **kwargs))
 
 
 @app.command(epilog="Example: kqcalc sample demo-data/ --firms 200 --format csv")
@@ -537,7 +543,7 @@ def _template(file: Path, lang: str, force: bool) -> None:
         raise UsageError(w["not_xlsx"].format(path=file))
     if file.exists() and not force:
         raise InputError(w["exists"].format(path=file))
-    _writing(file, lang, write_template, file, lang)
+    _writing(file, lang, lambda: write_template(file, lang))
 
 
 @app.command(epilog="Example: kqcalc template 输入模板.xlsx  |  kqcalc template input-template.xlsx --lang en")
@@ -585,7 +591,7 @@ def policy_export(
 
 def main() -> None:
     try:
-        app()
+        app(prog_name="kqcalc")  # not "python -m kqcalc" in usage lines
     except Exception as exc:  # noqa: BLE001 - whatever escaped a command: one line, no locals (SPEC §7)
         if "--debug" in sys.argv:
             raise
