@@ -194,6 +194,11 @@ def _check_sample_format(value: str) -> str:
     return fmt
 
 
+def _examples(*commands: str) -> str:
+    """A command's help epilog: its examples, one a line."""
+    return "Examples:\n\n" + "\n\n".join(f"  {c}" for c in commands)
+
+
 def _show_version(value: bool) -> None:
     if value:
         from kqcalc import __version__
@@ -395,8 +400,9 @@ def _compute_locked(inputs: list[str], policy_spec: str | None, period_text: str
         raise Interrupted(w["interrupted_waiting"].format(folder=folder)) from None
 
 
-@app.command(epilog="Example: kqcalc compute 2020-21/ --out kqcalc-out/2020 --lang en  |  cron: kqcalc compute "
-                    "/data/2020-21/ --out /data/out --quiet --wait 1800")
+@app.command(epilog=_examples("kqcalc compute 2020-21/", "kqcalc compute 企业名录.xlsx 交易.xlsx --out kqcalc-out/2020 "
+                              "--formats csv --lang en", "kqcalc compute /data/2020-21/ --out /data/out --quiet "
+                              "--wait 1800 >> /var/log/kqcalc.log 2>&1   (cron)"))
 def compute(
     inputs: Inputs,
     policy: PolicyOpt = None,
@@ -423,7 +429,7 @@ def compute(
     raise typer.Exit(code)
 
 
-@app.command(epilog="Example: kqcalc validate 2020-21/ --lang en")
+@app.command(epilog=_examples("kqcalc validate 2020-21/", "kqcalc validate 交易.xlsx --period 2020-07-01:2020-12-31"))
 def validate(inputs: Inputs, policy: PolicyOpt = None, period: PeriodOpt = None, lang: LangOpt = "zh",
              quiet: QuietOpt = False, debug: DebugOpt = False) -> None:
     """Only the checks: print the issues and a summary line; exit code as compute (nothing is written)."""
@@ -460,7 +466,8 @@ def _sample(out: Path, lang: str, **kwargs):  # noqa: ANN003, ANN202
     return _writing(out, lang, lambda: generate(out, lang=lang, **kwargs))
 
 
-@app.command(epilog="Example: kqcalc sample demo-data/ --firms 200 --format csv")
+@app.command(epilog=_examples("kqcalc sample demo-data/", "kqcalc sample big/ --firms 20000 --transactions 1000000 "
+                              "--format parquet"))
 def sample(
     out: Annotated[Path, typer.Argument(metavar="DIR", help="A new or empty folder to write the sample into.")],
     seed: Annotated[int, typer.Option(metavar="N", help="Random seed.")] = 2020,
@@ -482,7 +489,8 @@ def sample(
         print(path)
 
 
-@app.command(epilog="Example: kqcalc diff kqcalc-out/2020/previous kqcalc-out/2020/current")
+@app.command(epilog=_examples("kqcalc diff kqcalc-out/2020/previous kqcalc-out/2020/current",
+                              "kqcalc diff kqcalc-out/2020/runs/20210105T023000+0800 kqcalc-out/2020 --json"))
 def diff(
     run_a: Annotated[Path, typer.Argument(help="The earlier run: OUT (its current run) or OUT/runs/<id>; alone, "
                                           "an output folder whose previous and current runs are compared.")],
@@ -498,7 +506,8 @@ def diff(
     sys.stdout.write(render_json(result) if as_json else render_text(result, lang))
 
 
-@app.command(epilog="Example: kqcalc explain 91330603MA2B0A0A0W  |  kqcalc explain 甲公司 --run kqcalc-out/2020")
+@app.command(epilog=_examples("kqcalc explain 91330603MA2B0A0A0W",
+                              "kqcalc explain 甲公司 --run kqcalc-out/2020 --json"))
 def explain(
     firm: Annotated[str, typer.Argument(help="Credit code (统一社会信用代码) or part of the firm's name.")],
     run: Annotated[Path | None, typer.Option("--run", help="Run folder (default: the latest under ./kqcalc-out/).")]
@@ -546,7 +555,7 @@ def _template(file: Path, lang: str, force: bool) -> None:
     _writing(file, lang, lambda: write_template(file, lang))
 
 
-@app.command(epilog="Example: kqcalc template 输入模板.xlsx  |  kqcalc template input-template.xlsx --lang en")
+@app.command(epilog=_examples("kqcalc template 输入模板.xlsx", "kqcalc template input-template.xlsx --lang en --force"))
 def template(
     file: Annotated[Path, typer.Argument(metavar="FILE.xlsx", help="The workbook to write (.xlsx).")],
     lang: LangOpt = "zh",
@@ -558,7 +567,8 @@ def template(
     print(file)
 
 
-@policy_app.command("show", epilog="Example: kqcalc policy show --lang en")
+@policy_app.command("show", epilog=_examples("kqcalc policy show", "kqcalc policy show --policy keqiao-2021.toml "
+                                                                   "--lang en"))
 def policy_show(policy: PolicyOpt = None, lang: LangOpt = "zh", debug: DebugOpt = False) -> None:
     """Every parameter and clause text in force."""
     from rich.console import Console
