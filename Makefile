@@ -12,8 +12,8 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 $(STAMP): pyproject.toml
 	@echo "Installing kqcalc and its dependencies into $(VENV)/ (once; about a minute) …"
 	@$(PYTHON) -m venv $(VENV)
-	@$(PIP) install --upgrade pip
-	@$(PIP) install -e '.[dev]' > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@{ $(PIP) install --upgrade pip && $(PIP) install -e '.[dev]'; } > $(VENV)/install.log 2>&1 \
+		|| { cat $(VENV)/install.log; exit 1; }
 	@$(BIN)/python -m compileall -q kqcalc
 	@touch $(STAMP)
 
