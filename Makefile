@@ -10,7 +10,7 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 # An editable install leaves kqcalc's own modules uncompiled, and where PYTHONDONTWRITEBYTECODE is set every run
 # would compile them again (about 0.1 s); compileall does it once (a stale file is simply recompiled in memory).
 $(STAMP): pyproject.toml
-	@echo "Installing kqcalc and its dependencies into $(VENV)/ (once; about a minute) …"
+	@echo "Installing kqcalc and its dependencies into $(VENV)/ (once; a minute or two) …"
 	@$(PYTHON) -m venv $(VENV)
 	@{ $(PIP) install --upgrade pip && $(PIP) install -e '.[dev]'; } > $(VENV)/install.log 2>&1 \
 		|| { cat $(VENV)/install.log; exit 1; }

@@ -562,7 +562,7 @@ def test_an_unexpected_exception_prints_one_line_and_no_local_variables(tmp_path
 
 
 def test_an_exception_outside_a_command_body_still_prints_one_line(monkeypatch, capsys):
-    def broken() -> None:
+    def broken(**kwargs) -> None:  # called as main() calls the app
         raise ValueError("escaped")
 
     monkeypatch.setattr(cli, "app", broken)

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import os
 import random
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -55,7 +56,10 @@ def invoke(*args: str | Path) -> tuple[int, str, str]:
     return result.exit_code, stdout, stderr
 
 
-def check_outcome(code: int, stdout: str, stderr: str) -> None:
+QUIET_ERROR = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d \d{8}T\d{6}[+-]\d{4}(-\d+)? Error: ")
+
+
+def check_outcome(code: int, stdout: str, stderr: str, quiet: bool = True) -> None:
     if currently_in_test_context():
         event(f"exit {code}")  # pytest --hypothesis-show-statistics shows how deep the inputs got
     output = stdout + stderr
@@ -63,7 +67,9 @@ def check_outcome(code: int, stdout: str, stderr: str) -> None:
     assert "Traceback" not in output, output[-3000:]
     if code == 1:
         lines = [ln for ln in stderr.splitlines() if ln.strip()]
-        assert len(lines) == 1 and lines[0].startswith("Error: "), stderr[-3000:]
+        # Under --quiet the one line starts with the local time and the run id (SPEC §4).
+        assert len(lines) == 1 and (QUIET_ERROR.match(lines[0]) if quiet else lines[0].startswith("Error: ")), \
+            stderr[-3000:]
         assert "unexpected error" not in lines[0], lines[0]
 
 
@@ -408,5 +414,5 @@ def test_a_few_fuzzed_inputs_through_a_real_process(tmp_path: Path) -> None:
     for args in (["validate", str(folder)], ["compute", str(folder), "--out", str(tmp_path / "out")]):
         done = subprocess.run([sys.executable, "-m", "kqcalc", *args], capture_output=True, text=True, env=env,
                               encoding="utf-8", errors="replace", timeout=120)
-        check_outcome(done.returncode, done.stdout, done.stderr)
+        check_outcome(done.returncode, done.stdout, done.stderr, quiet=False)
         assert done.returncode == 1
