@@ -148,9 +148,10 @@ class KqGroup(TyperGroup):
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
         except ClickException as exc:
-            if type(exc).__name__ == "NoArgsIsHelpError":  # `kqcalc` alone: the help (already printed), exit 0
-                if not getattr(exc, "_kq_rich", True):
-                    print(exc.format_message())
+            if type(exc).__name__ == "NoArgsIsHelpError":  # `kqcalc` alone: the help, exit 0
+                help_text = exc.format_message()  # empty when Rich has printed the help already
+                if help_text.strip():
+                    print(help_text)
                 sys.exit(0)
             if sys.stderr.isatty():
                 try:
