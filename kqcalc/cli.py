@@ -490,8 +490,8 @@ def sample(
         print(path)
 
 
-@app.command(epilog=_examples("kqcalc diff kqcalc-out/2020/previous kqcalc-out/2020/current",
-                              "kqcalc diff kqcalc-out/2020/runs/20210105T023000+0800 kqcalc-out/2020 --json"))
+@app.command(epilog=_examples("kqcalc diff kqcalc-out/2020", "kqcalc diff kqcalc-out/2020/runs/20210105T023000+0800 "
+                              "kqcalc-out/2020 --json"))
 def diff(
     run_a: Annotated[Path, typer.Argument(help="The earlier run: OUT (its current run) or OUT/runs/<id>; alone, "
                                           "an output folder whose previous and current runs are compared.")],
@@ -581,9 +581,10 @@ def policy_show(policy: PolicyOpt = None, lang: LangOpt = "zh", debug: DebugOpt 
     render_policy(loaded, Console(highlight=False), lang=lang)
 
 
-@policy_app.command("export")
+@policy_app.command("export", epilog=_examples("kqcalc policy export keqiao-2021.toml",
+                                               "kqcalc policy export reform.toml --policy keqiao-2021.toml --force"))
 def policy_export(
-    file: Annotated[Path, typer.Argument(help="The TOML file to write (FILE.toml).")],
+    file: Annotated[Path, typer.Argument(metavar="FILE.toml", help="The TOML file to write (FILE.toml).")],
     policy: PolicyOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
     lang: LangOpt = "zh",

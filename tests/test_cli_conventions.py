@@ -199,7 +199,8 @@ def test_kqcalc_alone_prints_the_help_and_exits_0() -> None:
     assert done.returncode == 0 and "Usage: kqcalc" in done.stdout and "compute" in done.stdout
 
 
-COMMANDS = [["compute"], ["validate"], ["explain"], ["diff"], ["template"], ["sample"], ["policy", "show"]]
+COMMANDS = [["compute"], ["validate"], ["explain"], ["diff"], ["template"], ["sample"], ["policy", "show"],
+            ["policy", "export"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
