@@ -245,17 +245,59 @@ def compute(inputs: list[str], policy: Policy, period: Period, progress: Progres
     return compute_from(read, inputs, policy, period, progress, release_raw=True)
 
 
+def compute_policies(inputs: list[str], runs: list[tuple[Policy, Period]],
+                     progress: Progress | None = None) -> list[RunResult]:
+    """Several policies on the same inputs (`kqcalc whatif`), each result exactly what `compute` gives.
+
+    The inputs are read once. Cleaning depends on the period alone (which rows are in it, the year of prior
+    awards), never on the policy, so it is done once per distinct period; then each policy's lines and rules
+    run on the shared clean tables, which they only read.
+    """
+    from kqcalc.read import read_inputs
+
+    report = progress or (lambda stage: None)
+    report("reading")
+    read = read_inputs(inputs, lazy=True)
+    periods = list(dict.fromkeys(period for _, period in runs))
+    results: list[RunResult] = []
+    with exact_context(), no_gc_pauses():
+        cleanings = {}
+        for i, period in enumerate(periods):
+            report("cleaning")
+            cleanings[period] = clean_inputs(read, inputs, period, release_raw=i == len(periods) - 1)
+        for policy, period in runs:
+            results.append(compute_cleaned(cleanings[period], policy, report))
+    return results
+
+
 def compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Period,
                  progress: Progress | None = None, release_raw: bool = False) -> RunResult:
     """release_raw: `read` is not needed afterwards; its text frames are dropped as soon as they are parsed."""
+    report = progress or (lambda stage: None)
     with exact_context(), no_gc_pauses():
-        return _compute_from(read, inputs, policy, period, progress or (lambda stage: None), release_raw)
+        report("cleaning")
+        return compute_cleaned(clean_inputs(read, inputs, period, release_raw), policy, report)
 
 
-def _compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Period,
-                  progress: Progress, release_raw: bool) -> RunResult:
-    progress("cleaning")
+@dataclass
+class Cleaning:
+    """The policy-independent stage of a run: the typed, checked tables of the inputs for one period and the
+    row accounting of every input file. Later stages only read it."""
+
+    inputs: list[str]
+    period: Period
+    cleaned: Cleaned
+    files: list[dict]  # manifest entries
+
+
+def clean_inputs(read: ReadResult, inputs: list[str], period: Period, release_raw: bool = False) -> Cleaning:
     cleaned = clean(read, period.start.year, release_raw=release_raw, period=period)  # big tables compact
+    return Cleaning(list(inputs), period, cleaned, _account(cleaned, read, period))
+
+
+def compute_cleaned(cleaning: Cleaning, policy: Policy, progress: Progress) -> RunResult:
+    """The policy-dependent stage: clause lines, general rules, ranking (in exact_context)."""
+    cleaned, period = cleaning.cleaned, cleaning.period
     ctx = Context(cleaned.tables, policy, period, cleaned.headers, cleaned.fx)
     issues = list(cleaned.issues)
     if not period.is_one_year():
@@ -284,8 +326,9 @@ def _compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: P
     names = {firm_id: registry.name(firm_id) for firm_id in ranks}
     registered = set(registry.firms) | cleaned.conflicting_firms
     firm_record = registry_record(registry, firm_rows(cleaned, period, registered), cleaned.conflicting_firms)
-    return RunResult(policy, period, lines, names, ranks, sorted_issues(issues), _account(cleaned, read, period),
-                     list(inputs), registry=firm_record)
+    return RunResult(policy, period, lines, names, ranks, sorted_issues(issues), list(cleaning.files),
+                     list(cleaning.inputs), registry=firm_record)
 
 
-__all__ = ["compute", "compute_from", "parse_period", "RunResult", "plain"]
+__all__ = ["Cleaning", "clean_inputs", "compute", "compute_cleaned", "compute_from", "compute_policies", "parse_period",
+           "RunResult", "plain"]

@@ -159,6 +159,12 @@ def policy_source(spec: str | None = None) -> tuple[str, bytes]:
 
 def load_policy(spec: str | None = None) -> Policy:
     """Load and check a policy: a built-in id or a TOML file path. A bad file raises PolicyError naming the key."""
+    source, data, doc = read_policy_document(spec)
+    return policy_from_document(doc, source, hashlib.sha256(data).hexdigest())
+
+
+def read_policy_document(spec: str | None = None) -> tuple[str, bytes, dict[str, Any]]:
+    """(source, bytes, parsed TOML) of a built-in id or a TOML file path, before any check."""
     source, data = _locate(spec)
     try:
         text = data.decode("utf-8-sig")
@@ -170,12 +176,17 @@ def load_policy(spec: str | None = None) -> Policy:
     except tomllib.TOMLDecodeError as exc:
         message = " ".join(str(exc).split())
         raise PolicyError(f"policy file {source}: not valid TOML: {message}") from None
+    return source, data, doc
+
+
+def policy_from_document(doc: dict[str, Any], source: str, sha256: str) -> Policy:
+    """The checked Policy of a parsed policy document (a file's, or one changed by `whatif --set`)."""
     check_policy_document(doc, source)
     head = doc["policy"]
     items = {code: _convert(doc["items"][code], f"items.{code}", "", source) for code in ITEMS}
     policy = Policy(
         id=str(head["id"]),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         source=source,
         valid_from=head["valid_from"],
         valid_to=head["valid_to"],
