@@ -568,6 +568,64 @@ def template(
     print(file)
 
 
+def _whatif(inputs: list[str], reform_spec: str | None, sets: list[str], base_spec: str | None,
+            period_text: str | None, out: Path | None, as_json: bool, lang: str) -> int:
+    from kqcalc.errors import UsageError
+    from kqcalc.policy import load_policy
+    from kqcalc.policy.overrides import parse_override, policy_with_overrides
+    from kqcalc.report.console import progress_for
+    from kqcalc.whatif import issue_lines, policy_label, print_console, render_json, run_whatif, write_outputs
+
+    if bool(reform_spec) == bool(sets):
+        raise UsageError("whatif needs the reform: either --policy REFORM.toml or one or more --set KEY=VALUE "
+                         "(not both)")
+    for text in sets:
+        parse_override(text)  # a malformed KEY=VALUE is a usage error before anything is read
+    base = load_policy(base_spec)
+    reform = policy_with_overrides(base_spec, sets) if sets else load_policy(reform_spec)
+    console = _stderr()
+    with progress_for(console, False, lang) as progress:
+        result = run_whatif(inputs, base, reform, period_text, policy_label(base),
+                            policy_label(reform, sets), progress)
+        written = write_outputs(result, out, lang) if out is not None else []
+    for line in issue_lines(result, lang):
+        console.print(line, markup=False, soft_wrap=True)
+    if as_json:
+        sys.stdout.write(render_json(result))
+    else:
+        print_console(result, lang)
+    if written:
+        from kqcalc.whatif import WORDS
+
+        console.print(WORDS["en" if lang.lower().startswith("en") else "zh"]["written"].format(folder=out),
+                      markup=False, soft_wrap=True)
+    return 3 if result.errors else 0
+
+
+@app.command(epilog=_examples(
+    "kqcalc whatif data/ --set items.3A.rmb_per_usd=0.02",
+    "kqcalc whatif data/ --policy keqiao-2021.toml --period 2020-07-01:2021-06-30 --out whatif-2021",
+    "kqcalc whatif data/ --set items.2.tiers.0.amount_rmb=60000 --json --lang en"))
+def whatif(
+    inputs: Inputs,
+    reform: Annotated[str | None, typer.Option("--policy", help="The reform: a built-in policy id or a TOML file.")]
+    = None,
+    sets: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUE: the base with this key changed "
+                                                   "(items.3A.rmb_per_usd=0.02, items.2.tiers.0.amount_rmb=60000); "
+                                                   "repeatable.")] = None,
+    base: Annotated[str | None, typer.Option("--base", help="The base policy (default: the one in force).")] = None,
+    period: PeriodOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write whatif.csv and whatif.xlsx into this folder.")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as one JSON document.")] = False,
+    lang: LangOpt = "zh",
+    debug: DebugOpt = False,
+) -> None:
+    """The budget impact of a policy change on the same data: both policies computed as compute would."""
+    code = _run(debug, _whatif, inputs, reform, sets or [], base, period, out, as_json, lang, lang=lang)
+    raise typer.Exit(code)
+
+
 @policy_app.command("show", epilog=_examples("kqcalc policy show", "kqcalc policy show --policy keqiao-2021.toml "
                                                                    "--lang en"))
 def policy_show(policy: PolicyOpt = None, lang: LangOpt = "zh", debug: DebugOpt = False) -> None:
