@@ -71,7 +71,7 @@ def _summary(book: _Book, w: WhatIf) -> None:
     ws.set_row(1, 18)
     first = 3
     columns = [Col(h["item"], "text", 6), Col(h["name"], "text", 14, 30), Col(h["funding"], "text", 8),
-               Col(h["base"], "money", 14), Col(h["reform"], "money", 14), Col(h["change"], "money", 14)]
+               Col(h["base"], "money", 16), Col(h["reform"], "money", 16), Col(h["change"], "money", 16)]
     rows = [[item, policy.title(item, lang), L.funding(policy.funding(item), lang), float(w.base.by_item[item]),
              float(w.reform.by_item[item]), float(w.reform.by_item[item] - w.base.by_item[item])] for item in ITEMS]
     book.table(ws, columns, rows, first_row=first, print_area=False)
