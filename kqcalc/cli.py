@@ -583,10 +583,12 @@ def _whatif(inputs: list[str], reform_spec: str | None, sets: list[str], base_sp
         parse_override(text)  # a malformed KEY=VALUE is a usage error before anything is read
     base = load_policy(base_spec)
     reform = policy_with_overrides(base_spec, sets) if sets else load_policy(reform_spec)
+    base_label, reform_label = policy_label(base), policy_label(reform, sets)
+    if reform_label == base_label and reform.sha256 != base.sha256:  # two files with one id: name the file
+        reform_label = f"{reform.id} ({reform.source})"
     console = _stderr()
     with progress_for(console, False, lang) as progress:
-        result = run_whatif(inputs, base, reform, period_text, policy_label(base),
-                            policy_label(reform, sets), progress)
+        result = run_whatif(inputs, base, reform, period_text, base_label, reform_label, progress)
         written = write_outputs(result, out, lang) if out is not None else []
     for line in issue_lines(result, lang):
         console.print(line, markup=False, soft_wrap=True)

@@ -187,7 +187,8 @@ WORDS = {
         "lines": "变动的奖励行：{n} 行（共 {total} 行）",
         "top": "变动最大的企业（前 {n} 名）", "firm_id": "统一社会信用代码", "firm_name": "企业名称",
         "none": "（无变动）",
-        "errors": "输入中有 {errors} 个错误：两种政策都只按有效行计算（被隔离的行不计入）；逐条见 kqcalc validate。",
+        "errors": "有 {errors} 个错误（见上）：两种政策都只按有效的行计算，被隔离的行和被拒绝的调整不计入；"
+                  "逐条见 kqcalc validate。",
         "warnings": "{warnings} 个警告（{codes}）",
         "written": "已写入 {folder}/（whatif.csv、whatif.xlsx）",
     },
@@ -199,8 +200,8 @@ WORDS = {
         "lines": "Lines whose award changes: {n} (of {total})",
         "top": "Largest changes by firm (top {n})", "firm_id": "Credit code", "firm_name": "Firm",
         "none": "(no change)",
-        "errors": "The inputs hold {errors} error(s): both policies are computed on the clean rows only "
-                  "(quarantined rows count for nothing); kqcalc validate lists them.",
+        "errors": "{errors} error(s) (above): both policies are computed on the clean rows only (quarantined rows "
+                  "and rejected adjustments count for nothing); kqcalc validate lists them.",
         "warnings": "{warnings} warning(s) ({codes})",
         "written": "Written to {folder}/ (whatif.csv, whatif.xlsx)",
     },

@@ -378,3 +378,11 @@ def test_outputs_follow_the_report_conventions_and_are_reproducible(tmp_path: Pa
     assert [c.value for c in lines[2]][4:] == [1500000, 1200000, -300000, "予以奖励", "予以奖励"]
     en = load_workbook(tmp_path / "b" / "whatif.xlsx")
     assert en.sheetnames == ["Summary", "Lines", "By firm"]
+
+
+@pytest.mark.parametrize("setting", ["items.3A.rmb_per_usd=[1, 2]", "items.2.tiers=3", "items.2.tiers.0=5"])
+def test_set_keeps_the_shape_of_the_key(setting: str) -> None:
+    from kqcalc.errors import PolicyError
+
+    with pytest.raises(PolicyError, match=re.escape(setting.split("=")[0])):
+        policy_with_overrides(None, [setting])

@@ -56,6 +56,18 @@ def _value(raw: str) -> Any:
         return raw  # bare text (policy.highest_only_mode=exclusive); the policy checks judge it
 
 
+def _kind(value: Any) -> str:
+    return "a table" if isinstance(value, dict) else "a list" if isinstance(value, list) else "a single value"
+
+
+def _same_shape(old: Any, override: Override, where: str, source: str) -> Any:
+    """A table stays a table, a list a list, a single value a single value (the checks judge the value itself)."""
+    if _kind(old) != _kind(override.value):
+        raise PolicyError(f"{source}: --set {override.text}: {where} is {_kind(old)} in the policy, "
+                          f"so the new value must be {_kind(old)} too, got {override.value!r}")
+    return override.value
+
+
 def _apply(doc: dict[str, Any], override: Override, source: str) -> None:
     node: Any = doc
     for depth, part in enumerate(override.path):
@@ -67,7 +79,7 @@ def _apply(doc: dict[str, Any], override: Override, source: str) -> None:
                 raise PolicyError(f"{source}: --set {override.text}: {where} is not a key of the policy"
                                   + (f" (keys here: {known})" if known else ""))
             if last:
-                node[part] = override.value
+                node[part] = _same_shape(node[part], override, where, source)
             else:
                 node = node[part]
         elif isinstance(node, list):
@@ -82,7 +94,7 @@ def _apply(doc: dict[str, Any], override: Override, source: str) -> None:
                 if index == len(node):
                     node.append(override.value)
                 else:
-                    node[index] = override.value
+                    node[index] = _same_shape(node[index], override, where, source)
             else:
                 node = node[index]
         else:
