@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from kqcalc.lines import Line
+from kqcalc.lines import Line, no_gc_pauses
 from kqcalc.policy import Policy
 from kqcalc.report import labels as L
 from kqcalc.run import RunResult
@@ -145,8 +145,9 @@ def run_whatif(inputs: list[str], base: Policy, reform: Policy, period_text: str
     from kqcalc.run import compute_policies, parse_period
 
     runs = [(base, parse_period(period_text, base)), (reform, parse_period(period_text, reform))]
-    base_result, reform_result = compute_policies(inputs, runs, progress)
-    return compare(base_result, reform_result, base_label, reform_label)
+    with no_gc_pauses():  # as compute: the runs' objects hold no cycles (kqcalc.lines.no_gc_pauses)
+        base_result, reform_result = compute_policies(inputs, runs, progress)
+        return compare(base_result, reform_result, base_label, reform_label)
 
 
 # --- JSON (SPEC §4) -------------------------------------------------------------------------------------------------
@@ -347,9 +348,10 @@ def write_outputs(w: WhatIf, folder: Path, lang: str = "zh") -> list[Path]:
     except OSError as exc:
         raise InputError(f"output folder {folder}: cannot be created ({exc.strerror})") from None
     csv_path, xlsx_path = folder / "whatif.csv", folder / "whatif.xlsx"
-    data = whatif_csv(w)
-    _atomic_write(csv_path, lambda p: p.write_bytes(data))
-    _atomic_write(xlsx_path, lambda p: write_whatif_xlsx(w, p, lang))
+    with no_gc_pauses():  # as compute's outputs (kqcalc.output)
+        data = whatif_csv(w)
+        _atomic_write(csv_path, lambda p: p.write_bytes(data))
+        _atomic_write(xlsx_path, lambda p: write_whatif_xlsx(w, p, lang))
     return [csv_path, xlsx_path]
 
 
