@@ -584,8 +584,8 @@ def _whatif(inputs: list[str], reform_spec: str | None, sets: list[str], base_sp
     base = load_policy(base_spec)
     reform = policy_with_overrides(base_spec, sets) if sets else load_policy(reform_spec)
     base_label, reform_label = policy_label(base), policy_label(reform, sets)
-    if reform_label == base_label and reform.sha256 != base.sha256:  # two files with one id: name the file
-        reform_label = f"{reform.id} ({reform.source})"
+    if reform_label == base_label and reform.sha256 != base.sha256:  # two files with one id: name the files
+        base_label, reform_label = base.source, reform.source
     console = _stderr()
     with progress_for(console, False, lang) as progress:
         result = run_whatif(inputs, base, reform, period_text, base_label, reform_label, progress)

@@ -386,3 +386,17 @@ def test_set_keeps_the_shape_of_the_key(setting: str) -> None:
 
     with pytest.raises(PolicyError, match=re.escape(setting.split("=")[0])):
         policy_with_overrides(None, [setting])
+
+
+def test_base_is_any_policy_and_a_malformed_period_is_a_usage_error(tmp_path: Path) -> None:
+    lower = tmp_path / "lower.toml"
+    lower.write_text(_edit(POLICY_TEXT, "items.3A", "rmb_per_usd", '"0.02"'), encoding="utf-8")
+    done = run(["whatif", str(CASE_3A), "--base", str(lower), "--policy", "keqiao-2020", "--json"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert (doc["base"]["total_rmb"], doc["reform"]["total_rmb"]) == ("2720246.91", "3030370.37")
+    assert doc["firms"] == {"gain": 3, "lose": 0, "same": 1}
+    # the two policies share the id keqiao-2020: each is named by its file
+    assert (doc["base"]["policy"], doc["reform"]["policy"]) == (str(lower), "keqiao-2020 (built in)")
+    done = run(["whatif", str(CASE_3A), "--set", "items.3A.rmb_per_usd=0.02", "--period", "2020-07-01"], tmp_path)
+    assert done.returncode == 2 and "--period" in done.stderr
