@@ -165,6 +165,7 @@ def _same_run(a, b) -> None:  # noqa: ANN001
     assert a.issues == b.issues
     assert a.files == b.files
     assert a.period == b.period
+    assert a.registry == b.registry
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), database=None)
