@@ -20,7 +20,7 @@ import polars as pl
 
 from kqcalc import tables as T
 from kqcalc.compact import BIG_TABLES, ROWS, compact_query, merge_compact
-from kqcalc.issues import ERROR, WARNING, Issue
+from kqcalc.issues import Issue, issue
 from kqcalc.lines import Period
 from kqcalc.read import RawTable, ReadResult, SourceColumn, cell_text, chunks, column_text, realize
 from kqcalc.text import CREDIT_CODE_ALPHABET, CREDIT_CODE_WEIGHTS, credit_code_check_char, norm_key
@@ -251,32 +251,8 @@ def _parse(col: T.Column, raw: pl.Expr, plain_numbers: bool = False) -> _Parsed:
 # the whole line (rules.py treats the unknown amount as unlimited), so doubt never pays an award twice.
 SOFT_COLUMNS = {"negative_records": ("occurred_on", "category"), "prior_awards": ("year", "amount_rmb"),
                 "other_awards": ("amount_rmb",)}
-SOFT_OUTCOME = {
-    "negative_records": "the record still applies (it disqualifies the firm)",
-    "prior_awards": "the award still applies, as if it had taken the whole line",
-    "other_awards": "the award still applies, as if it had taken the whole line",
-}
-
-ERROR_TEXT = {
-    "missing_duration": "a session needs days or class hours",
-    "missing_value": "required cell is blank",
-    "bad_firm_id": "not an 18-character Unified Social Credit Code (digits and A–Y without I, O, S, V, Z)",
-    "bad_boolean": "not a yes/no value (是/否, Y/N, yes/no, true/false, 1/0, √/×)",
-    "bad_date": "not a date: write the year, month and day (2020-07-01, 2020/7/1, 2020年7月1日 or an Excel date), "
-                "optionally followed by a time of day without a time zone (2021/6/30 18:30)",
-    "bad_number": "not a number",
-    "too_many_decimals": f"more decimals than kqcalc keeps exactly ({MONEY_SCALE} for amounts, {RATE_SCALE} for "
-                         "rates): it never cuts digits; round the value in the sheet",
-    "negative_value": "negative amounts, weights, counts and areas are not allowed",
-    "not_whole_number": "must be a whole number",
-    "bad_year": "not a year",
-    "bad_rate": "an exchange rate must be positive",
-    "bad_currency": "unknown currency (use an ISO code such as USD/CNY/EUR or a customs code such as 502/142)",
-    "bad_model": "must be B2C or B2B",
-    "bad_program_kind": "must be major/专业 or college/学院",
-    "bad_level": "must be national/provincial/city/district (国家/省/市/区)",
-    "bad_item": "must be one of the item codes 1A, 1B, 2, 3A, 3B, 4, 5, 6, 7, 8, 9A, 9B, 9C, 10A, 10B",
-}
+SOFT_OUTCOME = {"negative_records": "record_applies", "prior_awards": "award_applies",
+                "other_awards": "award_applies"}  # keys of messages.OUTCOMES
 
 
 LOW_CARDINALITY = 0.2  # parse distinct values once when they are fewer than this share of the rows
@@ -586,9 +562,8 @@ class _Cleaner:
     def header(self, file: str, column: str) -> str:
         return self.headers.get(file, {}).get(column, column)
 
-    def issue(self, table: str, file: str, row: int, column: str, severity: str, code: str, message: str) -> None:
-        self.issues.append(Issue(table, file, row, self.header(file, column) if column else "", severity, code,
-                                 message))
+    def issue(self, table: str, file: str, row: int, column: str, code: str, /, **args: object) -> None:
+        self.issues.append(issue(table, file, row, self.header(file, column) if column else "", code, **args))
 
     def quarantine(self, table: str, frame: pl.DataFrame, bad: pl.Series) -> pl.DataFrame:
         if not bad.any():  # the usual case: keep the frame as it is
@@ -660,15 +635,15 @@ class _Cleaner:
         typed = typed.with_columns(__bad=row_bad)
         bad_rows = typed.filter(pl.col("__bad") | any_error)
         if bad_rows.height:
+            scales = {"money_scale": MONEY_SCALE, "rate_scale": RATE_SCALE}
             long = bad_rows.select(["_file", "_row", *err_cols, *[f"__raw_{c.name}" for c in table.columns]])
             for c in table.columns:
                 for file, row, code, value in long.filter(pl.col(f"__err_{c.name}").is_not_null()).select(
                     "_file", "_row", f"__err_{c.name}", f"__raw_{c.name}"
                 ).iter_rows():
-                    shown = "" if value is None else f" ({value!r})"
-                    outcome = SOFT_OUTCOME[table.name] if c.name in soft else "row quarantined"
-                    self.issue(table.name, file, row, c.name, ERROR, code,
-                               f"{ERROR_TEXT.get(code, code)}{shown}; {outcome}")
+                    outcome = SOFT_OUTCOME[table.name] if c.name in soft else "quarantined"
+                    self.issue(table.name, file, row, c.name, code, value=repr(value if value is not None else ""),
+                               outcome=outcome, **(scales if code == "too_many_decimals" else {}))
         typed = self.quarantine(table.name, typed, typed["__bad"])
         return typed.select([*table.column_names, "_file", "_row", *keys])  # keys: "<col>__key", folded
 
@@ -740,15 +715,14 @@ class _Cleaner:
                 for k in table.key
             )
             for i, (file, row) in enumerate(places):
-                others = "; ".join(f"{f} row {r}" for j, (f, r) in enumerate(places) if j != i)
+                others = "; ".join(f"{f}:{r}" for j, (f, r) in enumerate(places) if j != i)
                 if identical:
                     if i == 0:
                         continue
-                    self.issue(table.name, file, row, "", WARNING, "duplicate_merged",
-                               f"identical to {places[0][0]} row {places[0][1]} ({key_text}); merged into it")
+                    self.issue(table.name, file, row, "", "duplicate_merged", first=f"{places[0][0]}:{places[0][1]}",
+                               key=key_text)
                 else:
-                    self.issue(table.name, file, row, "", ERROR, "duplicate_conflict",
-                               f"same key ({key_text}) as {others} with different values; every one quarantined")
+                    self.issue(table.name, file, row, "", "duplicate_conflict", key=key_text, others=others)
 
     # --- checks that need several tables ---------------------------------------------------------------------
 
@@ -767,9 +741,7 @@ class _Cleaner:
                 continue
             wrong = firsts.filter(pl.col(col).is_in(bad_ids.implode())).sort("_file", "_row")
             for file, firm_id, row in wrong.select("_file", col, "_row").iter_rows():
-                self.issue(name, file, row, col, WARNING, "bad_check_char",
-                           f"{firm_id}: the check character (18th) does not match GB 32100-2015; "
-                           "the row is kept — please verify the code")
+                self.issue(name, file, row, col, "bad_check_char", firm_id=firm_id)
 
     # --- the big tables: clean and compact, a chunk at a time ---------------------------------------------------
 
@@ -856,9 +828,8 @@ class _Cleaner:
         rates: dict[str, Decimal] = {"USD": Decimal(1)}
         for currency, rate, file, row in frame.select("currency", "usd_per_unit", "_file", "_row").iter_rows():
             if currency == "USD" and rate != 1:
-                written = format(Decimal(rate).normalize(), "f")
-                self.issue("fx_rates", file, row, "usd_per_unit", ERROR, "bad_usd_rate",
-                           f"the USD rate must be 1, not {written}; ignored (USD stays 1)")
+                self.issue("fx_rates", file, row, "usd_per_unit", "bad_usd_rate",
+                           rate=format(Decimal(rate).normalize(), "f"))
                 continue
             rates[currency] = Decimal(rate).normalize()
         return rates
@@ -874,16 +845,15 @@ class _Cleaner:
         if not frame.select(no_rate.any()).item():
             return frame
         for file, row, currency in frame.filter(no_rate).select("_file", "_row", "currency").iter_rows():
-            self.issue(name, file, row, "currency", ERROR, "no_fx_rate",
-                       f"no exchange rate for {currency} in fx_rates; row quarantined")
+            self.issue(name, file, row, "currency", "no_fx_rate", currency=currency)
         return self.quarantine(name, frame, frame.select(no_rate.alias("x"))["x"])
 
     def prior_awards(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Payments recorded for this period or later are ignored: a rerun must not change (SPEC §2 rule 3)."""
         late = (pl.col("year") >= self.period_start_year).fill_null(False)  # an unreadable year counts
         for file, row, year in frame.filter(late).select("_file", "_row", "year").iter_rows():
-            self.issue("prior_awards", file, row, "year", WARNING, "prior_award_not_earlier",
-                       f"year {year} is not before the period (which starts in {self.period_start_year}); ignored")
+            self.issue("prior_awards", file, row, "year", "prior_award_not_earlier", year=year,
+                       start_year=self.period_start_year)
         for file, n in frame.filter(late).group_by("_file").len().iter_rows():
             self.counts[file].excluded += n
         return frame.filter(~late)
@@ -989,9 +959,7 @@ def unknown_firm_warnings(cleaned: Cleaned, known: set[str]) -> list[Issue]:
             firsts = index[col].filter(~pl.col(col).is_in(registered))
             for file, firm_id, row, n in firsts.select("_file", col, "_row", "len").iter_rows():
                 header = cleaned.headers.get(file, {}).get(col, col)
-                out.append(Issue(name, file, row, header, WARNING, "unknown_firm",
-                                 f"{firm_id} is not in the firms table ({n} row(s) in this file); "
-                                 "its lines are ineligible"))
+                out.append(issue(name, file, row, header, "unknown_firm", firm_id=firm_id, n=n))
     return out
 
 

@@ -21,6 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from kqcalc.errors import KqcalcError
+from kqcalc.messages import lang_of, message
 
 # Typer vendors Click in recent versions: take its exception base class from Typer itself.
 ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
@@ -256,6 +257,36 @@ class Interrupted(KqcalcError):
 
     exit_code = 130
 
+    def __init__(self, text: str) -> None:
+        Exception.__init__(self, text)  # already in the run's language (_words), not a registry code
+        self.code, self.values, self.text = "interrupted", {}, text
+
+    def message(self, lang: str = "zh") -> str:
+        return self.text
+
+
+def _lang() -> str:
+    """The --lang of the command being run (zh when it has none), for its `Error:` line."""
+    try:  # typer ≥ 0.20 carries its own copy of click
+        from typer._click.globals import get_current_context
+    except ImportError:  # pragma: no cover - an older typer on plain click
+        from click import get_current_context
+
+    ctx = get_current_context(silent=True)
+    lang = ctx.params.get("lang") if ctx is not None else None
+    if lang is None:  # outside a command (main): as written on the command line
+        argv = sys.argv[1:]
+        lang = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--lang"), None)
+        lang = lang or next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), "zh")
+    return lang_of(lang)
+
+
+def _error_line(exc: BaseException, unexpected: str = "unexpected_error") -> str:
+    """`Error: ` and the message from the registry, in the command's language."""
+    if isinstance(exc, KqcalcError):
+        return f"Error: {exc.message(_lang())}"
+    return f"Error: {message(unexpected, _lang(), {'kind': type(exc).__name__, 'detail': str(exc)})}"
+
 
 def _fail(exc: BaseException, debug: bool, stamp=None) -> typer.Exit:  # noqa: ANN001
     """One clean line and the exception's exit code; a traceback only with --debug. `stamp`: the --quiet prefix."""
@@ -267,8 +298,7 @@ def _fail(exc: BaseException, debug: bool, stamp=None) -> typer.Exit:  # noqa: A
     if isinstance(exc, Interrupted):
         line = str(exc)
     else:
-        message = str(exc) if isinstance(exc, KqcalcError) else f"unexpected error: {type(exc).__name__}: {exc}"
-        line = f"Error: {message}"
+        line = _error_line(exc)
     print(stamp(line) if stamp else line, file=sys.stderr)
     return typer.Exit(code)
 
@@ -667,8 +697,7 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - whatever escaped a command: one line, no locals (SPEC §7)
         if "--debug" in sys.argv:
             raise
-        print(f"Error: unexpected error: {type(exc).__name__}: {exc} (run again with --debug for details)",
-              file=sys.stderr)
+        print(_error_line(exc, "unexpected_error/escaped"), file=sys.stderr)
         sys.exit(1)
 
 

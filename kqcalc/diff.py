@@ -69,9 +69,9 @@ def load_run(path: Path) -> StoredRun:
         try:
             docs[name] = json.loads((folder / name).read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise InputError(f"{folder} is not a complete kqcalc run: {name} is missing") from None
+            raise InputError("run_incomplete", folder=folder, name=name) from None
         except (OSError, ValueError) as exc:
-            raise InputError(f"{folder / name} cannot be read: {exc}") from None
+            raise InputError("run_file_unreadable", file=folder / name, detail=exc) from None
     return StoredRun(folder, docs["results.json"], docs["manifest.json"])
 
 
@@ -84,15 +84,13 @@ def previous_and_current(out: Path) -> tuple[Path, Path]:
     """The two runs `kqcalc diff OUT` compares: OUT's previous run and its current one."""
     out = Path(out)
     if not out.exists():
-        raise InputError(f"{out}: no such output folder")
+        raise InputError("out_missing", out=out)
     current = out / CURRENT
     if not current.is_dir():
-        raise InputError(f"{out} is not an output folder of `kqcalc compute --out` (it has no {CURRENT} run); "
-                         f"to compare two runs, name both: kqcalc diff RUN_A RUN_B")
+        raise InputError("out_not_output", out=out, current=CURRENT)
     previous = out / PREVIOUS
     if not previous.is_dir():
-        raise InputError(f"{out} holds one run only ({RUNS}/{current.resolve().name}): there is no previous run "
-                         f"to compare it with (the next compute into {out} keeps this one as {PREVIOUS})")
+        raise InputError("out_one_run", out=out, run=f"{RUNS}/{current.resolve().name}", previous=PREVIOUS)
     return previous, current
 
 

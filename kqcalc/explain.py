@@ -126,8 +126,7 @@ def find_run(run: Path | None, root: Path = DEFAULT_ROOT) -> Path:
         return resolve_run(Path(run))
     found = latest_run(root)
     if found is None:
-        raise InputError(f"no kqcalc run found under ./{root}/: run `kqcalc compute` first, or name a run folder "
-                         "with --run DIR")
+        raise InputError("no_run_found", root=root)
     return found
 
 
@@ -140,14 +139,14 @@ def _read_results(folder: Path) -> str:
     try:
         return (folder / "results.json").read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{folder}/results.json cannot be read ({exc}); rerun `kqcalc compute`") from None
+        raise InputError("run_file_unreadable", file=f"{folder}/results.json", detail=exc) from None
 
 
 def _full(text: str) -> dict[str, Any]:
     try:
         return json.loads(text)
     except ValueError as exc:
-        raise InputError(f"results.json is damaged ({exc}); rerun `kqcalc compute`") from None
+        raise InputError("run_file_unreadable", file="results.json", detail=exc) from None
 
 
 def _manifest(folder: Path) -> dict[str, Any]:

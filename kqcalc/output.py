@@ -111,10 +111,11 @@ def _summary_csv(result: RunResult) -> bytes:
     return _csv(SUMMARY_COLUMNS, rows)
 
 
-def issues_csv(result: RunResult) -> bytes:
+def issues_csv(result: RunResult, lang: str = "zh") -> bytes:
+    """issues.csv, each message in `lang` (zh or en); the codes are the same in every language."""
     rows = [
         [i.table, safe_text(i.file), str(i.row) if i.row else "", safe_text(i.column), i.severity, i.code,
-         safe_text(i.message)]
+         safe_text(i.message(lang))]
         for i in result.issues
     ]
     return _csv(ISSUE_COLUMNS, rows)

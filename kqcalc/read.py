@@ -115,7 +115,7 @@ import polars as pl
 
 from kqcalc import xlsx_scan
 from kqcalc.errors import InputError
-from kqcalc.issues import ERROR, WARNING, Issue
+from kqcalc.issues import Issue, issue
 from kqcalc.tables import TABLES, Table
 from kqcalc.text import norm_header
 
@@ -218,22 +218,14 @@ def read_inputs(paths: list[str], lazy: bool = False) -> ReadResult:
     reader.drop_repeated_pieces()
     reader.count_repeated_rows()
     if "firms" not in reader.tables:
-        firms = TABLES["firms"]
         where = ", ".join(str(p) for p in paths) or "(no input path)"
-        hint = f" ({reader.empty_firms[0]} is empty)" if reader.empty_firms else ""
-        raise InputError(
-            f"no {firms.name} table found in {where}{hint}: a sheet or file named "
-            f"{firms.name} or {firms.alias} (e.g. {firms.name}.csv, or a sheet {firms.alias}) is required"
-        )
+        if reader.empty_firms:
+            raise InputError("firms_table_empty", where=where, empty=reader.empty_firms[0])
+        raise InputError("no_firms_table", where=where)
     firms_rows = sum(p.frame.height if p.source is None else p.source.select(pl.len()).collect().item()
                      for p in reader.tables["firms"])
     if firms_rows == 0:
-        firms = TABLES["firms"]
-        where = ", ".join(p.file for p in reader.tables["firms"])
-        raise InputError(
-            f"the {firms.name} table ({firms.alias}) in {where} has a header but no rows: every firm would be "
-            "ineligible; fill in the registry of firms (one row per firm) and run again"
-        )
+        raise InputError("firms_no_rows", where=", ".join(p.file for p in reader.tables["firms"]))
     return ReadResult(reader.tables, reader.issues, reader.files, sheets)
 
 
@@ -293,7 +285,7 @@ def realize(piece: RawTable, build: Callable[[dict[str, SourceColumn]], list[pl.
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(f"{piece.file}: not a readable Parquet file ({_first_line(exc)})") from None
+        raise InputError("parquet_unreadable", file=piece.file, detail=_first_line(exc)) from None
     text_names = [f"__text{j}" for j in range(len(texts))]
     if candidates.is_empty():
         found = pl.DataFrame(schema={"_row": pl.Int64, "__blank": pl.Boolean, **{t: pl.String for t in text_names}})
@@ -308,9 +300,7 @@ def realize(piece: RawTable, build: Callable[[dict[str, SourceColumn]], list[pl.
         label = next((v.strip() for v in values if v is not None and v.strip()), "")
         if _is_total_label(label):
             total_rows.append(row)
-            issues.append(Issue(piece.table, piece.file, row, "", WARNING, "total_row",
-                                f"row {row} ({label!r}) is a total row; it was not used (totals are recomputed, "
-                                "never summed twice)"))
+            issues.append(issue(piece.table, piece.file, row, "", "total_row", label=repr(label)))
     piece.rows_read = frame.height - len(blank_rows)
     piece.rows_excluded = len(total_rows)
     frame = frame.drop("__candidate")
@@ -345,7 +335,7 @@ def chunks(piece: RawTable, rows: int) -> Iterator[RawTable]:
     try:
         total = piece.source.select(pl.len()).collect().item()
     except Exception as exc:
-        raise InputError(f"{piece.file}: not a readable Parquet file ({_first_line(exc)})") from None
+        raise InputError("parquet_unreadable", file=piece.file, detail=_first_line(exc)) from None
     if total <= rows:
         yield piece
         return
@@ -442,13 +432,13 @@ class _Reader:
     def files_of(self, arg: str) -> list[tuple[str, bool]]:
         """(file, named on the command line) of a path: the file itself, or a folder's files in name order."""
         if not os.path.exists(arg):
-            raise InputError(f"path {arg} does not exist")
+            raise InputError("path_not_found", path=arg)
         if not os.path.isdir(arg):
             return [(arg, True)]
         try:
             names = sorted(os.listdir(arg))
         except OSError as exc:
-            raise InputError(f"folder {arg} cannot be read ({exc.strerror or exc})") from None
+            raise InputError("folder_unreadable", path=arg, detail=exc.strerror or exc) from None
         found = [os.path.join(arg, name) for name in names if not name.startswith(("~$", "."))]
         return [(full, False) for full in found if os.path.isfile(full)]
 
@@ -482,48 +472,40 @@ class _Reader:
     def add_file(self, display: str, *, explicit: bool) -> None:
         real = os.path.realpath(display)
         if real in self.seen:
-            self.warn("", display, 0, "", "duplicate_file", f"the same file as {self.seen[real]}; read once")
+            self.warn("", display, 0, "", "duplicate_file", first=self.seen[real])
             return
         suffix = os.path.splitext(display)[1].lower()
         stem = os.path.splitext(os.path.basename(display))[0]
         name = os.path.basename(display)
         if suffix in UNSUPPORTED_SUFFIXES:
-            advice = (f"{name} is an {suffix} file, which kqcalc cannot read: open it in Excel or WPS and save it "
-                      "as an .xlsx workbook (文件 → 另存为 → Excel 工作簿 *.xlsx)")
             if explicit:
-                raise InputError(f"{display}: {advice}")
-            self.error("", display, "unsupported_file", f"{advice}; its rows were not used")
+                raise InputError("file_old_format", file=display, name=name, suffix=suffix)
+            self.warn("", display, 0, "", "unsupported_file", name=name, suffix=suffix)
             return
         if suffix in XLSX_SUFFIXES:
             self.seen[real] = display
             self.read_workbook(display, stem, explicit)
             return
         if suffix not in (".csv", ".parquet"):
-            why = "is not an .xlsx, .csv or .parquet file"
             if explicit:
-                raise InputError(f"{display} {why}")
-            self.warn("", display, 0, "", "unknown_file", f"{name} {why}; it was ignored")
+                raise InputError("file_unsupported", file=display)
+            self.warn("", display, 0, "", "unknown_file/other_type", name=name)
             return
         match = match_table(stem)
         if match.table is None:
             if match.tied:
-                message = (f"{name} names more than one table ({_tables_named(match.tied)}): rename the file after "
-                           "one table (e.g. 交易.csv); its rows were not used")
+                if explicit:
+                    raise InputError("file_names_several_tables", file=display, name=name,
+                                     tables=_tables_named(match.tied))
+                self.warn("", display, 0, "", "unknown_file/tied", name=name, tables=_tables_named(match.tied))
             elif explicit:
-                raise InputError(f"{display} is not named after a table ({_known_tables()})")
+                raise InputError("file_not_a_table", file=display, accepted=_known_tables())
             elif rows := _file_rows(display, suffix):
                 near = nearest_table(stem, rows)
-                message = (f"{name} is not named after a table and holds data rows; did you mean {near.name} "
-                           f"({near.alias})? Rename the file after its table (e.g. {near.alias}{suffix}); its "
-                           "rows were not used")
+                self.warn("", display, 0, "", "unknown_file/data", name=name, near=near.name, alias=near.alias,
+                          suffix=suffix)
             else:
-                self.warn("", display, 0, "", "unknown_file",
-                          f"{name} is not named after a table (e.g. firms.csv or 企业名录.csv) and holds no data "
-                          "rows; it was ignored")
-                return
-            if explicit:
-                raise InputError(f"{display}: {message}")
-            self.error("", display, "unknown_file", message)
+                self.warn("", display, 0, "", "unknown_file", name=name)
             return
         table = match.table
         self.seen[real] = display
@@ -535,17 +517,15 @@ class _Reader:
         except _NoHeader as exc:
             if match.exact:
                 raise
-            self.error(table.name, display, "unknown_file",
-                       f"{name} is taken for {table.name} ({table.alias}) because its name contains "
-                       f"{table.alias if norm_header(table.alias) in norm_header(stem) else table.name}, but "
-                       f"{exc.args[0].split(': ', 1)[1]}: rename the file or correct its header; its rows were "
-                       "not used")
+            self.warn(table.name, display, 0, "", "unknown_file/header", name=name, alias=table.alias,
+                      contained=table.alias if norm_header(table.alias) in norm_header(stem) else table.name,
+                      needed=exc.values["needed"], names=exc.values["names"])
         except InputError:
             raise
         except BaseException as exc:  # Polars errors, and Rust panics surfaced by pyo3
             if not isinstance(exc, pl.exceptions.PolarsError | UnicodeError | OSError) and not _is_panic(exc):
                 raise
-            raise InputError(f"{display} cannot be read ({_first_line(exc)})") from None
+            raise InputError("file_unreadable", file=display, detail=_first_line(exc)) from None
 
     def hash_later(self, display: str) -> None:
         """The file's SHA-256, computed on a thread while its rows are read (see read_inputs)."""
@@ -579,10 +559,8 @@ class _Reader:
         kept = []
         for display, explicit in todo:
             if display in copies:
-                self.warn("", display, 0, "", "duplicate_file",
-                          f"{os.path.basename(display)} is byte for byte the same file as {copies[display]} (same "
-                          f"SHA-256): its rows were read once, from {os.path.basename(copies[display])}; remove "
-                          "one of the two from the input folder")
+                self.warn("", display, 0, "", "duplicate_file/bytes", name=os.path.basename(display),
+                          first=copies[display], first_name=os.path.basename(copies[display]))
             else:
                 kept.append((display, explicit))
         return kept
@@ -597,9 +575,7 @@ class _Reader:
                 if same is None:
                     kept.append(piece)
                     continue
-                self.warn(name, piece.file, 0, "", "duplicate_file",
-                          f"{piece.file} holds exactly the {name} rows of {same.file} ({piece.frame.height} rows): "
-                          "read once; remove the copy")
+                self.warn(name, piece.file, 0, "", "duplicate_file/rows", first=same.file, n=piece.frame.height)
             self.tables[name] = kept
 
     def count_repeated_rows(self) -> None:
@@ -618,18 +594,14 @@ class _Reader:
                         earlier.frame.select(columns).unique(), on=columns, how="semi", nulls_equal=True
                     ).height
                     if count:
-                        self.warn(name, later.file, 0, "", "rows_repeated_across_files",
-                                  f"{count} row{'s' if count > 1 else ''} of {later.file} "
-                                  f"{'are' if count > 1 else 'is'} identical to rows of {earlier.file}; they "
-                                  "were counted as written (aggregated rows may repeat): if one file copies the "
-                                  "other, remove the copied rows")
+                        self.warn(name, later.file, 0, "",
+                                  "rows_repeated_across_files/one" if count == 1 else "rows_repeated_across_files",
+                                  n=count, other=earlier.file)
 
-    def warn(self, table: str, file: str, row: int, column: str, code: str, message: str) -> None:
-        self.issues.append(Issue(table, file, row, column, WARNING, code, message))
-
-    def error(self, table: str, file: str, code: str, message: str) -> None:
-        """An error about a whole file or sheet whose rows are not used (the run goes on, exit 3)."""
-        self.issues.append(Issue(table, file, 0, "", ERROR, code, message))
+    def warn(self, table: str, file: str, row: int, column: str, key: str, /, **args: object) -> None:
+        """An issue of a registry key (code or code/form): a warning, or an error about a whole file or sheet
+        whose rows are not used (the run goes on, exit 3), as the registry says."""
+        self.issues.append(issue(table, file, row, column, key, **args))
 
     def add_table(self, raw: RawTable) -> None:
         self.tables.setdefault(raw.table, []).append(raw)
@@ -640,7 +612,7 @@ class _Reader:
         head, size = _head(display)
         self.hash_later(display)
         if size == 0:
-            raise InputError(f"{display}: the file is empty (0 bytes)")
+            raise InputError("file_empty", file=display)
         complete = size <= len(head)
         source: str | bytes = display
         text_head: str | None = None
@@ -658,7 +630,7 @@ class _Reader:
                 source, text_head = _decode_all(display, "gb18030")
         found = _csv_header(table, text_head, complete)
         if found is None:
-            raise _NoHeader(_no_header_message(table, display))
+            raise _no_header(table, display)
         sep, header_line, header_cells, titles = found
         ragged: list[tuple[int, int, list[str]]] = []
         try:
@@ -667,19 +639,16 @@ class _Reader:
             if isinstance(source, str) and not head.isascii():
                 # the head is UTF-8 text (GB18030 text is not valid UTF-8 for long): the file is damaged,
                 # and decoding it all as GB18030 would garble every character
-                raise InputError(
-                    f"{display}: the file is UTF-8 text but holds bytes that are not valid UTF-8 (a damaged "
-                    "file?): save it again as UTF-8 or GB18030"
-                ) from None
+                raise InputError("csv_damaged_utf8", file=display) from None
             source, text_head = _decode_all(display, "gb18030")
             found = _csv_header(table, text_head, complete)
             if found is None:
-                raise _NoHeader(_no_header_message(table, display)) from None
+                raise _no_header(table, display) from None
             sep, header_line, header_cells, titles = found
             try:
                 data = _polars_csv(source, sep, header_line)
             except _NotUtf8 as exc:
-                raise InputError(f"{display}: cannot be read as text ({exc})") from None
+                raise InputError("not_text", file=display, detail=exc) from None
             except _Ragged:
                 data = _polars_csv(source, sep, header_line, ragged=True)
                 ragged = _ragged_records(source, sep, header_line, len(header_cells))
@@ -687,7 +656,7 @@ class _Reader:
             data = _polars_csv(source, sep, header_line, ragged=True)
             ragged = _ragged_records(source, sep, header_line, len(header_cells))
         except _CsvFailure as exc:
-            raise InputError(f"{display}: cannot be read as CSV ({exc})") from None
+            raise InputError("csv_unreadable", file=display, detail=exc) from None
         if data.width < len(header_cells):
             header_cells = header_cells[: data.width]
         header_cells += [None] * (data.width - len(header_cells))
@@ -704,11 +673,9 @@ class _Reader:
                 if row not in kept:
                     continue
                 extra = ", ".join(repr(f) for f in fields[len(header_cells):])
-                piece.bad_rows.setdefault(row, []).append(Issue(
-                    table.name, display, row, "", ERROR, "extra_fields",
-                    f"line {line} has {len(fields)} fields but the header has {len(header_cells)} (extra: {extra}): "
-                    "a comma inside a cell, such as in a firm name, splits it; put that cell in double quotes or "
-                    "remove the comma; the row is not used"))
+                piece.bad_rows.setdefault(row, []).append(issue(
+                    table.name, display, row, "", "extra_fields", line=line, fields=len(fields),
+                    header=len(header_cells), extra=extra))
 
     # ---- Parquet
 
@@ -716,17 +683,17 @@ class _Reader:
         _, size = _head(display)
         self.hash_later(display)
         if size == 0:
-            raise InputError(f"{display}: the file is empty (0 bytes)")
+            raise InputError("file_empty", file=display)
         if self.lazy:
             self.scan_parquet(table, display)
             return
         try:
             df = pl.read_parquet(display)
         except Exception as exc:
-            raise InputError(f"{display}: not a readable Parquet file ({_first_line(exc)})") from None
+            raise InputError("parquet_unreadable", file=display, detail=_first_line(exc)) from None
         header_cells: list[str | None] = list(df.columns)
         if _header_matches(table, header_cells) < _needed(table):
-            raise _NoHeader(_no_header_message(table, display, parquet=True))
+            raise _no_header(table, display, parquet=True)
         data = _parquet_as_text(df, display)
         data.columns = [f"c{j}" for j in range(data.width)]
         labels = [f"column {j + 1}" for j in range(len(header_cells))]
@@ -738,10 +705,10 @@ class _Reader:
             source = pl.scan_parquet(display)
             schema = source.collect_schema()
         except Exception as exc:
-            raise InputError(f"{display}: not a readable Parquet file ({_first_line(exc)})") from None
+            raise InputError("parquet_unreadable", file=display, detail=_first_line(exc)) from None
         header_cells: list[str | None] = list(schema.names())
         if _header_matches(table, header_cells) < _needed(table):
-            raise _NoHeader(_no_header_message(table, display, parquet=True))
+            raise _no_header(table, display, parquet=True)
         for name, dtype in schema.items():
             _parquet_text(pl.col(name), name, dtype, display)  # a column that cannot be text stops the run now
         labels = [f"column {j + 1}" for j in range(len(header_cells))]
@@ -750,8 +717,7 @@ class _Reader:
         empty = pl.DataFrame(schema={f"c{j}": pl.String for j in range(len(header_cells))})
         mapping, headers, extras = _map_header(table, display, header_cells, labels, empty)
         if extras:
-            self.warn(table.name, display, 0, "", "extra_columns",
-                      f"columns not in the {table.name} table were ignored: {', '.join(extras)}")
+            self.warn(table.name, display, 0, "", "extra_columns", columns=", ".join(extras))
         by_position = {j: name for name, j in mapping.items()}
         frame = pl.DataFrame(schema={**{name: pl.String for name in mapping}, "_row": pl.Int64})
         self.add_table(RawTable(
@@ -765,7 +731,7 @@ class _Reader:
         try:
             xlsx_scan.check_container(display)
         except xlsx_scan.WorkbookError as exc:
-            raise InputError(f"{display} {exc}") from None
+            raise InputError(exc.code, file=display, **exc.values) from None
         try:
             with zipfile.ZipFile(display) as zf:
                 sheets = xlsx_scan.list_sheets(zf)
@@ -784,12 +750,11 @@ class _Reader:
                         if match.exact:
                             raise
                         table = match.table
-                        self.error(table.name, f"{display}:{sheet.name}", "unknown_sheet",
-                                   f"sheet {sheet.name!r} is taken for {table.name} ({table.alias}) because its "
-                                   f"name contains that table's name, but {exc.args[0].split(': ', 1)[1]}: rename "
-                                   "the sheet or correct its header; its rows were not used")
+                        self.warn(table.name, f"{display}:{sheet.name}", 0, "", "unknown_sheet/header",
+                                  sheet=repr(sheet.name), alias=table.alias, needed=exc.values["needed"],
+                                  names=exc.values["names"])
         except xlsx_scan.WorkbookError as exc:
-            raise InputError(f"{display} {exc}") from None
+            raise InputError(exc.code, file=display, **exc.values) from None
         except (
             zipfile.BadZipFile,
             zlib.error,
@@ -804,14 +769,11 @@ class _Reader:
             lzma.LZMAError,
             pl.exceptions.PolarsError,
         ) as exc:
-            raise InputError(
-                f"{display} is damaged and cannot be read as an .xlsx workbook ({_first_line(exc)}): "
-                "open it in Excel and save it again"
-            ) from None
+            raise InputError("workbook_damaged", file=display, detail=_first_line(exc)) from None
         except BaseException as exc:
             if not _is_panic(exc):
                 raise
-            raise InputError(f"{display} cannot be read ({_first_line(exc)})") from None
+            raise InputError("file_unreadable", file=display, detail=_first_line(exc)) from None
 
     def pick_sheets(
         self, display: str, zf: zipfile.ZipFile, stem: str, sheets: list[xlsx_scan.SheetRef], explicit: bool
@@ -825,24 +787,20 @@ class _Reader:
             by_stem = match_table(stem)
             worksheets = [s for s in sheets if s.kind == "worksheet" and s.part]
             if by_stem.table is None or not worksheets:
-                why = (
-                    f"has no sheet named after a table and its file name names no table ({_known_tables()})"
-                    if worksheets or not sheets
-                    else "has no worksheet"
-                )
+                no_table = bool(worksheets or not sheets)
                 if explicit:
-                    raise InputError(f"{display} {why}")
+                    if no_table:
+                        raise InputError("workbook_no_table", file=display, accepted=_known_tables())
+                    raise InputError("workbook_no_worksheet", file=display)
+                name = os.path.basename(display)
                 filled = next((rows for s in worksheets if (rows := self.sheet_rows(display, zf, s))), None)
                 if filled:
                     near = nearest_table(stem, filled)
-                    self.error("", display, "unknown_file",
-                               f"{os.path.basename(display)} holds data rows but neither its sheets nor its name "
-                               f"name a table; did you mean {near.name} ({near.alias})? Rename each sheet after "
-                               "its table; its rows were not used")
+                    self.warn("", display, 0, "", "unknown_file/workbook_data", name=name, near=near.name,
+                              alias=near.alias)
                 else:
-                    short = "has no sheet or file name naming a table" if worksheets or not sheets else why
-                    self.warn("", display, 0, "", "unknown_file",
-                              f"{os.path.basename(display)} {short} and holds no data rows; it was ignored")
+                    self.warn("", display, 0, "", "unknown_file/workbook" if no_table else "unknown_file/no_worksheet",
+                              name=name)
                 return None
             picked = [(worksheets[0], by_stem)]
         chosen = {s.name for s, _ in picked}
@@ -852,19 +810,12 @@ class _Reader:
                 continue
             file = f"{display}:{s.name}"
             if m.tied:
-                self.error("", file, "unknown_sheet",
-                           f"sheet {s.name!r} names more than one table ({_tables_named(m.tied)}): rename it after "
-                           "one table; its rows were not used")
+                self.warn("", file, 0, "", "unknown_sheet/tied", sheet=repr(s.name), tables=_tables_named(m.tied))
             elif s.kind == "worksheet" and s.part and (rows := self.sheet_rows(display, zf, s)):
                 near = nearest_table(s.name, rows)
-                self.error("", file, "unknown_sheet",
-                           f"sheet {s.name!r} is not named after a table and holds data rows; did you mean "
-                           f"{near.name} ({near.alias})? Rename the sheet after its table (e.g. {near.alias}); its "
-                           "rows were not used")
+                self.warn("", file, 0, "", "unknown_sheet/data", sheet=repr(s.name), near=near.name, alias=near.alias)
             else:
-                self.warn("", file, 0, "", "unknown_sheet",
-                          f"sheet {s.name!r} is not named after a table (e.g. firms or 企业名录) and holds no data "
-                          "rows; it was ignored")
+                self.warn("", file, 0, "", "unknown_sheet", sheet=repr(s.name))
         return picked
 
     def sheet_rows(self, display: str, zf: zipfile.ZipFile, sheet: xlsx_scan.SheetRef) -> list[list[str | None]]:
@@ -887,7 +838,7 @@ class _Reader:
     ) -> None:
         file = f"{display}:{sheet.name}"
         if sheet.kind != "worksheet" or not sheet.part:
-            raise InputError(f"{file}: the sheet {sheet.name!r} is a {sheet.kind}, not a worksheet of cells")
+            raise InputError("sheet_not_worksheet", file=file, sheet=repr(sheet.name), kind=sheet.kind)
         ahead = self.ahead.pop((display, sheet.name), None)
         self.top_up()
         loaded: Loaded | None = None
@@ -910,9 +861,6 @@ class _Reader:
                 sanitized = xlsx_scan.sanitize(display, sheet.part, probe.prefix, scan)
                 grid, cols = _load_sheet(_open_fastexcel(sanitized.path, display), sheet.name, file)
                 r0, c0, r1, c1 = sanitized.box
-                where = f"columns {xlsx_scan.column_letters(c0)} to {xlsx_scan.column_letters(c1)}"
-                if (r0, r1) != (1, scan.last_row):
-                    where = f"rows {r0} to {r1}, {where}"
                 if sanitized.stray_count:  # far cells without a value are dropped silently: nothing is lost
                     self.warn(
                         table.name,
@@ -920,9 +868,10 @@ class _Reader:
                         0,
                         "",
                         "stray_cells_ignored",
-                        f"{xlsx_scan.describe_cells(sanitized.stray, sanitized.stray_count)} lie far outside "
-                        f"the table ({where}) and were ignored; delete them (or move them into the table) and "
-                        "save the workbook",
+                        cells=xlsx_scan.list_cells(sanitized.stray),
+                        more=sanitized.stray_count - min(len(sanitized.stray), xlsx_scan.MAX_LISTED),
+                        first_row=r0, last_row=r1, first_col=xlsx_scan.column_letters(c0),
+                        last_col=xlsx_scan.column_letters(c1),
                     )
             else:
                 grid, cols = _load_sheet(reader, sheet.name, file)
@@ -952,23 +901,21 @@ class _Reader:
             if titles is None:  # every row is blank
                 self.empty_table(table, file)
                 return
-            raise _NoHeader(_no_header_message(table, file))
+            raise _no_header(table, file)
         header_row = header_index + 1  # Excel rows are 1-based; fastexcel keeps leading empty rows
         header_cells = [_cell_text(v) for v in grid.row(header_index)]
         if titles:
             self.title_warning(table, file, titles, header_row)
         merged = [r for r in scan.merged if (box := xlsx_scan.parse_range(r)) is not None and box[2] >= header_row]
         if merged:
-            listed = ", ".join(merged[: xlsx_scan.MAX_LISTED])
-            more = f" and {len(merged) - xlsx_scan.MAX_LISTED} more" if len(merged) > xlsx_scan.MAX_LISTED else ""
             self.warn(
                 table.name,
                 file,
                 0,
                 "",
                 "merged_cells",
-                f"merged cells {listed}{more}: only the top-left cell of a merged range holds its value, the "
-                "others read as empty; unmerge the cells and fill in each one",
+                ranges=", ".join(merged[: xlsx_scan.MAX_LISTED]),
+                more=max(0, len(merged) - xlsx_scan.MAX_LISTED),
             )
         data = grid.slice(header_index + 1)
         position = {c: j for j, c in enumerate(cols)}
@@ -991,13 +938,11 @@ class _Reader:
     def empty_table(self, table: Table, file: str) -> None:
         if table.name == "firms":
             self.empty_firms.append(file)
-        self.warn(table.name, file, 0, "", "empty_table", f"the {table.name} ({table.alias}) sheet is empty; ignored")
+        self.warn(table.name, file, 0, "", "empty_table", alias=table.alias)
 
     def no_rows(self, table: Table, file: str) -> None:
         """A table with a header and no rows (SPEC §3; for firms read_inputs stops the run instead)."""
-        self.warn(table.name, file, 0, "", "empty_table",
-                  f"the {table.name} ({table.alias}) table in {file} has a header but no rows: no lines come "
-                  "from it; fill it in, or remove it if the table does not apply")
+        self.warn(table.name, file, 0, "", "empty_table/no_rows", alias=table.alias)
 
     def title_warning(self, table: Table, file: str, titles: list[tuple[int, str]], header_row: int) -> None:
         rows = ", ".join(str(r) for r, _ in titles)
@@ -1007,9 +952,10 @@ class _Reader:
             file,
             0,
             "",
-            "title_rows_skipped",
-            f"row{'s' if len(titles) > 1 else ''} {rows} above the header (row {header_row}) "
-            f"{'were' if len(titles) > 1 else 'was'} read as a title and skipped: {texts}",
+            "title_rows_skipped/one" if len(titles) == 1 else "title_rows_skipped",
+            rows=rows,
+            header_row=header_row,
+            texts=texts,
         )
 
     # ---- common
@@ -1048,29 +994,12 @@ class _Reader:
                 if code == "merged_cell" and row in blank_rows:
                     continue  # a row holding nothing but the merged range's shadow is a blank row
                 header = headers[by_position[j]]
-                if code == "merged_cell":
-                    message = (
-                        f"cell {note.ref} lies in the merged range {note.text}: it reads as empty although the "
-                        "merged value is shown across it; unmerge the cells and fill in each one; the row is not used"
-                    )
-                elif code == "credit_code_as_number":
-                    message = (
-                        f"cell {note.ref} holds the code as a number ({note.text}): Excel keeps only 15 digits of "
-                        "a number, so the code's last digits are lost; format the column as text (设置单元格格式 → "
-                        "文本) and type the code again; the row is not used"
-                    )
-                elif code == "formula_without_value":
-                    formula = f"the formula ={note.text}" if note.text else "a shared formula"
-                    message = (
-                        f"cell {note.ref} holds {formula} but no saved value (the file was not saved by "
-                        "Excel): open it in Excel and save it, or type the value; the row is not used"
-                    )
+                detail = {"merged_cell": "range", "credit_code_as_number": "number", "cell_error": "error"}
+                if code == "formula_without_value":  # a shared formula's cells other than the first show no text
+                    args = {"formula": f"={note.text or '…'}"}
                 else:
-                    message = (
-                        f"cell {note.ref} holds the Excel error {note.text}: correct the formula or type the "
-                        "value; the row is not used"
-                    )
-                bad_rows.setdefault(row, []).append(Issue(table.name, file, row, header, ERROR, code, message))
+                    args = {detail[code]: note.text}
+                bad_rows.setdefault(row, []).append(issue(table.name, file, row, header, code, cell=note.ref, **args))
         if bad_rows and blank is not None:
             blank = blank & ~rows.is_in(list(bad_rows))
         drop = blank
@@ -1091,8 +1020,7 @@ class _Reader:
                     number,
                     "",
                     "total_row",
-                    f"row {number} ({label!r}) is a total row; it was not used (totals are recomputed, "
-                    "never summed twice)",
+                    label=repr(label),
                 )
         frame = data.select([pl.col(f"c{j}").alias(name) for name, j in mapping.items()]).with_columns(rows)
         if drop is not None and drop.any():
@@ -1105,7 +1033,7 @@ class _Reader:
                 0,
                 "",
                 "extra_columns",
-                f"columns not in the {table.name} table were ignored: {', '.join(extras)}",
+                columns=", ".join(extras),
             )
         if frame.height == 0 and table.name != "firms":  # an empty firms table stops the run (read_inputs)
             self.no_rows(table, file)
@@ -1265,18 +1193,17 @@ def _map_header(
             extras.append(f"{cell.strip()} ({labels[j]})")
             continue
         if name in mapping:
-            raise InputError(
-                f"{table.name} ({file}): the headers {headers[name]!r} ({labels[mapping[name]]}) and "
-                f"{cell.strip()!r} ({labels[j]}) both name the column {_spellings(table, name)}; keep one of them"
-            )
+            raise InputError("duplicate_header", table=table.name, file=file, first=repr(headers[name]),
+                             first_at=labels[mapping[name]], second=repr(cell.strip()), second_at=labels[j],
+                             spellings=_spellings(table, name))
         mapping[name] = j
         headers[name] = cell.strip()
     missing = [c for c in table.columns if c.required and c.name not in mapping]
     if missing:
         found = ", ".join(" ".join(c.split()) for c in cells if c is not None) or "(none)"  # one line
         what = ", ".join(_spellings(table, c.name) for c in missing)
-        plural = "s" if len(missing) > 1 else ""
-        raise InputError(f"{table.name} ({file}): required column{plural} {what} not found; headers found: {found}")
+        raise InputError("missing_columns/one" if len(missing) == 1 else "missing_columns", table=table.name,
+                         file=file, columns=what, found=found)
     return mapping, headers, extras
 
 
@@ -1285,17 +1212,16 @@ def _spellings(table: Table, name: str) -> str:
     return f"{col.name} ({' / '.join(col.aliases)})" if col.aliases else col.name
 
 
-def _no_header_message(table: Table, file: str, *, parquet: bool = False) -> str:
+def _no_header(table: Table, file: str, *, parquet: bool = False) -> _NoHeader:
     names = ", ".join(_spellings(table, c.name) for c in table.columns)
-    where = "its column names" if parquet else f"none of the first {HEADER_SEARCH_ROWS} non-blank rows"
-    return (
-        f"{table.name} ({file}): no header row found: {where} holds at least {_needed(table)} of the "
-        f"column names {names}"
-    )
+    if parquet:
+        return _NoHeader("no_header_parquet", table=table.name, file=file, needed=_needed(table), names=names)
+    return _NoHeader("no_header", table=table.name, file=file, rows=HEADER_SEARCH_ROWS, needed=_needed(table),
+                     names=names)
 
 
 def _known_tables() -> str:
-    return "accepted: " + ", ".join(f"{t.name}/{t.alias}" for t in TABLES.values())
+    return ", ".join(f"{t.name}/{t.alias}" for t in TABLES.values())
 
 
 # --------------------------------------------------------------------------- rows
@@ -1399,7 +1325,7 @@ def _head(path: str) -> tuple[bytes, int]:
         with open(path, "rb") as fh:
             return fh.read(HEAD_BYTES), os.fstat(fh.fileno()).st_size
     except (OSError, ValueError) as exc:
-        raise InputError(f"{path} cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+        raise InputError("file_unreadable", file=path, detail=getattr(exc, "strerror", None) or exc) from None
 
 
 def _same_rows(a: RawTable, b: RawTable) -> bool:
@@ -1459,7 +1385,7 @@ def _digest(path: str) -> str:
             with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
                 return hashlib.sha256(mm).hexdigest()
     except (OSError, ValueError) as exc:
-        raise InputError(f"{path} cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+        raise InputError("file_unreadable", file=path, detail=getattr(exc, "strerror", None) or exc) from None
 
 
 def sheet_digest(grid: pl.DataFrame, cols: list[int]) -> str:
@@ -1522,7 +1448,7 @@ def _decode_all(path: str, encoding: str) -> tuple[bytes, str]:
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError:
-        raise InputError(f"{path}: cannot be read as text: it is neither UTF-8 nor GB18030 (GBK)") from None
+        raise InputError("csv_not_text", file=path) from None
     del raw
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -1634,7 +1560,7 @@ def _parquet_text(col: pl.Expr, name: str, dtype: pl.DataType, display: str) -> 
         return col.cast(pl.String)
     if dtype == pl.Binary:
         return col.cast(pl.String, strict=False)
-    raise InputError(f"{display}: column {name!r} holds {dtype} values, which cannot be read as cell text")
+    raise InputError("parquet_column_type", file=display, name=repr(name), dtype=dtype)
 
 
 def _parquet_as_text(df: pl.DataFrame, display: str) -> pl.DataFrame:
@@ -1642,7 +1568,7 @@ def _parquet_as_text(df: pl.DataFrame, display: str) -> pl.DataFrame:
     try:
         return df.select([e.alias(name) for e, name in zip(exprs, df.columns, strict=True)])
     except Exception as exc:
-        raise InputError(f"{display}: cannot be read as text ({_first_line(exc)})") from None
+        raise InputError("not_text", file=display, detail=_first_line(exc)) from None
 
 
 # --------------------------------------------------------------------------- xlsx
@@ -1656,10 +1582,7 @@ def _open_fastexcel(path: str, display: str | None = None) -> Any:
     except BaseException as exc:  # pyo3 panics derive from BaseException
         if not isinstance(exc, Exception) and not _is_panic(exc):
             raise
-        raise InputError(
-            f"{display or path} cannot be read as an .xlsx workbook ({_first_line(exc)}): open it in Excel and "
-            "save it again"
-        ) from None
+        raise InputError("workbook_not_xlsx", file=display or path, detail=_first_line(exc)) from None
 
 
 LOADERS = 2  # sheets loaded at once (the benchmark machine has two cores)
@@ -1698,7 +1621,7 @@ def _load_sheet(reader: Any, name: str, file: str) -> tuple[pl.DataFrame, list[i
     except BaseException as exc:
         if not isinstance(exc, Exception) and not _is_panic(exc):
             raise
-        raise InputError(f"{file}: the sheet cannot be read ({_first_line(exc)})") from None
+        raise InputError("sheet_unreadable", file=file, detail=_first_line(exc)) from None
     if len(cols) != grid.width:
         cols = list(range(1, grid.width + 1))
     bad = [c for c, t in grid.schema.items() if t != pl.String]
@@ -1736,9 +1659,9 @@ def _exact_numbers(reader: Any, name: str, file: str, grid: pl.DataFrame) -> pl.
     except BaseException as exc:
         if not isinstance(exc, Exception) and not _is_panic(exc):
             raise
-        raise InputError(f"{file}: the sheet cannot be read ({_first_line(exc)})") from None
+        raise InputError("sheet_unreadable", file=file, detail=_first_line(exc)) from None
     if floats.width != len(wanted) or floats.height != grid.height:
-        raise InputError(f"{file}: the sheet cannot be read (its numbers and its text disagree in shape)")
+        raise InputError("sheet_shape", file=file)
     fixes = []
     for j, column in zip(wanted, floats.columns, strict=True):
         name_j = grid.columns[j]

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from kqcalc.issues import ERROR, Issue
+from kqcalc.issues import Issue, issue
 from kqcalc.lines import Context, Deduction, Line, exact, plain, round_fen
 from kqcalc.text import norm_key
 
@@ -187,20 +187,17 @@ def _apply_adjustments(lines: list[Line], ctx: Context) -> list[Issue]:
         k = (row["firm_id"], row["item"], norm_key(row["ref"] or ""))
         line = by_key.get(k)
         value = round_fen(exact(row["award_rmb"]))
-        where = f"{row['firm_id']} item {row['item']}" + (f" ref {row['ref']}" if row["ref"] else "")
-        problem = None
+        where = {"firm_id": row["firm_id"], "item": row["item"], "ref": f" {row['ref']}" if row["ref"] else ""}
+        problem: tuple[str, dict[str, object]] | None = None
         if line is None:
-            problem = ("adjustment_without_line", f"there is no line {where} in this run")
+            problem = ("adjustment_without_line", where)
         elif line.award == 0:
-            problem = ("adjustment_on_unpaid_line",
-                       f"line {where} is not paid (status {line.status}); an adjustment can only lower a paid award")
+            problem = ("adjustment_on_unpaid_line", {**where, "status": line.status})
         elif value > line.award:
-            problem = ("adjustment_above_amount",
-                       f"{value} is more than the line's award {line.award}; an adjustment can only lower it")
+            problem = ("adjustment_above_amount", {"amount": value, "award": line.award})
         if problem:
             column = ctx.header(row["_file"], "award_rmb") if problem[0] == "adjustment_above_amount" else ""
-            issues.append(Issue("adjustments", row["_file"], row["_row"], column, ERROR, problem[0],
-                                f"{problem[1]}; not applied"))
+            issues.append(issue("adjustments", row["_file"], row["_row"], column, problem[0], **problem[1]))
             continue
         assert line is not None
         line.deductions.append(Deduction("adjustment", exact(line.award) - exact(value), "adjusted", row["reason"]))

@@ -13,7 +13,7 @@ from kqcalc import __version__
 from kqcalc.clean import Cleaned, clean, unknown_firm_warnings
 from kqcalc.compact import IN_PERIOD, ROWS, row_count
 from kqcalc.errors import UsageError
-from kqcalc.issues import ERROR, WARNING, Issue, sorted_issues
+from kqcalc.issues import ERROR, Issue, issue, sorted_issues
 from kqcalc.items import gross_lines
 from kqcalc.lines import Context, Line, Period, exact_context, no_gc_pauses, plain
 from kqcalc.policy import Policy
@@ -114,9 +114,9 @@ def parse_period(text: str | None, policy: Policy) -> Period:
         start_text, end_text = text.split(":")
         period = Period(date.fromisoformat(start_text.strip()), date.fromisoformat(end_text.strip()))
     except ValueError:
-        raise UsageError(f"--period {text!r}: expected START:END as ISO dates, e.g. 2020-07-01:2021-06-30") from None
+        raise UsageError("period_malformed", text=repr(text)) from None
     if period.start > period.end:
-        raise UsageError(f"--period {text!r}: the start is after the end")
+        raise UsageError("period_reversed", text=repr(text))
     return period
 
 
@@ -203,8 +203,7 @@ def _negative_category_warnings(ctx: Context, cleaned: Cleaned) -> list[Issue]:
     for category, file, row in ctx.tables["negative_records"].select("category", "_file", "_row").iter_rows():
         if category is not None and category not in known:  # a blank category is an error already
             header = cleaned.headers.get(file, {}).get("category", "category")
-            out.append(Issue("negative_records", file, row, header, WARNING, "unknown_category",
-                             f"category {category!r} is not in the policy's list; the record still applies"))
+            out.append(issue("negative_records", file, row, header, "unknown_category", category=repr(category)))
     return out
 
 
@@ -217,12 +216,9 @@ def _ambiguous_platform_warnings(lines: list[Line], ctx: Context) -> list[Issue]
     out = []
     for line in lines:
         for store in line.detail.get("ambiguous_platforms", []) if line.item == "1B" else []:
-            out.append(Issue(
-                "stores", store["file"], store["row"], ctx.header(store["file"], "platform"), WARNING,
-                "ambiguous_platform",
-                f"platform {store['platform']!r} does not name one mainstream B2B platform without doubt (a bare "
-                f"阿里巴巴 or alibaba may be the domestic site 1688.com), so store {store['store_id']!r} does not "
-                f"count for item 1B; if the store is on a mainstream platform, write its full name: {full_names}"))
+            out.append(issue("stores", store["file"], store["row"], ctx.header(store["file"], "platform"),
+                             "ambiguous_platform", platform=repr(store["platform"]), store=repr(store["store_id"]),
+                             full_names=full_names))
     return out
 
 
@@ -301,23 +297,19 @@ def compute_cleaned(cleaning: Cleaning, policy: Policy, progress: Progress) -> R
     ctx = Context(cleaned.tables, policy, period, cleaned.headers, cleaned.fx)
     issues = list(cleaned.issues)
     if not period.is_one_year():
-        issues.append(Issue("", "", 0, "", WARNING, "period_not_a_year",
-                            f"the period {period.start}..{period.end} is {period.days} days, not one year: "
-                            "thresholds and caps apply to it as given"))
+        issues.append(issue("", "", 0, "", "period_not_a_year", start=period.start, end=period.end,
+                            days=period.days))
     registry: Registry = build_registry(ctx, cleaned.conflicting_firms)
     issues += unknown_firm_warnings(cleaned, set(registry.firms))
     issues += _negative_category_warnings(ctx, cleaned)
     for firm_id in sorted(cleaned.conflicting_firms):
-        issues.append(Issue("firms", "", 0, "", ERROR, "firm_data_error",
-                            f"{firm_id} has conflicting rows in the firms table: ineligible everywhere (data_error)"))
+        issues.append(issue("firms", "", 0, "", "firm_data_error", firm_id=firm_id))
     progress("items")
     for line in (lines := gross_lines(ctx)):
         if line.item == "9C" and not line.detail.get("country_recognised", True) and not line.detail["belt_and_road"]:
             src = line.detail["source"]
-            issues.append(Issue("warehouses", src["file"], src["row"], cleaned.headers.get(src["file"], {}).get(
-                "country", "country"), WARNING, "unknown_country",
-                f"{line.detail['country']!r} is neither an ISO alpha-2 code nor a Belt-and-Road country name; "
-                "treated as not on the list"))
+            issues.append(issue("warehouses", src["file"], src["row"], cleaned.headers.get(src["file"], {}).get(
+                "country", "country"), "unknown_country", country=repr(line.detail["country"])))
     issues += _ambiguous_platform_warnings(lines, ctx)
     progress("rules")
     issues += apply_rules(lines, ctx, registry)

@@ -854,7 +854,7 @@ def _scale_firms(n: int, seed: int) -> pl.DataFrame:
     if n == 0:
         return pl.DataFrame(schema=_schema("firms"))
     if n > 10_000_000:
-        raise UsageError("at most 10,000,000 firms")
+        raise UsageError("option_too_large", option="--firms", most="10,000,000")
     off = _splitmix(seed & _MASK) % 10_000_000
     body = ((pl.col("i").cast(pl.Int64) + off) % 10_000_000 * 7_654_321 + 1_234_567) % 10_000_000
     digits = [pl.lit(3, dtype=pl.Int64)] + [(body // 10 ** (6 - k)) % 10 for k in range(7)]
@@ -1101,7 +1101,7 @@ def _write_xlsx(tables: dict[str, pl.DataFrame], out: Path, lang: str, sheet_row
 
     cap = min(sheet_rows or EXCEL_MAX_ROWS, EXCEL_MAX_ROWS)
     if cap < 1:
-        raise UsageError("--sheet-rows must be at least 1")
+        raise UsageError("option_too_small", option="--sheet-rows", least=1)
     parts = max(1, *(-(-df.height // cap) for df in tables.values()))
     paths = []
     for part in range(parts):
@@ -1130,13 +1130,13 @@ def generate(out: Path, *, seed: int = 2020, firms: int = 80, transactions: int 
              sheet_rows: int | None = None) -> list[Path]:
     """Write the sample district-year into folder `out`; return the files written (see the module docstring)."""
     if fmt not in FORMATS:
-        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        raise UsageError("option_choice", option="--format", choices=", ".join(FORMATS), value=repr(fmt))
     if lang not in LANGS:
-        raise UsageError(f"--lang must be zh or en, not {lang!r}")
+        raise UsageError("option_choice", option="--lang", choices="zh, en", value=repr(lang))
     for label, value in (("firms", firms), ("transactions", transactions), ("declarations", declarations),
                          ("logistics", logistics)):
         if value is not None and value < 0:
-            raise UsageError(f"--{label} must not be negative")
+            raise UsageError("option_too_small", option=f"--{label}", least=0)
     tables = _build(seed, firms, transactions, declarations, logistics)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

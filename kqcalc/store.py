@@ -102,7 +102,7 @@ def output_lock(folder: Path, wait: float = 0.0, on_wait: Callable[[str], None] 
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise KqcalcError(f"cannot use the output folder {folder}: {exc.strerror or exc}") from None
+        raise KqcalcError("output_unusable", folder=folder, detail=exc.strerror or exc) from None
     try:
         deadline = time.monotonic() + max(wait, 0.0)
         while True:
@@ -116,11 +116,9 @@ def output_lock(folder: Path, wait: float = 0.0, on_wait: Callable[[str], None] 
                     on_wait(holder)
                     on_wait = None
                 if left <= 0:
-                    waited = f" after waiting {wait:g} s" if wait > 0 else ""
-                    raise LockedError(
-                        f"the output folder {folder} is in use by another kqcalc run"
-                        f"{f' ({holder})' if holder else ''}{waited}; try again later, or pass --wait SECONDS"
-                    ) from None
+                    holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+                    code = "output_locked_waited" if wait > 0 else "output_locked"
+                    raise LockedError(code, folder=folder, holder=holder or "?", wait=f"{wait:g}") from None
                 time.sleep(min(0.1, left))
         # Who holds the lock, for the message a second run prints; informational only.
         os.ftruncate(fd, 0)
@@ -195,7 +193,7 @@ def _write(result: RunResult, folder: Path, *, xlsx: bool, lang: str, keep: int,
     files = {
         "awards.csv": lambda: output.awards_csv(result),
         "summary.csv": lambda: output.summary_csv(result),
-        "issues.csv": lambda: output.issues_csv(result),
+        "issues.csv": lambda: output.issues_csv(result, lang),
         "results.json": lambda: output.results_json_parts(result),
         "manifest.json": lambda: (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
     }
@@ -299,7 +297,7 @@ def _symlink(path: Path, target: str) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise KqcalcError(f"cannot replace {path}: {exc.strerror or exc} (remove it and run again)") from None
+        raise KqcalcError("cannot_replace", path=path, detail=exc.strerror or exc) from None
 
 
 def clean_stale(folder: Path) -> list[Path]:
@@ -349,13 +347,12 @@ def resolve_run(path: Path) -> Path:
     """A run folder from what the user names: a run folder itself, or an output folder (its current run)."""
     path = Path(path)
     if not path.exists():
-        raise InputError(f"{path}: no such run folder")
+        raise InputError("run_folder_missing", path=path)
     if (path / CURRENT).is_dir():
         # Resolve `current` once, so that results.json and manifest.json are read from the same run.
         path = (path / CURRENT).resolve()
     if not (path / "results.json").is_file():
-        raise InputError(f"{path} is not a kqcalc run: it has no results.json (name an output folder of "
-                         f"`kqcalc compute --out`, or one of its runs/<id> folders)")
+        raise InputError("not_a_run", path=path)
     return path.resolve()
 
 

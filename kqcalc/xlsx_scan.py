@@ -48,7 +48,13 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
 class WorkbookError(Exception):
-    """The workbook cannot be read; the message is one sentence naming the problem and what to do."""
+    """The workbook cannot be read: `code` names the problem in kqcalc/messages.py (workbook_…), `values` fills it;
+    the reader raises it as an InputError with the file's name."""
+
+    def __init__(self, code: str, **values: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.values = {k: str(v) for k, v in values.items()}
 
 
 # --------------------------------------------------------------------------- references
@@ -154,20 +160,15 @@ def check_container(path: str) -> None:
         with open(path, "rb") as fh:
             magic = fh.read(8)
     except OSError as exc:
-        raise WorkbookError(f"cannot be opened ({exc.strerror or exc})") from None
+        raise WorkbookError("workbook_cannot_open", detail=exc.strerror or exc) from None
     if size == 0:
-        raise WorkbookError("is empty (0 bytes): export or save the workbook again")
+        raise WorkbookError("workbook_empty")
     if magic == CFB_MAGIC:
         if _is_encrypted_package(path):
-            raise WorkbookError(
-                "is password-protected (an encrypted workbook): open it in Excel, remove the password "
-                "(File > Info > Protect Workbook > Encrypt with Password, clear it) and save it again"
-            )
-        raise WorkbookError(
-            "is an old Excel 97-2003 (.xls) file under an .xlsx name: open it in Excel and save it as .xlsx"
-        )
+            raise WorkbookError("workbook_encrypted")
+        raise WorkbookError("workbook_is_xls")
     if not zipfile.is_zipfile(path):
-        raise WorkbookError("is not a valid .xlsx workbook (the file is damaged or is not an Excel file)")
+        raise WorkbookError("workbook_not_zip")
 
 
 def _is_encrypted_package(path: str) -> bool:
@@ -237,7 +238,7 @@ def list_sheets(zf: zipfile.ZipFile) -> list[SheetRef]:
                 break
     workbook = _member(zf, workbook or "xl/workbook.xml") or _member(zf, "xl/workbook.xml")
     if workbook is None:
-        raise WorkbookError("is not an Excel workbook (no xl/workbook.xml inside)")
+        raise WorkbookError("workbook_no_workbook_part")
     rels = _rels(zf, workbook)
     root = ElementTree.fromstring(zf.read(workbook))
     sheets: list[SheetRef] = []
@@ -855,8 +856,6 @@ def _shared_strings(zf: zipfile.ZipFile, wanted: set[int]) -> dict[int, str]:
     return out
 
 
-def describe_cells(cells: list[tuple[str, str]], total: int) -> str:
-    """ "XFD1048576 ('x'), A1048000 ('y') and 3 more" """
-    listed = ", ".join(f"{ref} ({value!r})" for ref, value in cells[:MAX_LISTED])
-    more = total - min(len(cells), MAX_LISTED)
-    return listed + (f" and {more} more" if more > 0 else "")
+def list_cells(cells: list[tuple[str, str]]) -> str:
+    """ "XFD1048576 ('x'), A1048000 ('y')": the first MAX_LISTED cells (the count of the rest goes apart)."""
+    return ", ".join(f"{ref} ({value!r})" for ref, value in cells[:MAX_LISTED])

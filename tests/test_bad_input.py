@@ -139,8 +139,10 @@ class Run:
 
 
 def compute(root: Path, *inputs: Path | str, args: tuple[str, ...] = ()) -> Run:
+    """compute with English messages (--lang en), which these tests quote; tests/test_messages.py covers zh."""
     out = root / "out"
-    result = CliRunner().invoke(app, ["compute", *map(str, inputs), "--out", str(out), "--formats", "csv", *args])
+    result = CliRunner().invoke(app, ["compute", *map(str, inputs), "--out", str(out), "--formats", "csv",
+                                      "--lang", "en", *args])
     exc = result.exception
     assert exc is None or isinstance(exc, SystemExit), f"{exc!r}\n{result.stderr[-3000:]}"
     run = Run(result.exit_code, result.stdout, result.stderr, out)
@@ -183,7 +185,7 @@ def assert_stopped(run: Run, *fragments: str) -> None:
     assert run.code == 1, (run.code, run.stderr[-2000:])
     lines = [ln for ln in run.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1, run.stderr
-    assert lines[0].startswith("Error: ") and "unexpected error" not in lines[0], lines[0]
+    assert lines[0].startswith("Error: ") and "unexpected error" not in lines[0], lines[0]  # runs are --lang en
     for fragment in fragments:
         assert fragment in lines[0], (fragment, lines[0])
     assert "Traceback" not in run.stdout + run.stderr

@@ -319,11 +319,11 @@ def test_a_second_run_on_a_busy_folder_exits_1_with_one_clear_line(tmp_path, ver
         second = kq("compute", str(v2), "--out", str(out))
         assert second.returncode == 1
         assert second.stderr.count("\n") == 1
-        assert "is in use by another kqcalc run" in second.stderr and "--wait" in second.stderr
+        assert "正被另一个 kqcalc 运行使用" in second.stderr and "--wait" in second.stderr  # zh by default
         assert f"pid {first.proc.pid}" in second.stderr
         started = time.monotonic()
         timed_out = kq("compute", str(v2), "--out", str(out), "--wait", "1")
-        assert timed_out.returncode == 1 and "after waiting 1 s" in timed_out.stderr
+        assert timed_out.returncode == 1 and "已等待 1 秒" in timed_out.stderr
         assert time.monotonic() - started >= 1
         assert not (out / "runs").exists()
     finally:
@@ -557,7 +557,7 @@ def test_an_unexpected_exception_prints_one_line_and_no_local_variables(tmp_path
     monkeypatch.setattr("kqcalc.run.compute", broken)
     result = CliRunner().invoke(app, ["compute", str(v1), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
-    assert result.stderr == "Error: unexpected error: RuntimeError: boom\n"
+    assert result.stderr == "Error: 意外错误：RuntimeError: boom\n"  # --lang zh, the default
     assert secret not in result.output
 
 
@@ -571,4 +571,9 @@ def test_an_exception_outside_a_command_body_still_prints_one_line(monkeypatch, 
         cli.main()
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("Error: unexpected error: ValueError: escaped")
+    assert err == "Error: 意外错误：ValueError: escaped（加 --debug 重新运行可查看详情）\n"
+    monkeypatch.setattr(sys, "argv", ["kqcalc", "compute", "--lang", "en"])
+    with pytest.raises(SystemExit):
+        cli.main()
+    en = capsys.readouterr().err
+    assert en == "Error: unexpected error: ValueError: escaped (run again with --debug for details)\n"

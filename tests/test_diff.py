@@ -124,7 +124,7 @@ def test_a_folder_that_is_not_a_run_exits_1_with_one_line(tmp_path):
     (tmp_path / "empty").mkdir()
     result = CliRunner().invoke(app, ["diff", str(before), str(tmp_path / "empty")])
     assert result.exit_code == 1
-    assert result.stderr.count("\n") == 1 and "has no results.json" in result.stderr
+    assert result.stderr.count("\n") == 1 and "没有 results.json" in result.stderr  # diff speaks zh
     assert "Traceback" not in result.output
 
 

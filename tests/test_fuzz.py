@@ -70,7 +70,7 @@ def check_outcome(code: int, stdout: str, stderr: str, quiet: bool = True) -> No
         # Under --quiet the one line starts with the local time and the run id (SPEC §4).
         assert len(lines) == 1 and (QUIET_ERROR.match(lines[0]) if quiet else lines[0].startswith("Error: ")), \
             stderr[-3000:]
-        assert "unexpected error" not in lines[0], lines[0]
+        assert "unexpected error" not in lines[0] and "意外错误" not in lines[0], lines[0]
 
 
 def validate(*inputs: Path) -> int:

@@ -193,9 +193,9 @@ def test_title_rows_blank_rows_total_rows_and_extra_columns_in_csv(tmp_path: Pat
     assert firms.rows_excluded == 2
     assert [i.row for i in codes(result, "total_row")] == [8, 9]
     (title,) = codes(result, "title_rows_skipped")
-    assert "2020年度企业名录" in title.message and "row 3" in title.message
+    assert "2020年度企业名录" in title.message("en") and "row 3" in title.message("en")
     (extra,) = codes(result, "extra_columns")
-    assert "备注" in extra.message
+    assert "备注" in extra.message("en")
     assert "备注" not in firms.frame.columns
 
 
@@ -238,7 +238,7 @@ def test_leading_empty_rows_and_columns_in_xlsx_keep_excel_row_numbers(tmp_path:
     assert firms.rows_read == 3
     assert firms.rows_excluded == 1
     assert [i.row for i in codes(result, "total_row")] == [11]
-    assert "row 3 " in codes(result, "title_rows_skipped")[0].message
+    assert "row 3 " in codes(result, "title_rows_skipped")[0].message("en")
 
 
 def test_missing_required_column_names_table_file_column_and_spellings(tmp_path: Path) -> None:
@@ -371,7 +371,7 @@ def test_csv_line_with_more_fields_than_the_header_quarantines_only_that_row(tmp
     piece = one(read_inputs([str(tmp_path)]), "firms")
     assert piece.frame["firm_id"].to_list() == [r[0] for r in firms[1:]]
     assert {row: [i.code for i in found] for row, found in piece.bad_rows.items()} == {3: ["extra_fields"]}
-    assert "line 3 has 6 fields but the header has 5 (extra: '否')" in piece.bad_rows[3][0].message
+    assert "line 3 has 6 fields but the header has 5 (extra: '否')" in piece.bad_rows[3][0].message("en")
     # a trailing empty field (line 5) carries nothing: the row is read as written
 
 
@@ -403,7 +403,7 @@ def test_parquet_values_become_text(tmp_path: Path) -> None:
         ("D2", None, "2021-06-30", "7.00", "EUR", "false", 2),
     ]
     (extra,) = codes(result, "extra_columns")
-    assert "weight" in extra.message and "stamp" in extra.message
+    assert "weight" in extra.message("en") and "stamp" in extra.message("en")
 
 
 def test_parquet_datetimes_and_numbers(tmp_path: Path) -> None:
@@ -440,7 +440,7 @@ def test_formula_without_cached_value_quarantines_its_row(tmp_path: Path) -> Non
     assert sorted(firms.bad_rows) == [2, 5]
     (issue,) = firms.bad_rows[2]
     assert (issue.severity, issue.code, issue.column, issue.row) == ("error", "formula_without_value", "in_zone", 2)
-    assert "C2" in issue.message and "=1+2" in issue.message
+    assert "C2" in issue.message("en") and "=1+2" in issue.message("en")
     assert firms.frame.filter(pl.col("_row") == 2)["in_zone"].to_list() == [None]  # never read as 0
     assert 5 in firms.frame["_row"].to_list()  # the row is in the frame, so clean.py can quarantine it
     assert firms.rows_read == 3
@@ -460,7 +460,7 @@ def test_cached_formula_values_and_error_cells(tmp_path: Path) -> None:
     assert firms.frame["firm_name"].to_list() == ["甲公司", "乙公司"]
     assert list(firms.bad_rows) == [3]
     (issue,) = firms.bad_rows[3]
-    assert issue.code == "cell_error" and "#DIV/0!" in issue.message and issue.column == "in_zone"
+    assert issue.code == "cell_error" and "#DIV/0!" in issue.message("en") and issue.column == "in_zone"
 
 
 def test_formula_in_a_big_sheet_is_found_by_the_scan(tmp_path: Path) -> None:
@@ -549,7 +549,7 @@ def test_merged_cells_are_reported(tmp_path: Path) -> None:
     wb.save(tmp_path / "firms.xlsx")
     result = read_inputs([str(tmp_path / "firms.xlsx")])
     (merged,) = codes(result, "merged_cells")
-    assert "C3:C4" in merged.message and "A1:E1" not in merged.message
+    assert "C3:C4" in merged.message("en") and "A1:E1" not in merged.message("en")
     assert one(result, "firms").frame["in_zone"].to_list() == ["是", None]
 
 
@@ -573,7 +573,7 @@ def test_stray_cell_far_away_does_not_blow_up(tmp_path: Path) -> None:
         firms = r.tables["firms"][0]
         print(firms.frame["_row"].to_list())
         for i in r.issues:
-            print(i.code, i.message)
+            print(i.code, i.message("en"))
         """
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
@@ -598,7 +598,7 @@ from kqcalc.read import read_inputs
 r = read_inputs([{str(path)!r}])
 f = r.tables["firms"][0]
 print(f.frame.height, f.frame["_row"][-1])
-print([i.message for i in r.issues if i.code == "stray_cells_ignored"])
+print([i.message("en") for i in r.issues if i.code == "stray_cells_ignored"])
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -722,7 +722,7 @@ def test_a_name_naming_two_tables_equally_is_an_error_naming_both(tmp_path: Path
     result = read_inputs([str(tmp_path)])
     assert "transactions" not in result.tables and "stores" not in result.tables
     [issue] = codes(result, "unknown_file")
-    assert issue.severity == "error" and "stores (店铺) / transactions (交易)" in issue.message
+    assert issue.severity == "error" and "stores (店铺) / transactions (交易)" in issue.message("en")
 
 
 def test_a_sheet_matched_by_containment_without_the_tables_header_is_an_error(tmp_path: Path) -> None:
@@ -739,7 +739,7 @@ def test_an_unmatched_sheet_with_rows_is_an_error_and_without_rows_a_warning(tmp
     result = read_inputs([str(tmp_path / "book.xlsx")])
     found = sorted((i.file.rsplit(":", 1)[1], i.severity) for i in codes(result, "unknown_sheet"))
     assert found == [("Sheet2", "error"), ("Sheet3", "warning")]  # 填表说明: the template's, no word
-    assert "did you mean transactions (交易)?" in codes(result, "unknown_sheet")[0].message
+    assert "did you mean transactions (交易)?" in codes(result, "unknown_sheet")[0].message("en")
     assert "transactions" not in result.tables
 
 
@@ -750,7 +750,7 @@ def test_old_spreadsheet_formats_are_errors_in_a_folder_and_stop_when_named(tmp_
     result = read_inputs([str(tmp_path)])
     issues = codes(result, "unsupported_file")
     assert len(issues) == 3 and {i.severity for i in issues} == {"error"}
-    assert all("save it as an .xlsx workbook" in i.message for i in issues)
+    assert all("save it as an .xlsx workbook" in i.message("en") for i in issues)
     with pytest.raises(InputError, match="交易.xls: .*save it as an .xlsx workbook"):
         read_inputs([str(tmp_path / "firms.csv"), str(tmp_path / "交易.xls")])
 
@@ -762,7 +762,7 @@ def test_a_byte_identical_copy_is_read_once_naming_both(tmp_path: Path) -> None:
     result = read_inputs([str(tmp_path)])
     assert len(result.tables["transactions"]) == 1 and result.tables["transactions"][0].frame.height == 2
     [issue] = codes(result, "duplicate_file")
-    assert "交易 - 副本.csv" in issue.message + issue.file and "交易.csv" in issue.message
+    assert "交易 - 副本.csv" in issue.message("en") + issue.file and "交易.csv" in issue.message("en")
 
 
 def test_the_same_sheet_in_two_workbooks_is_read_once(tmp_path: Path) -> None:
@@ -783,9 +783,9 @@ def test_rows_of_an_unkeyed_table_repeated_in_another_file_count_and_are_reporte
     assert [p.frame.height for p in result.tables["transactions"]] == [2, 2]  # counted as written
     [issue] = codes(result, "rows_repeated_across_files")
     # one warning for the pair (the folder's name order reads 交易-补录.csv first), with the count
-    assert issue.severity == "warning" and issue.message.startswith("1 row of ")
-    assert issue.file.endswith("/交易.csv") and "交易-补录.csv is" not in issue.message
-    assert issue.message.endswith("remove the copied rows") and "交易-补录.csv;" in issue.message
+    assert issue.severity == "warning" and issue.message("en").startswith("1 row of ")
+    assert issue.file.endswith("/交易.csv") and "交易-补录.csv is" not in issue.message("en")
+    assert issue.message("en").endswith("remove the copied rows") and "交易-补录.csv;" in issue.message("en")
 
 
 def test_a_code_stored_as_a_number_quarantines_its_row(tmp_path: Path) -> None:
@@ -798,4 +798,4 @@ def test_a_code_stored_as_a_number_quarantines_its_row(tmp_path: Path) -> None:
     wb.save(tmp_path / "book.xlsx")
     piece = one(read_inputs([str(tmp_path / "book.xlsx")]), "firms")
     assert {row: [i.code for i in found] for row, found in piece.bad_rows.items()} == {2: ["credit_code_as_number"]}
-    assert "format the column as text" in piece.bad_rows[2][0].message
+    assert "format the column as text" in piece.bad_rows[2][0].message("en")

@@ -32,14 +32,13 @@ _INTEGER_KEYS = {"min_store_orders", "min_clients", "min_trainees", "min_active_
 def _decimal(value: Any, where: str, source: str) -> Decimal:
     # Floats are refused: 0.03 as a binary float is not 0.03, and money must be exact.
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise PolicyError(f"policy file {source}: {where} must be a number written as a string "
-                          f"(e.g. \"0.03\") or a whole number, got {value!r}")
+        raise PolicyError("policy_not_a_number_string", file=source, key=where, value=repr(value))
     try:
         result = Decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:
-        raise PolicyError(f"policy file {source}: {where} = {value!r} is not a number") from None
+        raise PolicyError("policy_not_a_number", file=source, key=where, value=repr(value)) from None
     if not result.is_finite():
-        raise PolicyError(f"policy file {source}: {where} = {value!r} is not a finite number")
+        raise PolicyError("policy_not_finite", file=source, key=where, value=repr(value))
     return result
 
 
@@ -51,7 +50,7 @@ def _convert(value: Any, where: str, key: str, source: str) -> Any:
         return [_convert(v, f"{where}[{i}]", key, source) for i, v in enumerate(value)]
     if key in _INTEGER_KEYS:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise PolicyError(f"policy file {source}: {where} must be a whole number (no quotes), got {value!r}")
+            raise PolicyError("policy_not_whole", file=source, key=where, value=repr(value))
         return value
     if key.endswith(("_rmb", "_usd", "_m2")) or key.startswith(("min_", "rmb_per", "cost_share", "fee_share")) \
             or key in {"class_hours_per_day"}:
@@ -75,7 +74,7 @@ class Policy:
         try:
             return self.items[item][key]
         except KeyError:
-            raise PolicyError(f"policy key items.{item}.{key} is missing") from None
+            raise PolicyError("policy_key_missing", key=f"items.{item}.{key}") from None
 
     def funding(self, item: str) -> str:
         return str(self.items[item]["funding"])
@@ -144,12 +143,11 @@ def _locate(spec: str | None) -> tuple[str, bytes]:
         return f"{spec} (built in)", builtin.read_bytes()
     path = Path(spec)
     if not path.is_file():
-        raise PolicyError(f"policy {spec!r} not found: give a built-in policy id ({DEFAULT_POLICY}) "
-                          f"or the path of a TOML file")
+        raise PolicyError("policy_not_found", spec=repr(spec), default=DEFAULT_POLICY)
     try:
         return str(path), path.read_bytes()
     except OSError as exc:
-        raise PolicyError(f"policy file {path}: cannot be read ({exc.strerror})") from None
+        raise PolicyError("policy_unreadable", file=path, detail=exc.strerror) from None
 
 
 def policy_source(spec: str | None = None) -> tuple[str, bytes]:
@@ -169,13 +167,12 @@ def read_policy_document(spec: str | None = None) -> tuple[str, bytes, dict[str,
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise PolicyError(f"policy file {source}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
-                          f"{exc.start}); save it as UTF-8") from None
+        raise PolicyError("policy_not_utf8", file=source, byte=f"0x{data[exc.start]:02x}", offset=exc.start) from None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = " ".join(str(exc).split())
-        raise PolicyError(f"policy file {source}: not valid TOML: {message}") from None
+        raise PolicyError("policy_not_toml", file=source, detail=message) from None
     return source, data, doc
 
 

@@ -63,37 +63,38 @@ GENERAL_ITEM_LISTS = (
 _COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
 
 
-def _fail(source: str, key: str, problem: str) -> PolicyError:
-    return PolicyError(f"policy file {source}: {key} {problem}")
+def _fail(source: str, key: str, problem: str, **args: object) -> PolicyError:
+    """The policy file's `key` fails a check: `problem` names the message (messages.CODES["policy_invalid/…"])."""
+    return PolicyError(f"policy_invalid/{problem}", file=source, key=key, **args)
 
 
 def _need(table: Any, key: str, path: str, source: str) -> Any:
     """The value at `path` (dotted, `key` its last part); missing → PolicyError naming it."""
     if not isinstance(table, dict) or key not in table:
-        raise _fail(source, path, "is missing")
+        raise _fail(source, path, "missing")
     return table[key]
 
 
 def _need_table(table: Any, key: str, path: str, source: str) -> dict[str, Any]:
     value = _need(table, key, path, source)
     if not isinstance(value, dict):
-        raise _fail(source, path, f"must be a table ([{path}]), got {value!r}")
+        raise _fail(source, path, "not_table", value=repr(value))
     return value
 
 
 def _need_text(table: Any, key: str, path: str, source: str) -> str:
     value = _need(table, key, path, source)
     if not isinstance(value, str) or not value.strip():
-        raise _fail(source, path, f"must be a non-empty string, got {value!r}")
+        raise _fail(source, path, "not_text", value=repr(value))
     return value
 
 
 def _need_list(table: Any, key: str, path: str, source: str, *, non_empty: bool = False) -> list[Any]:
     value = _need(table, key, path, source)
     if not isinstance(value, list):
-        raise _fail(source, path, f"must be a list, got {value!r}")
+        raise _fail(source, path, "not_list", value=repr(value))
     if non_empty and not value:
-        raise _fail(source, path, "must not be empty")
+        raise _fail(source, path, "empty")
     return value
 
 
@@ -101,7 +102,7 @@ def _need_date(table: dict[str, Any], key: str, path: str, source: str) -> date:
     value = _need(table, key, path, source)
     # TOML datetimes are `date` subclasses: a validity bound is a plain day.
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise _fail(source, path, f"must be a date written YYYY-MM-DD (no quotes, no time), got {value!r}")
+        raise _fail(source, path, "not_date", value=repr(value))
     return value
 
 
@@ -112,10 +113,10 @@ def check_policy_document(doc: dict[str, Any], source: str) -> None:
     valid_from = _need_date(head, "valid_from", "policy.valid_from", source)
     valid_to = _need_date(head, "valid_to", "policy.valid_to", source)
     if valid_from > valid_to:
-        raise _fail(source, "policy.valid_from", f"({valid_from}) is after policy.valid_to ({valid_to})")
+        raise _fail(source, "policy.valid_from", "dates_reversed", start=valid_from, end=valid_to)
     mode = _need(head, "highest_only_mode", "policy.highest_only_mode", source)
     if mode not in MODES:
-        raise _fail(source, "policy.highest_only_mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
+        raise _fail(source, "policy.highest_only_mode", "choice", choices=", ".join(MODES), value=repr(mode))
 
     _check_general(_need_table(doc, "general", "[general]", source), source)
 
@@ -126,14 +127,14 @@ def check_policy_document(doc: dict[str, Any], source: str) -> None:
             _need_text(item, key, f"items.{code}.{key}", source)
         funding = _need(item, "funding", f"items.{code}.funding", source)
         if funding not in FUNDING:
-            raise _fail(source, f"items.{code}.funding", f"must be one of {', '.join(FUNDING)}, got {funding!r}")
+            raise _fail(source, f"items.{code}.funding", "choice", choices=", ".join(FUNDING), value=repr(funding))
         for key in REQUIRED_NUMBERS[code]:
             _need(item, key, f"items.{code}.{key}", source)
         if code in TIER_KEYS:
             tiers = _need_list(item, "tiers", f"items.{code}.tiers", source, non_empty=True)
             for i, tier in enumerate(tiers):
                 if not isinstance(tier, dict):
-                    raise _fail(source, f"items.{code}.tiers[{i}]", f"must be an inline table, got {tier!r}")
+                    raise _fail(source, f"items.{code}.tiers[{i}]", "not_inline_table", value=repr(tier))
                 for key in TIER_KEYS[code]:
                     _need(tier, key, f"items.{code}.tiers[{i}].{key}", source)
     _check_platforms(items["1B"], source)
@@ -146,22 +147,22 @@ def _check_general(general: dict[str, Any], source: str) -> None:
         seen: set[str] = set()
         for i, code in enumerate(codes):
             if code not in ITEMS:
-                raise _fail(source, f"general.{key}[{i}]", f"= {code!r} is not an item code ({', '.join(ITEMS)})")
+                raise _fail(source, f"general.{key}[{i}]", "not_item", value=repr(code), items=", ".join(ITEMS))
             if code in seen:
-                raise _fail(source, f"general.{key}[{i}]", f"lists item {code} twice")
+                raise _fail(source, f"general.{key}[{i}]", "item_twice", item=code)
             seen.add(code)
     for i, category in enumerate(_need_list(general, "negative_categories", "general.negative_categories", source)):
         if not isinstance(category, str) or not category.strip():
-            raise _fail(source, f"general.negative_categories[{i}]", f"must be a non-empty string, got {category!r}")
+            raise _fail(source, f"general.negative_categories[{i}]", "not_text", value=repr(category))
     texts = general.get("texts", [])
     if not isinstance(texts, list):
-        raise _fail(source, "general.texts", "must be a list of tables ([[general.texts]])")
+        raise _fail(source, "general.texts", "not_tables")
     keys: set[str] = set()
     for i, text in enumerate(texts):
         key = _need_text(text, "key", f"general.texts[{i}].key", source)
         _need_text(text, "text_zh", f"general.texts[{i}].text_zh", source)
         if key in keys:
-            raise _fail(source, f"general.texts[{i}].key", f"{key!r} is used twice")
+            raise _fail(source, f"general.texts[{i}].key", "used_twice", value=repr(key))
         keys.add(key)
 
 
@@ -172,22 +173,21 @@ def _check_platforms(item: dict[str, Any], source: str) -> None:
         name = _need_text(platform, "name", f"{path}[{i}].name", source)
         aliases = platform.get("aliases", [])
         if not isinstance(aliases, list):
-            raise _fail(source, f"{path}[{i}].aliases", f"must be a list of strings, got {aliases!r}")
+            raise _fail(source, f"{path}[{i}].aliases", "not_strings", value=repr(aliases))
         for j, spelling in enumerate(aliases):
             if not isinstance(spelling, str) or not spelling.strip():
-                raise _fail(source, f"{path}[{i}].aliases[{j}]", f"must be a non-empty string, got {spelling!r}")
+                raise _fail(source, f"{path}[{i}].aliases[{j}]", "not_text", value=repr(spelling))
         for spelling in [name, *aliases]:
             other = owner.setdefault(norm_key(spelling), name)
             if other != name:
-                raise _fail(source, f"{path}[{i}]", f"spelling {spelling!r} also names platform {other!r}")
+                raise _fail(source, f"{path}[{i}]", "spelling_twice", spelling=repr(spelling), other=repr(other))
     ambiguous = "items.1B.ambiguous_platforms"
     for j, spelling in enumerate(_need_list(item, "ambiguous_platforms", ambiguous, source)):
         if not isinstance(spelling, str) or not spelling.strip():
-            raise _fail(source, f"{ambiguous}[{j}]", f"must be a non-empty string, got {spelling!r}")
+            raise _fail(source, f"{ambiguous}[{j}]", "not_text", value=repr(spelling))
         if norm_key(spelling) in owner:
-            raise _fail(source, f"{ambiguous}[{j}]", f"{spelling!r} is also a spelling of platform "
-                        f"{owner[norm_key(spelling)]!r} in {path}: a spelling either names one platform without "
-                        "doubt or is ambiguous, not both")
+            raise _fail(source, f"{ambiguous}[{j}]", "ambiguous_and_platform", spelling=repr(spelling),
+                        platform=repr(owner[norm_key(spelling)]), platforms=path)
 
 
 def _check_countries(item: dict[str, Any], source: str) -> None:
@@ -196,13 +196,14 @@ def _check_countries(item: dict[str, Any], source: str) -> None:
     for i, country in enumerate(_need_list(item, "countries", path, source, non_empty=True)):
         code = _need(country, "code", f"{path}[{i}].code", source)
         if not isinstance(code, str) or not _COUNTRY_CODE.fullmatch(code):
-            raise _fail(source, f"{path}[{i}].code", f"must be a two-letter ISO 3166 code such as \"KR\", got {code!r}")
+            raise _fail(source, f"{path}[{i}].code", "not_country_code", value=repr(code))
         if code.upper() in seen:
-            raise _fail(source, f"{path}[{i}].code", f"{code!r} is listed twice (also {path}[{seen[code.upper()]}])")
+            raise _fail(source, f"{path}[{i}].code", "listed_twice", value=repr(code),
+                        other=f"{path}[{seen[code.upper()]}]")
         seen[code.upper()] = i
         _need_text(country, "zh", f"{path}[{i}].zh", source)
         if not isinstance(country.get("en", ""), str):
-            raise _fail(source, f"{path}[{i}].en", f"must be a string, got {country['en']!r}")
+            raise _fail(source, f"{path}[{i}].en", "not_string", value=repr(country["en"]))
 
 
 def _numbers(value: Any, path: str) -> list[tuple[str, str, Decimal | int]]:
@@ -231,20 +232,16 @@ def check_policy(policy: Any) -> None:
     for code in ITEMS:
         for path, key, number in _numbers(policy.items[code], f"items.{code}"):
             if number < 0:
-                raise _fail(source, path, f"= {number} must not be negative")
+                raise _fail(source, path, "negative", value=number)
             if _must_be_positive(key) and number == 0:
-                raise _fail(source, path, "must be positive (greater than 0)")
+                raise _fail(source, path, "not_positive")
             if key.endswith("_share") and number > 1:
-                raise _fail(source, path, f"= {number} is a share: write it between 0 and 1 (e.g. \"0.05\" for 5 %)")
+                raise _fail(source, path, "share", value=number)
     for code, keys in TIER_KEYS.items():
         tiers = policy.items[code]["tiers"]
         for i in range(1, len(tiers)):
             for key in keys:
                 low, high = tiers[i - 1][key], tiers[i][key]
                 if not high > low:
-                    raise _fail(
-                        source,
-                        f"items.{code}.tiers[{i}].{key}",
-                        f"= {high} is not above tiers[{i - 1}].{key} = {low}: list tiers lowest first, each "
-                        f"threshold and amount strictly higher than the one before, so no two tiers overlap",
-                    )
+                    raise _fail(source, f"items.{code}.tiers[{i}].{key}", "tiers_overlap", high=high, low=low,
+                                below=f"tiers[{i - 1}].{key}")

@@ -25,18 +25,18 @@ def export_policy(path: Path | str, spec: str | None = None, force: bool = False
     """Write the policy `spec` (built-in id or TOML file; default the built-in policy) to `path`; return it."""
     path = Path(path)
     if path.suffix.lower() != ".toml":
-        raise UsageError(f"{path}: a policy file must be named *.toml (e.g. {path.with_suffix('.toml').name})")
+        raise UsageError("export_not_toml", path=path, example=path.with_suffix(".toml").name)
     policy = load_policy(spec)
     _, data = policy_source(spec)
     if path.is_dir():
-        raise KqcalcError(f"cannot write {path}: it is a folder")
+        raise KqcalcError("export_is_folder", path=path)
     if path.exists() and not force:
-        raise KqcalcError(f"{path} already exists: pass --force to overwrite it")
+        raise KqcalcError("export_exists", path=path)
     folder = path.parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise KqcalcError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise KqcalcError("export_cannot_write", path=path, detail=exc.strerror or exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -44,5 +44,5 @@ def export_policy(path: Path | str, spec: str | None = None, force: bool = False
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise KqcalcError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise KqcalcError("export_cannot_write", path=path, detail=exc.strerror or exc) from None
     return policy

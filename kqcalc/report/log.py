@@ -41,10 +41,10 @@ def _words(lang: str) -> dict[str, str]:
     return WORDS.get(lang, WORDS["zh"])
 
 
-def issue_line(issue: Issue) -> str:
+def issue_line(issue: Issue, lang: str = "zh") -> str:
     """One issue as one console line: `severity: code: file:row:column: message`."""
     where = ":".join(str(p) for p in (issue.file, issue.row or "", issue.column) if p != "")
-    return f"{issue.severity}: {issue.code}: {where}: {issue.message}"
+    return f"{issue.severity}: {issue.code}: {where}: {issue.message(lang)}"
 
 
 def capped_lines(issues: Iterable[Issue], *, lang: str = "zh", written: bool = True, cap: int = CAP) -> list[str]:
@@ -57,7 +57,7 @@ def capped_lines(issues: Iterable[Issue], *, lang: str = "zh", written: bool = T
     for issue in issues:
         shown[issue.code] += 1
         if shown[issue.code] <= cap:
-            lines.append(issue_line(issue))
+            lines.append(issue_line(issue, lang))
     w = _words(lang)
     template = w["more"] if written else w["more_unwritten"]
     lines += [template.format(n=f"{n - cap:,}", code=code) for code, n in shown.items() if n > cap]

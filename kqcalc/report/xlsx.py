@@ -537,7 +537,7 @@ def _issues(book: _Book, result: RunResult) -> None:
                Col(h["column"], "text", 8, 24), Col(h["severity"], "text", 6), Col(h["code"], "text", 10, 30),
                Col(h["message"], "wrap", 30, 90)]
     rows = ([i.table, i.file, i.row or None, i.column, L.SEVERITY[lang].get(i.severity, i.severity), i.code,
-             i.message] for i in result.issues)
+             i.message(lang)] for i in result.issues)
     book.table(ws, columns, rows, freeze_cols=0)
 
 
