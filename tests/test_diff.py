@@ -195,7 +195,7 @@ def test_diff_out_with_one_run_only_says_there_is_no_previous_run_and_exits_1(tm
     (out / "runs").mkdir(parents=True)
     before.rename(out / "runs" / "run1")
     (out / "current").symlink_to("runs/run1")
-    result = CliRunner().invoke(app, ["diff", str(out)])
+    result = CliRunner().invoke(app, ["diff", str(out), "--lang", "en"])
     assert result.exit_code == 1
     assert result.stderr == (f"Error: {out} holds one run only (runs/run1): there is no previous run to compare it "
                              f"with (the next compute into {out} keeps this one as previous)\n")
@@ -205,7 +205,7 @@ def test_diff_out_with_one_run_only_says_there_is_no_previous_run_and_exits_1(tm
 
 def test_diff_of_a_folder_that_holds_no_runs_exits_1_naming_the_two_argument_form(tmp_path):
     (tmp_path / "plain").mkdir()
-    result = CliRunner().invoke(app, ["diff", str(tmp_path / "plain")])
+    result = CliRunner().invoke(app, ["diff", str(tmp_path / "plain"), "--lang", "en"])
     assert result.exit_code == 1
     assert "has no current run" in result.stderr and "kqcalc diff RUN_A RUN_B" in result.stderr
 

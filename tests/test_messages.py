@@ -144,10 +144,11 @@ def test_readme_lists_every_issue_code_with_its_zh_and_en_meaning() -> None:
 def test_a_cell_error_reads_in_chinese_by_default_and_in_english_on_request() -> None:
     bad = issue("transactions", "in/交易.csv", 5, "交易日期", "bad_date", value="'2020-02-30'", outcome="quarantined")
     assert bad.severity == "error"
-    assert bad.message() == ("不是日期（2020-07-01、2020/7/1、2020年7月1日或 Excel 日期）"
-                             "（'2020-02-30'）；该行未使用（隔离）")
-    assert bad.message("en") == ("not a date (2020-07-01, 2020/7/1, 2020年7月1日 or an Excel date) ('2020-02-30'); "
-                                 "row quarantined")
+    assert bad.message() == ("不是日期：请写年、月、日（2020-07-01、2020/7/1、2020年7月1日或 Excel 日期），"
+                             "其后可带不含时区的时刻（2021/6/30 18:30）（'2020-02-30'）；该行未使用（隔离）")
+    assert bad.message("en") == ("not a date: write the year, month and day (2020-07-01, 2020/7/1, 2020年7月1日 or "
+                                 "an Excel date), optionally followed by a time of day without a time zone "
+                                 "(2021/6/30 18:30) ('2020-02-30'); row quarantined")
     soft = issue("negative_records", "n.csv", 3, "发生日期", "bad_date", value="'去年'", outcome="record_applies")
     assert soft.message("zh").endswith("（'去年'）；该记录仍然有效（企业仍不符合条件）")
     assert soft.message("en").endswith(" ('去年'); the record still applies (it disqualifies the firm)")
@@ -237,11 +238,13 @@ def test_compute_writes_issue_messages_in_the_runs_language_with_the_same_codes_
         ["transactions", "in/transactions.csv", "4", "firm_id", "warning", "unknown_firm"],
     ]
     assert [r[6] for r in zh_rows[1:]] == [
-        "不是日期（2020-07-01、2020/7/1、2020年7月1日或 Excel 日期）（'2021-02-30'）；该行未使用（隔离）",
+        "不是日期：请写年、月、日（2020-07-01、2020/7/1、2020年7月1日或 Excel 日期），其后可带不含时区的时刻"
+        "（2021/6/30 18:30）（'2021-02-30'）；该行未使用（隔离）",
         "91330603MA2B0A0A36 不在企业名录中（本文件 1 行）；其明细不符合条件",
     ]
     assert [r[6] for r in en_rows[1:]] == [
-        "not a date (2020-07-01, 2020/7/1, 2020年7月1日 or an Excel date) ('2021-02-30'); row quarantined",
+        "not a date: write the year, month and day (2020-07-01, 2020/7/1, 2020年7月1日 or an Excel date), optionally "
+        "followed by a time of day without a time zone (2021/6/30 18:30) ('2021-02-30'); row quarantined",
         "91330603MA2B0A0A36 is not in the firms table (1 row(s) in this file); its lines are ineligible",
     ]
     # the report's issues sheet: the same messages, under its own header row
