@@ -23,10 +23,10 @@ def test_each_store_on_an_ambiguous_platform_gets_one_warning_saying_what_to_wri
     # 10 １６８８; not row 9's 1688.com, which is not doubtful, only not a mainstream platform.
     assert [(i.table, i.file, i.row, i.column, i.severity) for i in warnings] == [
         ("stores", stores, row, "platform", "warning") for row in (2, 3, 4, 8, 10)]
-    assert "'阿里巴巴'" in warnings[0].message and "'B1-B2B'" in warnings[0].message
+    assert "'阿里巴巴'" in warnings[0].message("en") and "'B1-B2B'" in warnings[0].message("en")
     for warning in warnings:
-        assert "does not count for item 1B" in warning.message
-        assert "alibaba.com/阿里巴巴国际站" in warning.message  # the full name to write
+        assert "does not count for item 1B" in warning.message("en")
+        assert "alibaba.com/阿里巴巴国际站" in warning.message("en")  # the full name to write
 
 
 def test_a_b2c_store_or_a_store_opened_outside_the_period_gets_no_warning(tmp_path: Path) -> None:

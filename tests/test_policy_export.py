@@ -65,7 +65,9 @@ def test_an_existing_file_is_kept_unless_force_is_given(tmp_path):
     target.write_text("# my own notes\n", encoding="utf-8")
     refused = kq("policy", "export", str(target))
     assert refused.exit_code == 1
-    assert refused.stderr == f"Error: {target} already exists: pass --force to overwrite it\n"
+    assert refused.stderr == f"Error: {target} 已存在：如要覆盖请加 --force\n"  # zh by default
+    refused_en = kq("policy", "export", str(target), "--lang", "en")
+    assert refused_en.stderr == f"Error: {target} already exists: pass --force to overwrite it\n"
     assert target.read_text(encoding="utf-8") == "# my own notes\n"
     forced = kq("policy", "export", str(target), "--force")
     assert forced.exit_code == 0, forced.output
@@ -75,7 +77,7 @@ def test_an_existing_file_is_kept_unless_force_is_given(tmp_path):
 
 def test_a_name_not_ending_in_toml_is_a_usage_error_and_writes_nothing(tmp_path):
     target = tmp_path / "policy.txt"
-    result = kq("policy", "export", str(target))
+    result = kq("policy", "export", str(target), "--lang", "en")
     assert result.exit_code == 2
     assert result.stderr == f"Error: {target}: a policy file must be named *.toml (e.g. policy.toml)\n"
     assert not target.exists()
@@ -85,7 +87,7 @@ def test_an_unwritable_path_is_one_line_and_exit_1(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("", encoding="utf-8")
     target = blocker / "policy.toml"  # a folder that is a file: not writable whoever runs the test
-    result = kq("policy", "export", str(target))
+    result = kq("policy", "export", str(target), "--lang", "en")
     assert result.exit_code == 1
     assert result.stderr == f"Error: cannot write {target}: Not a directory\n"
     assert "Traceback" not in result.output
@@ -95,7 +97,7 @@ def test_a_bad_policy_file_is_not_exported(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[policy]\nid = 'x'\n", encoding="utf-8")
     target = tmp_path / "copy.toml"
-    result = kq("policy", "export", str(target), "--policy", str(bad))
+    result = kq("policy", "export", str(target), "--policy", str(bad), "--lang", "en")
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: policy file {bad}: ") and result.stderr.count("\n") == 1
     assert not target.exists()
