@@ -29,9 +29,14 @@ class FirmNotFound(KqcalcError):
     `matches`: the firms that match (for --json)."""
 
     def __init__(self, message: str, code: str = "no_match", matches: list[dict[str, Any]] | None = None) -> None:
-        super().__init__(message)
+        Exception.__init__(self, message)  # already in the run's language (WORDS), not a registry code
         self.code = code
+        self.values: dict[str, str] = {}
+        self.text = message
         self.matches = matches or []
+
+    def message(self, lang: str = "zh") -> str:
+        return self.text
 
 
 WORDS = {
