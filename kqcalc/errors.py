@@ -6,9 +6,12 @@ Each carries a code of the registry (kqcalc/messages.py) and the values its mess
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from kqcalc.messages import message
+
+_CODE = re.compile(r"[a-z][a-z0-9_]*(/[a-z_]+)?")
 
 
 class KqcalcError(Exception):
@@ -19,10 +22,13 @@ class KqcalcError(Exception):
     def __init__(self, code: str, /, **args: Any) -> None:
         self.code = code
         self.values = {k: str(v) for k, v in args.items()}
-        super().__init__(self.message("en"))  # a code missing from the registry fails here, at once
+        # A sentence instead of a code: words the caller already put in the run's language (the CLI's own
+        # words for template/sample refusals); a code-shaped name missing from the registry fails here, at once.
+        self.text = None if _CODE.fullmatch(code) else code
+        super().__init__(self.message("en"))
 
     def message(self, lang: str = "zh") -> str:
-        return message(self.code, lang, self.values)
+        return self.text if self.text is not None else message(self.code, lang, self.values)
 
 
 class PolicyError(KqcalcError):
