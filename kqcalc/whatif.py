@@ -190,7 +190,6 @@ WORDS = {
         "none": "（无变动）",
         "errors": "有 {errors} 个错误（见上）：两种政策都只按有效的行计算，被隔离的行和被拒绝的调整不计入；"
                   "逐条见 kqcalc validate。",
-        "warnings": "{warnings} 个警告（{codes}）",
         "written": "已写入 {folder}/（whatif.csv、whatif.xlsx）",
     },
     "en": {
@@ -203,7 +202,6 @@ WORDS = {
         "none": "(no change)",
         "errors": "{errors} error(s) (above): both policies are computed on the clean rows only (quarantined rows "
                   "and rejected adjustments count for nothing); kqcalc validate lists them.",
-        "warnings": "{warnings} warning(s) ({codes})",
         "written": "Written to {folder}/ (whatif.csv, whatif.xlsx)",
     },
 }
@@ -284,27 +282,17 @@ def print_rich(console: Any, w: WhatIf, lang: str = "zh", top: int = TOP_FIRMS) 
         console.print(Text(line))
 
 
-def issue_lines(w: WhatIf, lang: str = "zh", per_code: int = 3) -> list[str]:
-    """Errors (the first few of each code, the rest counted), then one line counting the warnings by code."""
+def issue_lines(w: WhatIf, lang: str = "zh") -> list[str]:
+    """The console's issue lines, as compute prints them (report/log.py: the first few errors of each code,
+    the rest counted; one line counting the warnings by code), then the what-if's own note on errors."""
+    from kqcalc.report.log import capped_lines, warning_count_line
+
     lang = L.lang_of(lang)
-    out: list[str] = []
-    shown: dict[str, int] = {}
-    warnings: dict[str, int] = {}
-    for issue in w.issues():
-        if issue.severity != "error":
-            warnings[issue.code] = warnings.get(issue.code, 0) + 1
-            continue
-        shown[issue.code] = shown.get(issue.code, 0) + 1
-        if shown[issue.code] <= per_code:
-            where = ":".join(str(p) for p in (issue.file, issue.row or "", issue.column) if p != "")
-            out.append(f"error: {issue.code}: {where}: {issue.message}")
-    for code, n in shown.items():
-        if n > per_code:
-            more = f"{n - per_code} more" if lang == "en" else f"另有 {n - per_code} 个"
-            out.append(f"error: {code}: … {more}")
+    issues = list(w.issues())
+    out = capped_lines([i for i in issues if i.severity == "error"], lang=lang, written=False)
+    warnings = warning_count_line(issues, lang)
     if warnings:
-        codes = ", ".join(f"{code} {n}" for code, n in sorted(warnings.items()))
-        out.append(WORDS[lang]["warnings"].format(warnings=sum(warnings.values()), codes=codes))
+        out.append(warnings)
     if w.errors:
         out.append(WORDS[lang]["errors"].format(errors=w.errors))
     return out
