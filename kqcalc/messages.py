@@ -397,6 +397,27 @@ CODES: dict[str, Code] = {
                               "policy file {file}: cannot be read ({detail})"),
     "policy_not_utf8": Code(STOP, "政策文件 {file}：不是 UTF-8 文本（偏移 {offset} 处的字节 {byte}）；请另存为 UTF-8",
                             "policy file {file}: not UTF-8 text (byte {byte} at offset {offset}); save it as UTF-8"),
+    # ---- whatif --set (policy/overrides.py)
+    "set_malformed": Code(STOP, "--set {text}：应写成 KEY=VALUE，例如 --set items.3A.rmb_per_usd=0.02",
+                          "--set {text}: expected KEY=VALUE, e.g. --set items.3A.rmb_per_usd=0.02"),
+    "set_bad_key": Code(STOP, "--set {text}：{key} 不是键：请用点连接政策文件的键，列表项写从 0 起的序号"
+                              "（items.2.tiers.0.amount_rmb）",
+                        "--set {text}: {key} is not a key: write the policy file's keys joined by dots, list entries "
+                        "by their index from 0 (items.2.tiers.0.amount_rmb)"),
+    "set_unknown_key": Code(STOP, "{file}：--set {text}：{key} 不是政策中的键（此处的键：{keys}）",
+                            "{file}: --set {text}: {key} is not a key of the policy (keys here: {keys})"),
+    "set_kind": Code(STOP, "{file}：--set {text}：{key} 在政策中是 {kind}（表换表、列表换列表、单个值换单个值），"
+                           "新值 {value} 不是",
+                     "{file}: --set {text}: {key} is {kind} in the policy, so the new value must be {kind} too, got "
+                     "{value}"),
+    "set_not_index": Code(STOP, "{file}：--set {text}：{key}：{parent} 是列表，请给出从 0 起的序号",
+                          "{file}: --set {text}: {key}: {parent} is a list; give an index from 0"),
+    "set_index_range": Code(STOP, "{file}：--set {text}：{key}：该列表有 {n} 项（序号 0 至 {last}；写 {n} 则追加一项）",
+                            "{file}: --set {text}: {key}: the list has {n} entries (indexes 0 to {last}; {n} appends "
+                            "one)"),
+    "set_not_container": Code(STOP, "{file}：--set {text}：{parent} 是单个值，不是表或列表，所以没有 {key}",
+                              "{file}: --set {text}: {parent} is a value, not a table or list, so {key} does not "
+                              "exist"),
     "policy_not_toml": Code(STOP, "政策文件 {file}：不是有效的 TOML：{detail}",
                             "policy file {file}: not valid TOML: {detail}"),
     "policy_invalid/missing": Code(STOP, "政策文件 {file}：缺少 {key}", "policy file {file}: {key} is missing"),

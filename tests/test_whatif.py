@@ -404,3 +404,11 @@ def test_base_is_any_policy_and_a_malformed_period_is_a_usage_error(tmp_path: Pa
     assert (doc["base"]["policy"], doc["reform"]["policy"]) == (str(lower), "keqiao-2020 (built in)")
     done = run(["whatif", str(CASE_3A), "--set", "items.3A.rmb_per_usd=0.02", "--period", "2020-07-01"], tmp_path)
     assert done.returncode == 2 and "--period" in done.stderr
+
+
+def test_set_errors_speak_the_runs_language(tmp_path: Path) -> None:
+    zh = run(["whatif", str(CASE_3A), "--set", "items.3A.rate=0.02"], tmp_path)
+    en = run(["whatif", str(CASE_3A), "--set", "items.3A.rate=0.02", "--lang", "en"], tmp_path)
+    assert zh.returncode == en.returncode == 1
+    assert "items.3A.rate 不是政策中的键" in zh.stderr
+    assert "items.3A.rate is not a key of the policy" in en.stderr

@@ -41,11 +41,10 @@ def parse_override(text: str) -> Override:
     key, eq, raw = text.partition("=")
     key = key.strip()
     if not eq or not key:
-        raise UsageError(f"--set {text!r}: expected KEY=VALUE, e.g. --set items.3A.rmb_per_usd=0.02")
+        raise UsageError("set_malformed", text=repr(text))
     parts = tuple(_INDEX.sub(r".\1", key).split("."))
     if not all(_PART.fullmatch(part) for part in parts):
-        raise UsageError(f"--set {text!r}: {key!r} is not a key: write the policy file's keys joined by dots, "
-                         "list entries by their index from 0 (items.2.tiers.0.amount_rmb)")
+        raise UsageError("set_bad_key", text=repr(text), key=repr(key))
     return Override(text, parts, _value(raw.strip()))
 
 
@@ -63,8 +62,8 @@ def _kind(value: Any) -> str:
 def _same_shape(old: Any, override: Override, where: str, source: str) -> Any:
     """A table stays a table, a list a list, a single value a single value (the checks judge the value itself)."""
     if _kind(old) != _kind(override.value):
-        raise PolicyError(f"{source}: --set {override.text}: {where} is {_kind(old)} in the policy, "
-                          f"so the new value must be {_kind(old)} too, got {override.value!r}")
+        raise PolicyError("set_kind", file=source, text=override.text, key=where, kind=_kind(old),
+                          value=repr(override.value))
     return override.value
 
 
@@ -76,20 +75,19 @@ def _apply(doc: dict[str, Any], override: Override, source: str) -> None:
         if isinstance(node, dict):
             if part not in node:
                 known = ", ".join(sorted(k for k in node if isinstance(k, str))[:20])
-                raise PolicyError(f"{source}: --set {override.text}: {where} is not a key of the policy"
-                                  + (f" (keys here: {known})" if known else ""))
+                raise PolicyError("set_unknown_key", file=source, text=override.text, key=where, keys=known or "—")
             if last:
                 node[part] = _same_shape(node[part], override, where, source)
             else:
                 node = node[part]
         elif isinstance(node, list):
             if not part.isdigit():
-                raise PolicyError(f"{source}: --set {override.text}: {where}: "
-                                  f"{'.'.join(override.path[:depth])} is a list; give an index from 0")
+                raise PolicyError("set_not_index", file=source, text=override.text, key=where,
+                                  parent=".".join(override.path[:depth]))
             index = int(part)
             if index > len(node) or (index == len(node) and not last):
-                raise PolicyError(f"{source}: --set {override.text}: {where}: the list has {len(node)} "
-                                  f"entries (indexes 0 to {len(node) - 1}; {len(node)} appends one)")
+                raise PolicyError("set_index_range", file=source, text=override.text, key=where, n=len(node),
+                                  last=len(node) - 1)
             if last:
                 if index == len(node):
                     node.append(override.value)
@@ -98,8 +96,8 @@ def _apply(doc: dict[str, Any], override: Override, source: str) -> None:
             else:
                 node = node[index]
         else:
-            raise PolicyError(f"{source}: --set {override.text}: {'.'.join(override.path[:depth])} is a value, "
-                              f"not a table or list, so {where} does not exist")
+            raise PolicyError("set_not_container", file=source, text=override.text, key=where,
+                              parent=".".join(override.path[:depth]))
 
 
 def policy_with_overrides(base_spec: str | None, texts: list[str]) -> Policy:
