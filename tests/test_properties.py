@@ -34,9 +34,11 @@ from kqcalc.tables import ITEMS, TABLES
 
 POLICY = load_policy(None)
 PERIOD = parse_period(None, POLICY)
-# KQCALC_PROPERTY_EXAMPLES raises the number of districts per property for a longer hunt.
+# The same examples on every `make test` (CI stays reproducible); KQCALC_PROPERTY_EXAMPLES raises the number
+# of districts per property and draws them at random, for a longer hunt.
 EXAMPLES = int(os.environ.get("KQCALC_PROPERTY_EXAMPLES", "25"))
-PROPERTY = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+PROPERTY = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+                    derandomize="KQCALC_PROPERTY_EXAMPLES" not in os.environ)
 
 # --------------------------------------------------------------------------- firm ids
 

@@ -104,6 +104,8 @@ def reforms(draw: st.DrawFn) -> tuple[list[str], str]:
     text = POLICY_TEXT
     changes = draw(st.sets(st.sampled_from(["3A", "3A_cap", "3B", "2", "2_one", "4", "5", "7", "9B", "mode", "6"]),
                            min_size=1, max_size=4))
+    if "2" in changes:  # a new tier list replaces the first tier "2_one" would edit in the file's text
+        changes.discard("2_one")
     rate = st.decimals(min_value=Decimal("0.001"), max_value=Decimal("0.2"), places=3)
     for change in sorted(changes):
         if change == "3A":
@@ -168,7 +170,7 @@ def _same_run(a, b) -> None:  # noqa: ANN001
     assert a.registry == b.registry
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
 @given(reform=reforms())
 def test_reform_side_is_compute_with_the_reform_and_base_side_is_compute(reform: tuple[list[str], str],
                                                                          tmp_path_factory: pytest.TempPathFactory
