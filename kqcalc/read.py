@@ -583,15 +583,21 @@ class _Reader:
         (aggregated rows may repeat) but are reported: one rows_repeated_across_files per pair (SPEC §3)."""
         for name in UNKEYED_TABLES:
             pieces = [p for p in self.tables.get(name, []) if p.source is None and p.frame.height]
+            # Each row's hash once per piece: a pair is compared cell by cell only on rows whose hashes meet.
+            hashes = [p.frame.select(sorted(set(p.frame.columns) - {"_row"})).hash_rows() for p in pieces]
             for i, later in enumerate(pieces):
-                for earlier in pieces[:i]:
+                for j, earlier in enumerate(pieces[:i]):
                     if earlier.path == later.path:
                         continue
                     columns = sorted(set(earlier.frame.columns) - {"_row"})
                     if columns != sorted(set(later.frame.columns) - {"_row"}):
                         continue
-                    count = later.frame.select(columns).join(
-                        earlier.frame.select(columns).unique(), on=columns, how="semi", nulls_equal=True
+                    maybe = hashes[i].is_in(hashes[j].unique().implode())
+                    if not maybe.any():
+                        continue
+                    count = later.frame.filter(maybe).select(columns).join(
+                        earlier.frame.filter(hashes[j].is_in(hashes[i].filter(maybe).unique().implode())).select(columns)
+                        .unique(), on=columns, how="semi", nulls_equal=True
                     ).height
                     if count:
                         self.warn(name, later.file, 0, "",
