@@ -23,21 +23,11 @@ import time
 from pathlib import Path
 
 import pytest
+from firm_codes import credit_code
 from typer.testing import CliRunner
 
 from kqcalc import __version__
 from kqcalc.cli import app
-
-CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def credit_code(n: int) -> str:
-    """An 18-character Unified Social Credit Code with a correct GB 32100-2015 check character."""
-    body = f"91330603MA{n:07d}"
-    total = sum(CODE_CHARS.index(ch) * w for ch, w in zip(body, CODE_WEIGHTS, strict=True))
-    return body + CODE_CHARS[(31 - total % 31) % 31]
-
 
 F1, F2, F3 = credit_code(1), credit_code(2), credit_code(3)
 FIRMS = f"firm_id,firm_name,in_zone,independent_accounting,independent_tax\n{F1},甲公司,是,是,是\n"

@@ -20,23 +20,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from firm_codes import credit_code
 from rich.console import Console
 from typer.testing import CliRunner
 
 from kqcalc.cli import app
 from kqcalc.explain import explain, render_tree
 
-CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 CLAUSE_2 = ("对整年度跨境电商B2C在线交易额达到300万、500万、1000万、3000万美元的企业，"
             "分别给予不超过5万、10万、15万、20万元奖励。")
 CLAUSE_3A = "对通过轻纺城跨境电商出口通关服务平台以9610方式出口的企业，每1美元给予0.03元奖励，单个企业不超过150万元。"
-
-
-def credit_code(n: int) -> str:
-    body = f"91330603MA{n:07d}"
-    total = sum(CODE_CHARS.index(ch) * w for ch, w in zip(body, CODE_WEIGHTS, strict=True))
-    return body + CODE_CHARS[(31 - total % 31) % 31]
 
 
 A, B = credit_code(11), credit_code(12)

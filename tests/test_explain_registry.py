@@ -28,21 +28,12 @@ import json
 from pathlib import Path
 
 import pytest
+from firm_codes import credit_code
 from rich.console import Console
 from typer.testing import CliRunner
 
 from kqcalc.cli import app
 from kqcalc.explain import explain, render_tree
-
-CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def credit_code(n: int) -> str:
-    body = f"91330603MA{n:07d}"
-    total = sum(CODE_CHARS.index(ch) * w for ch, w in zip(body, CODE_WEIGHTS, strict=True))
-    return body + CODE_CHARS[(31 - total % 31) % 31]
-
 
 A, D, N, E, R, S = (credit_code(n) for n in (21, 22, 23, 24, 25, 26))
 NAMES = {A: "绍兴甲纺织有限公司", D: "柯桥丁进出口有限公司", N: "绍兴戊布业有限公司", E: "柯桥己贸易有限公司",

@@ -16,20 +16,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from firm_codes import credit_code
 from typer.testing import CliRunner
 
 from kqcalc.cli import app
 from kqcalc.tables import TABLES
-
-CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def credit_code(n: int) -> str:
-    body = f"91330603MA{n:07d}"
-    total = sum(CODE_CHARS.index(ch) * w for ch, w in zip(body, CODE_WEIGHTS, strict=True))
-    return body + CODE_CHARS[(31 - total % 31) % 31]
-
 
 A = credit_code(21)
 
