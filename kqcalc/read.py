@@ -423,7 +423,7 @@ class _Reader:
         self.to_load: deque[tuple[tuple[str, str], tuple[str, xlsx_scan.SheetRef, bytes]]] = deque()
         self.loader: ThreadPoolExecutor | None = None
         self.hashes: dict[str, Future[str]] = {}
-        self.digests: dict[str, Callable[[str], str]] = {}  # SHA-256 already computed by drop_copies
+        self.digests: dict[str, str] = {}  # SHA-256 already computed by drop_copies
         self.sheet_hashes: dict[str, Future[str]] = {}
         self.lazy = False
 
@@ -531,7 +531,12 @@ class _Reader:
         """The file's SHA-256, computed on a thread while its rows are read (see read_inputs)."""
         assert self.hasher is not None  # read_inputs sets it
         self.files[display] = ""  # keeps the file's place in the order of reading
-        self.hashes[display] = self.hasher.submit(self.digests.get(display) or _digest, display)
+        known = self.digests.get(display)
+        if known is None:
+            self.hashes[display] = self.hasher.submit(_digest, display)
+        else:
+            self.hashes[display] = Future()
+            self.hashes[display].set_result(known)
 
     def drop_copies(self, todo: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
         """The files to read, without byte-identical copies of an earlier one (same size, same SHA-256: a
@@ -545,17 +550,17 @@ class _Reader:
         first: dict[str, str] = {}  # digest -> first file with it
         copies: dict[str, str] = {}  # copy -> the file it copies
         for group in sizes.values():
-            if len(group) < 2:
-                continue
+            unique: dict[str, str] = {}  # real path -> first display (one path given twice: add_file reports it)
             for display in group:
-                digest = _digest(display)
-                if os.path.realpath(display) in {os.path.realpath(f) for f in first.values()}:
-                    continue  # the same path twice: add_file reports it
+                unique.setdefault(os.path.realpath(display), display)
+            if len(unique) < 2:
+                continue
+            for display in unique.values():
+                digest = self.digests[display] = _digest(display)
                 if digest in first:
                     copies[display] = first[digest]
                 else:
                     first[digest] = display
-                    self.digests[display] = lambda _path, d=digest: d
         kept = []
         for display, explicit in todo:
             if display in copies:
