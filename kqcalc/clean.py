@@ -150,19 +150,17 @@ def _number_text(raw: pl.Expr) -> pl.Expr:
     text = raw.str.replace(r"^(?i:US\$|\$|¥|￥)\s*", "").str.replace_all(r"\s", "")
     grouped = text.str.contains(r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
     plain = pl.when(~text.str.contains(",") | grouped).then(text.str.replace_all(",", ""))
-    # A number in exponent form is written out, exactly (Python decimals; such cells are rare).
-    scientific = plain.str.contains(EXPONENT_PATTERN).fill_null(False)
-    return pl.when(scientific).then(plain.map_elements(_exponent_free, return_dtype=pl.String)).otherwise(plain)
+    # A number in exponent form is written out, exactly (Python decimals, for those cells only: they are rare).
+    return plain.map_batches(_exponent_free, return_dtype=pl.String, is_elementwise=True)
 
 
-def _exponent_free(text: str) -> str:
+def _exponent_free(texts: pl.Series) -> pl.Series:
     """"1.5E+06" -> "1500000", "4.3E-5" -> "0.000043": the same number without an exponent (other text as it is)."""
-    import re
-
-    if not re.fullmatch(EXPONENT_PATTERN, text):
-        return text
-    written = format(Decimal(text), "f")
-    return written
+    scientific = texts.str.contains(EXPONENT_PATTERN).fill_null(False)
+    if not scientific.any():
+        return texts
+    written = [format(Decimal(text), "f") for text in texts.filter(scientific)]
+    return texts.clone().scatter(scientific.arg_true(), written)
 
 
 def _decimals(text: pl.Expr) -> pl.Expr:
