@@ -192,6 +192,19 @@ def test_foreign_amounts_convert_exactly_and_missing_rates_quarantine() -> None:
     assert [(i.row, i.code) for i in result.issues if i.severity == "error"] == [(4, "no_fx_rate")]
 
 
+def test_numbers_in_exponent_form_are_written_out_exactly() -> None:
+    # a CSV written from a float column: 1.5E+06 is 1,500,000 and 4.3149946062567421E-5 keeps its 17 digits
+    tx = pl.DataFrame({
+        "firm_id": [GOOD] * 2, "platform": ["amazon"] * 2, "model": ["B2C"] * 2, "traded_on": ["2020-07-01"] * 2,
+        "amount": ["1.5E+06", "2,500"], "currency": ["USD", "VND"],
+    })
+    fx = pl.DataFrame({"currency": ["VND"], "usd_per_unit": ["4.3149946062567421E-5"]})
+    result = clean(_read(firms=pl.DataFrame(FIRM), transactions=tx, fx_rates=fx), 2020)
+    assert result.fx["VND"] == Decimal("0.000043149946062567421")
+    assert result.tables["transactions"]["amount"].to_list() == [Decimal("1500000"), Decimal("2500")]
+    assert [i for i in result.issues if i.severity == "error"] == []
+
+
 def test_rates_and_amounts_keep_every_digit_written() -> None:
     tx = pl.DataFrame({
         "firm_id": [GOOD] * 3, "platform": ["amazon"] * 3, "model": ["B2C"] * 3, "traded_on": ["2020-07-01"] * 3,
