@@ -479,9 +479,9 @@ def test_formula_in_a_big_sheet_is_found_by_the_scan(tmp_path: Path) -> None:
 @pytest.mark.parametrize("first_col", [1, 53])  # the block at A:E, or at BA:BE (then cells left of it are far)
 def test_scan_in_small_chunks_finds_what_one_chunk_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          first_col: int) -> None:
-    """A big sheet is scanned in chunks; a chunk in which one regex pass sees no formula tag, no error cell and
-    no reference outside the block is passed over (xlsx_scan._BlockGrower.quiet). With 4 KB chunks the formula,
-    the error cell and the far cells below sit in chunks of their own, far from the first one."""
+    """A big sheet is scanned in chunks (the block of columns grown chunk by chunk, xlsx_scan._BlockGrower): with
+    4 KB chunks the formula, the error cell and the far cells below sit in chunks of their own, far from the first
+    one, and are found as one chunk finds them."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "firms"

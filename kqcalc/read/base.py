@@ -46,9 +46,9 @@ class RawTable:
     rows_read: int
     rows_excluded: int = 0
     bad_rows: dict[int, list[Issue]] = field(default_factory=dict)
-    # A Parquet table read lazily (read_inputs(..., lazy=True)): the cells stay in the file until realize()
-    # streams them through the caller's expressions. `frame` is then empty (the columns, no rows), and
-    # rows_read/rows_excluded are set by realize().
+    # A Parquet table read lazily (read_inputs(..., lazy=True)): the cells stay in the file until the caller
+    # streams `source` (its rows, blank and total rows left out, and "_row") through its own expressions
+    # (parquet.realize, parquet.source_columns). `frame` is then empty (the columns, no rows); the counts are set.
     source: pl.LazyFrame | None = None
     source_columns: list[tuple[str, str | None]] = field(default_factory=list)  # (column, contract name or None)
 

@@ -4,8 +4,9 @@ Cell text: dates "YYYY-MM-DD", datetimes "YYYY-MM-DD HH:MM:SS" (fraction kept wh
 "+08:00" appended when the column has a time zone, which makes the cell a bad_date), booleans "true"/"false",
 numbers and decimals as Polars writes them ("1.5", "123.45"). Row numbers are the data row index + 1.
 
-Read lazily (read_inputs(..., lazy=True)), a file is only opened here (schema, header, row count); realize()
-streams its rows once through the caller's expressions, with the blank and total rows of rows.py.
+Read lazily (read_inputs(..., lazy=True)), a file is opened here (schema, header, row count) and its blank and
+total rows found (rows.py: one column read, and the few candidate rows); its cells stay in the file until the
+caller streams RawTable.source (realize) through its own expressions.
 """
 
 from __future__ import annotations
@@ -45,30 +46,53 @@ def read_parquet(table: Table, display: str, *, lazy: bool) -> Found:
 
 
 def _scan_parquet(table: Table, display: str) -> Found:
-    """read_parquet, lazily: the header and the column types now, the rows in realize()."""
+    """read_parquet, lazily: the header, the column types and the blank and total rows now (a pass over the first
+    column, and the few candidate rows); the rest of the cells when the caller collects RawTable.source."""
     try:
-        source = pl.scan_parquet(display)
-        schema = source.collect_schema()
+        scan = pl.scan_parquet(display)
+        schema = scan.collect_schema()
     except Exception as exc:
         raise InputError("parquet_unreadable", file=display, detail=first_line(exc)) from None
     header_cells: list[str | None] = list(schema.names())
     if header_matches(table, header_cells) < needed(table):
         raise no_header(table, display, parquet=True)
-    for name, dtype in schema.items():
-        parquet_text(pl.col(name), name, dtype, display)  # a column that cannot be text stops the run now
+    texts = _row_texts(schema, display)  # (a column that cannot be text stops the run now)
+    source = scan.with_row_index("_row", offset=1)
+    try:
+        n = scan.select(pl.len()).collect().item()  # the file's metadata
+        # The candidates from the first column only (as rows.candidates allows): one column read, not all.
+        found = marks(source, source.filter(candidates(texts[:1])).select("_row").collect(engine="streaming")
+                      .to_series(), texts)
+    except Exception as exc:
+        raise InputError("parquet_unreadable", file=display, detail=first_line(exc)) from None
+    issues = found.issues(table.name, display)
+    dropped = found.blank | found.total_rows()
+    if dropped:
+        source = source.filter(~pl.col("_row").is_in(pl.Series(sorted(dropped), dtype=pl.Int64).implode()))
     labels = [f"column {j + 1}" for j in range(len(header_cells))]
-    issues = []
-    if table.name != "firms" and not source.select(pl.len()).collect().item():  # row count: file metadata
-        issues.append(no_rows(table, display))
     empty = pl.DataFrame(schema={f"c{j}": pl.String for j in range(len(header_cells))})
     mapping, headers, extras = map_header(table, display, header_cells, labels, empty)
     if extras:
         issues.append(issue(table.name, display, 0, "", "extra_columns", columns=", ".join(extras)))
+    if table.name != "firms" and n == len(dropped):  # an empty firms table stops the run (read_inputs)
+        issues.append(no_rows(table, display))
     by_position = {j: name for name, j in mapping.items()}
     frame = pl.DataFrame(schema={**{name: pl.String for name in mapping}, "_row": pl.Int64})
-    piece = RawTable(table.name, display, display, frame, headers, 0, source=source.with_row_index("_row", offset=1),
+    piece = RawTable(table.name, display, display, frame, headers, n - len(found.blank), len(found.totals),
+                     source=source,
                      source_columns=[(name, by_position.get(j)) for j, name in enumerate(schema.names())])
     return Found([piece], issues)
+
+
+def _row_texts(schema: pl.Schema, display: str) -> list[pl.Expr]:
+    """Per column of a Parquet file, its cell text for rows.py: a cell stored with a type (a number, a date) is
+    never blank and never a label, so any text stands in for it."""
+    texts = []
+    for name, dtype in schema.items():
+        text = parquet_text(pl.col(name), name, dtype, display)
+        is_text = dtype in _TEXT_TYPES or isinstance(dtype, pl.Enum)
+        texts.append(text if is_text else pl.when(pl.col(name).is_not_null()).then(pl.lit("0")))
+    return texts
 
 
 def parquet_text(col: pl.Expr, name: str, dtype: pl.DataType, display: str) -> pl.Expr:
@@ -118,44 +142,36 @@ class SourceColumn:
 _TEXT_TYPES = (pl.String, pl.Categorical, pl.Binary)
 
 
-def realize(piece: RawTable, build: Callable[[dict[str, SourceColumn]], list[pl.Expr]]) -> tuple[pl.DataFrame,
-                                                                                                  list[Issue]]:
-    """Stream a lazily read piece (RawTable.source) once: the reader's row handling and `build`'s expressions.
-
-    build(columns) gets the contract columns found (name -> SourceColumn) and returns expressions over them; the
-    result holds their outputs and "_row", for the rows the eager reader keeps: blank rows are dropped and not
-    counted, total rows dropped, counted as excluded and reported (the warnings are returned). Sets the piece's
-    rows_read and rows_excluded.
-    """
+def source_columns(piece: RawTable) -> dict[str, SourceColumn]:
+    """The contract columns a lazily read piece holds (name -> SourceColumn), for expressions over its source."""
     assert piece.source is not None
     schema = piece.source.collect_schema()
-    texts = []  # per column, its text for rows.py: a cell stored with a type is never blank and never a label
     columns: dict[str, SourceColumn] = {}
     for name, contract in piece.source_columns:
+        if contract is None:
+            continue
         dtype = schema[name]
         col = pl.col(name)
         text = parquet_text(col, name, dtype, piece.file)
-        is_text = dtype in _TEXT_TYPES or isinstance(dtype, pl.Enum)
-        texts.append(text if is_text else pl.when(col.is_not_null()).then(pl.lit("0")))
-        if contract is not None:
-            cell = pl.when(col != "").then(col) if dtype == pl.String else col
-            columns[contract] = SourceColumn(cell, dtype, pl.when(text != "").then(text) if dtype == pl.String
-                                             else text)
-    outputs = [*build(columns), pl.col("_row"), candidates(texts).alias("__candidate")]
+        if dtype == pl.String:
+            columns[contract] = SourceColumn(pl.when(col != "").then(col), dtype, pl.when(text != "").then(text))
+        else:
+            columns[contract] = SourceColumn(col, dtype, text)
+    return columns
+
+
+def realize(piece: RawTable, build: Callable[[dict[str, SourceColumn]], list[pl.Expr]]) -> tuple[pl.DataFrame,
+                                                                                                  list[Issue]]:
+    """Stream a lazily read piece (RawTable.source: its blank and total rows already left out, counted and
+    reported by the reader) once through `build`'s expressions over its columns (source_columns); the result
+    holds their outputs and "_row". No issues are left to report (the empty list)."""
+    assert piece.source is not None
     try:
-        frame = piece.source.select(outputs).collect(engine="streaming")
-        found = marks(piece.source, frame.filter(pl.col("__candidate")).get_column("_row"), texts)
+        return piece.source.select(*build(source_columns(piece)), "_row").collect(engine="streaming"), []
     except InputError:
         raise
     except Exception as exc:
         raise InputError("parquet_unreadable", file=piece.file, detail=first_line(exc)) from None
-    piece.rows_read = frame.height - len(found.blank)
-    piece.rows_excluded = len(found.totals)
-    frame = frame.drop("__candidate")
-    dropped = found.blank | found.total_rows()
-    if dropped:
-        frame = frame.filter(~pl.col("_row").is_in(pl.Series(sorted(dropped), dtype=pl.Int64).implode()))
-    return frame, found.issues(piece.table, piece.file)
 
 
 def column_text(piece: RawTable, contract: str) -> pl.LazyFrame:
@@ -176,7 +192,8 @@ def column_text(piece: RawTable, contract: str) -> pl.LazyFrame:
 
 def chunks(piece: RawTable, rows: int) -> Iterator[RawTable]:
     """A lazily read piece in consecutive slices of at most `rows` rows (each realized on its own, with the
-    piece's row numbers); a piece already in memory, or small enough, as it is."""
+    piece's row numbers; the piece's row counts on the first); a piece already in memory, or small enough, as it
+    is."""
     if piece.source is None:
         yield piece
         return
@@ -188,8 +205,9 @@ def chunks(piece: RawTable, rows: int) -> Iterator[RawTable]:
     if total <= rows:
         yield piece
         return
-    for offset in range(0, total, rows):
-        yield replace(piece, source=piece.source.slice(offset, rows), rows_read=0, rows_excluded=0)
+    for offset in range(0, total, rows):  # the piece's counts go with its first slice
+        yield replace(piece, source=piece.source.slice(offset, rows), rows_read=piece.rows_read if not offset else 0,
+                      rows_excluded=piece.rows_excluded if not offset else 0)
 
 
 def cell_text(values: pl.Series) -> pl.Series:
