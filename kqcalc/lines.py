@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import polars as pl
+from kqcalc.lazy import pl
 
 FEN = Decimal("0.01")
 PRECISION = 60  # significant digits: amounts up to 10^20 with 30 decimals stay exact

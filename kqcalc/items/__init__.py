@@ -22,8 +22,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import polars as pl
-
 from kqcalc.issues import Issue
 from kqcalc.items import (
     c01_new_stores,
@@ -37,6 +35,7 @@ from kqcalc.items import (
     c09_warehouses,
     c10_universities,
 )
+from kqcalc.lazy import pl
 from kqcalc.lines import Context, LeftOut, Line
 
 CLAUSES = (

@@ -10,9 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import polars as pl
-
 from kqcalc.compact import IN_PERIOD, row_count, sample_rows
+from kqcalc.lazy import pl
 from kqcalc.lines import Context, LeftOut, file_counts, kept
 
 TRANSACTION_TOTALS = "transaction_totals"

@@ -13,8 +13,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import polars as pl
-
 from kqcalc.compact import first_rows_of
 from kqcalc.issues import Issue, issue
 from kqcalc.items._common import (
@@ -24,6 +22,7 @@ from kqcalc.items._common import (
     b2c_first_rows,
     transaction_totals,
 )
+from kqcalc.lazy import pl
 from kqcalc.lines import Context, LeftOut, Line, exact, kept, tier_detail
 from kqcalc.shape import fail, need_list, need_text
 from kqcalc.text import norm_key

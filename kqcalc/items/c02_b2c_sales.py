@@ -12,8 +12,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import polars as pl
-
 from kqcalc.items._common import (
     TRANSACTION_ROWS,
     TRANSACTION_TOTALS,
@@ -21,6 +19,7 @@ from kqcalc.items._common import (
     b2c_first_rows,
     transaction_totals,
 )
+from kqcalc.lazy import pl
 from kqcalc.lines import Context, LeftOut, Line, exact, tier_detail
 
 ITEMS = ("2",)

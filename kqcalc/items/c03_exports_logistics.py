@@ -13,10 +13,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-import polars as pl
-
 from kqcalc.compact import IN_PERIOD, row_count, sample_rows
 from kqcalc.compact import ROWS as COMPACT_ROWS
+from kqcalc.lazy import pl
 from kqcalc.lines import Context, LeftOut, Line, exact, file_counts, kept
 
 ITEMS = ("3A", "3B")

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import polars as pl
-
 from kqcalc.compact import first_rows_of
+from kqcalc.lazy import pl
 from kqcalc.lines import Context, LeftOut, Line, exact, kept, sources, tier_detail
 
 ITEMS = ("6",)

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import polars as pl
-
+from kqcalc.lazy import pl
 from kqcalc.lines import Context, LeftOut, Line, exact, kept, plain
 
 ITEMS = ("7",)

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import polars as pl
-
+from kqcalc.lazy import pl
 from kqcalc.lines import Context, LeftOut, Line, exact, kept, tier_detail
 
 ITEMS = ("10A", "10B")
