@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from kqcalc.errors import InputError
+from kqcalc.items import ITEM_ORDER, ITEMS
 from kqcalc.report import labels as L
 from kqcalc.store import CURRENT, PREVIOUS, RUNS, resolve_run
-from kqcalc.tables import ITEM_ORDER, ITEMS
 
 CHANGED, APPEARED, DISAPPEARED = "changed", "appeared", "disappeared"
 

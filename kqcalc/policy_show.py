@@ -12,8 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from kqcalc.items import ITEMS
 from kqcalc.report import labels as L
-from kqcalc.tables import ITEMS
 
 _CLAUSE_NUMBER = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 

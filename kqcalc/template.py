@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kqcalc import tables as T
+from kqcalc.items import ITEMS
 from kqcalc.report import labels as L
 
 FILL_ROWS = 1_048_575  # dropdowns and input messages cover the whole sheet below the header
@@ -240,7 +241,7 @@ def choices(table: str, column: T.Column, lang: str) -> list[str] | None:
     if column.kind == T.PROGRAM_KIND:
         return ["专业", "学院"] if zh else ["major", "college"]
     if column.kind == T.ITEM:
-        return list(T.ITEMS)
+        return list(ITEMS)
     if column.kind == T.LEVEL:
         return ["国家", "省", "市", "区"] if zh else ["national", "provincial", "city", "district"]
     if column.kind == T.CURRENCY:

@@ -17,11 +17,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kqcalc.items import ITEM_ORDER, ITEMS
 from kqcalc.lines import Line, no_gc_pauses
 from kqcalc.policy import Policy
 from kqcalc.report import labels as L
 from kqcalc.run import RunResult
-from kqcalc.tables import ITEM_ORDER, ITEMS
 
 ZERO = Decimal("0.00")
 CSV_COLUMNS = ["firm_id", "firm_name", "item", "ref", "base_rmb", "reform_rmb", "change_rmb", "base_status",

@@ -24,7 +24,7 @@ from firm_codes import credit_code
 from typer.testing import CliRunner
 
 from kqcalc.cli import app
-from kqcalc.tables import ITEMS
+from kqcalc.items import ITEMS
 
 EVIL = '=HYPERLINK("http://x","y")'
 

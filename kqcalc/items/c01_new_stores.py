@@ -13,12 +13,77 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import polars as pl
-
 from kqcalc.compact import first_rows_of
-from kqcalc.items._common import TRANSACTION_TOTALS, b2c_by_firm, b2c_first_rows, transaction_totals
-from kqcalc.lines import Context, Line, exact, tier_detail
+from kqcalc.issues import Issue, issue
+from kqcalc.items._common import (
+    TRANSACTION_ROWS,
+    TRANSACTION_TOTALS,
+    b2c_by_firm,
+    b2c_first_rows,
+    transaction_totals,
+)
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, Line, exact, kept, tier_detail
+from kqcalc.shape import fail, need_list, need_text
 from kqcalc.text import norm_key
+
+ITEMS = ("1A", "1B")
+
+# The policy numbers each item reads (items.<code>.<key> of the policy file), with their types: the policy's
+# checks come from these (policy/check.py), and counts are whole numbers.
+PARAMS: dict[str, dict[str, type]] = {
+    "1A": {"min_store_orders": int, "min_b2c_usd": Decimal, "amount_rmb": Decimal},
+    "1B": {"amount_rmb": Decimal},
+}
+
+# The rows the clause reads, per table, and those it leaves out (the manifest's excluded-by-rule counts and
+# explain's reasons come from the same declaration): stores opened outside the period; the transactions as
+# items/_common.py declares them for items 1A and 2.
+ROWS: dict[str, tuple[LeftOut, ...]] = {
+    "stores": (LeftOut("outside_period", lambda period: ~period.contains("opened_on")),),
+    "transactions": TRANSACTION_ROWS,
+}
+
+
+def mainstream_platforms(policy: Any) -> dict[str, str]:
+    """Normalised spelling (name or alias) → canonical platform name, for item 1B."""
+    names: dict[str, str] = {}
+    for p in policy.items["1B"].get("mainstream_platforms", []):
+        for spelling in [p["name"], *p.get("aliases", [])]:
+            names[norm_key(spelling)] = p["name"]
+    return names
+
+
+def ambiguous_platforms(policy: Any) -> frozenset[str]:
+    """Normalised spellings that name no mainstream platform without doubt (item 1B fails closed on them)."""
+    return frozenset(norm_key(s) for s in policy.items["1B"].get("ambiguous_platforms", []))
+
+
+def check_policy_items(items: dict[str, Any], source: str) -> None:
+    """The policy file's platform lists of item 1B: names and aliases are text, no spelling names two platforms,
+    and no ambiguous spelling is also a platform's."""
+    item = items["1B"]
+    path = "items.1B.mainstream_platforms"
+    owner: dict[str, str] = {}
+    for i, platform in enumerate(need_list(item, "mainstream_platforms", path, source, non_empty=True)):
+        name = need_text(platform, "name", f"{path}[{i}].name", source)
+        aliases = platform.get("aliases", [])
+        if not isinstance(aliases, list):
+            raise fail(source, f"{path}[{i}].aliases", "not_strings", value=repr(aliases))
+        for j, spelling in enumerate(aliases):
+            if not isinstance(spelling, str) or not spelling.strip():
+                raise fail(source, f"{path}[{i}].aliases[{j}]", "not_text", value=repr(spelling))
+        for spelling in [name, *aliases]:
+            other = owner.setdefault(norm_key(spelling), name)
+            if other != name:
+                raise fail(source, f"{path}[{i}]", "spelling_twice", spelling=repr(spelling), other=repr(other))
+    ambiguous = "items.1B.ambiguous_platforms"
+    for j, spelling in enumerate(need_list(item, "ambiguous_platforms", ambiguous, source)):
+        if not isinstance(spelling, str) or not spelling.strip():
+            raise fail(source, f"{ambiguous}[{j}]", "not_text", value=repr(spelling))
+        if norm_key(spelling) in owner:
+            raise fail(source, f"{ambiguous}[{j}]", "ambiguous_and_platform", spelling=repr(spelling),
+                       platform=repr(owner[norm_key(spelling)]), platforms=path)
 
 
 def queries(ctx: Context) -> dict[str, pl.LazyFrame]:
@@ -26,8 +91,8 @@ def queries(ctx: Context) -> dict[str, pl.LazyFrame]:
 
 
 def _new_stores(ctx: Context, model: str) -> pl.DataFrame:
-    stores = ctx.tables["stores"]
-    return stores.filter((pl.col("model") == model) & ctx.period.contains("opened_on"))
+    stores = kept(ctx.tables["stores"], ROWS["stores"], ctx.period)
+    return stores.filter(pl.col("model") == model)
 
 
 def _lines_1a(ctx: Context, got: dict[str, Any]) -> list[Line]:
@@ -76,8 +141,8 @@ def _lines_1b(ctx: Context) -> list[Line]:
     stores = _new_stores(ctx, "B2B")
     if stores.height == 0:
         return []
-    mainstream = ctx.policy.mainstream_platforms
-    ambiguous = ctx.policy.ambiguous_platforms
+    mainstream = mainstream_platforms(ctx.policy)
+    ambiguous = ambiguous_platforms(ctx.policy)
     first = first_rows_of(stores, "firm_id", date="opened_on")
     amount = exact(ctx.param("1B", "amount_rmb"))
     by_firm: dict[str, list[tuple[str, str, str, int]]] = {}
@@ -97,7 +162,7 @@ def _lines_1b(ctx: Context) -> list[Line]:
                                   "stores": sorted(f"{p}/{s}" for p, s, _, _ in group),
                                   "sources": dict(sorted(files.items())), "first_rows": first.get(firm_id, {})}
         # A platform written so that it names no mainstream platform without doubt (阿里巴巴 may be 1688.com): the
-        # store does not count (fail closed), and run.py warns (ambiguous_platform) for each such store.
+        # store does not count (fail closed), and `warnings` below warns (ambiguous_platform) for each such store.
         doubtful = [{"platform": p, "store_id": s, "file": f, "row": r} for p, s, f, r in group
                     if norm_key(p) in ambiguous]
         if doubtful:
@@ -110,3 +175,18 @@ def _lines_1b(ctx: Context) -> list[Line]:
 
 def lines(ctx: Context, got: dict[str, Any]) -> list[Line]:
     return _lines_1a(ctx, got) + _lines_1b(ctx)
+
+
+def warnings(ctx: Context, lines: list[Line]) -> list[Issue]:
+    """One warning per new B2B store whose platform is an ambiguous spelling (SPEC §2, item 1B): the store does not
+    count, and staff are told which full names would."""
+    full_names = ", ".join(
+        "/".join([p["name"], *[a for a in p.get("aliases", []) if not a.isascii()][:1]])
+        for p in ctx.policy.items["1B"].get("mainstream_platforms", []))
+    out = []
+    for line in lines:
+        for store in line.detail.get("ambiguous_platforms", []) if line.item == "1B" else []:
+            out.append(issue("stores", store["file"], store["row"], ctx.header(store["file"], "platform"),
+                             "ambiguous_platform", platform=repr(store["platform"]), store=repr(store["store_id"]),
+                             full_names=full_names))
+    return out

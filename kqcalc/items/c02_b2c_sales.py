@@ -12,10 +12,26 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import polars as pl
+from kqcalc.items._common import (
+    TRANSACTION_ROWS,
+    TRANSACTION_TOTALS,
+    b2c_by_firm,
+    b2c_first_rows,
+    transaction_totals,
+)
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, Line, exact, tier_detail
 
-from kqcalc.items._common import TRANSACTION_TOTALS, b2c_by_firm, b2c_first_rows, transaction_totals
-from kqcalc.lines import Context, Line, exact, tier_detail
+ITEMS = ("2",)
+
+# Policy numbers read (items.<code>.<key>, with their types): none besides the tiers.
+PARAMS: dict[str, dict[str, type]] = {"2": {}}
+
+# Tiered items: the keys of each tier (items.2.tiers[i].<key>), each strictly rising from tier to tier.
+TIERS: dict[str, dict[str, type]] = {"2": {"min_b2c_usd": Decimal, "amount_rmb": Decimal}}
+
+# The rows read: the transactions as items/_common.py declares them for items 1A and 2.
+ROWS: dict[str, tuple[LeftOut, ...]] = {"transactions": TRANSACTION_ROWS}
 
 
 def queries(ctx: Context) -> dict[str, pl.LazyFrame]:

@@ -11,10 +11,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import polars as pl
-
 from kqcalc.compact import first_rows_of
-from kqcalc.lines import Context, Line, exact, sources, tier_detail
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, Line, exact, sources, tier_detail
+
+ITEMS = ("4",)
+
+# The policy numbers read (items.<code>.<key>), with their types (checked by policy/check.py).
+PARAMS: dict[str, dict[str, type]] = {
+    "4": {"min_clients": int, "min_clients_b2c_usd": Decimal, "min_clients_b2b_usd": Decimal, "fee_share": Decimal,
+          "cap_rmb": Decimal},
+}
+
+# The rows read: every hosting service row counts (none is left out by rule).
+ROWS: dict[str, tuple[LeftOut, ...]] = {"hosting_services": ()}
 
 
 def lines(ctx: Context) -> list[Line]:

@@ -13,7 +13,21 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from kqcalc.lines import Context, Line, exact, plain
+from kqcalc.lines import Context, LeftOut, Line, exact, kept, plain
+
+ITEMS = ("5",)
+
+# The policy numbers read (items.<code>.<key>), with their types (checked by policy/check.py).
+PARAMS: dict[str, dict[str, type]] = {
+    "5": {"min_days": Decimal, "min_class_hours": Decimal, "class_hours_per_day": Decimal, "min_trainees": int,
+          "rmb_per_trainee_day": Decimal, "cap_rmb": Decimal},
+}
+
+# The rows read, and those left out (the manifest's excluded-by-rule counts and explain's reasons come from this
+# declaration): sessions that start outside the period.
+ROWS: dict[str, tuple[LeftOut, ...]] = {
+    "trainings": (LeftOut("outside_period", lambda period: ~period.contains("started_on")),),
+}
 
 
 def _day_equivalents(days: Decimal | None, hours: Decimal | None, hours_per_day: Decimal) -> Decimal:
@@ -24,7 +38,7 @@ def _day_equivalents(days: Decimal | None, hours: Decimal | None, hours_per_day:
 
 
 def lines(ctx: Context) -> list[Line]:
-    rows = ctx.tables["trainings"].filter(ctx.period.contains("started_on"))
+    rows = kept(ctx.tables["trainings"], ROWS["trainings"], ctx.period)
     if rows.height == 0:
         return []
     min_days = exact(ctx.param("5", "min_days"))

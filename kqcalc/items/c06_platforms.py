@@ -12,10 +12,23 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import polars as pl
-
 from kqcalc.compact import first_rows_of
-from kqcalc.lines import Context, Line, exact, sources, tier_detail
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, Line, exact, kept, sources, tier_detail
+
+ITEMS = ("6",)
+
+# The policy numbers read (items.<code>.<key>), with their types (checked by policy/check.py).
+PARAMS: dict[str, dict[str, type]] = {
+    "6": {"min_platform_usd": Decimal, "min_client_usd": Decimal, "rmb_per_client": Decimal, "cap_rmb": Decimal},
+}
+
+# The rows read, and those left out (the manifest's excluded-by-rule counts and explain's reasons come from this
+# declaration): clients that joined outside the period (they still name the platform and its sources).
+ROWS: dict[str, tuple[LeftOut, ...]] = {
+    "platforms": (),
+    "platform_onboarding": (LeftOut("outside_period", lambda period: ~period.contains("joined_on")),),
+}
 
 
 def lines(ctx: Context) -> list[Line]:
@@ -29,7 +42,7 @@ def lines(ctx: Context) -> list[Line]:
     min_client = ctx.param("6", "min_client_usd")
     per_client = exact(ctx.param("6", "rmb_per_client"))
     cap = exact(ctx.param("6", "cap_rmb"))
-    joined = onboarding.filter(ctx.period.contains("joined_on"))
+    joined = kept(onboarding, ROWS["platform_onboarding"], ctx.period)
     qualifying = joined.filter(pl.col("client_annual_usd") >= pl.lit(min_client))
     clients = dict(qualifying.group_by("platform_id").agg(pl.col("client").n_unique()).iter_rows())
     joined_count = dict(joined.group_by("platform_id").agg(pl.col("client").n_unique()).iter_rows())

@@ -11,14 +11,25 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import polars as pl
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, Line, exact, kept, plain
 
-from kqcalc.lines import Context, Line, exact, plain
+ITEMS = ("7",)
+
+# The policy numbers read (items.<code>.<key>), with their types (checked by policy/check.py).
+PARAMS: dict[str, dict[str, type]] = {"7": {"min_area_m2": Decimal, "rmb_per_m2_year": Decimal, "cap_rmb": Decimal}}
+
+# The rows read, and those left out (the manifest's excluded-by-rule counts and explain's reasons come from this
+# declaration): stores whose lease lies wholly outside the period.
+ROWS: dict[str, tuple[LeftOut, ...]] = {
+    "o2o_stores": (LeftOut("lease_outside_period", lambda period: (pl.col("lease_start") > period.end)
+                           | (pl.col("lease_end") < period.start)),),
+}
 
 
 def lines(ctx: Context) -> list[Line]:
     start, end = ctx.period.start, ctx.period.end
-    rows = ctx.tables["o2o_stores"].filter((pl.col("lease_start") <= end) & (pl.col("lease_end") >= start))
+    rows = kept(ctx.tables["o2o_stores"], ROWS["o2o_stores"], ctx.period)
     if rows.height == 0:
         return []
     min_area = exact(ctx.param("7", "min_area_m2"))

@@ -12,7 +12,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from kqcalc.lines import Context, Line, exact, sources, tier_detail
+from kqcalc.lines import Context, LeftOut, Line, exact, sources, tier_detail
+
+ITEMS = ("8",)
+
+# Policy numbers read (items.<code>.<key>, with their types): none besides the tiers.
+PARAMS: dict[str, dict[str, type]] = {"8": {}}
+
+# Tiered items: the keys of each tier (items.8.tiers[i].<key>), each strictly rising from tier to tier.
+TIERS: dict[str, dict[str, type]] = {"8": {"min_active_firms": int, "min_online_rmb": Decimal, "amount_rmb": Decimal}}
+
+# The rows read: every park row counts (none is left out by rule).
+ROWS: dict[str, tuple[LeftOut, ...]] = {"parks": ()}
 
 
 def lines(ctx: Context) -> list[Line]:

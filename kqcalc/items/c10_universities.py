@@ -13,15 +13,28 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import polars as pl
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, Line, exact, kept, tier_detail
 
-from kqcalc.lines import Context, Line, exact, tier_detail
+ITEMS = ("10A", "10B")
+
+# The policy numbers each item reads (items.<code>.<key>), with their types (checked by policy/check.py).
+PARAMS: dict[str, dict[str, type]] = {
+    "10A": {"min_enrollment": int, "amount_rmb": Decimal},
+    "10B": {"min_students": int, "amount_rmb": Decimal},
+}
+
+# The rows read, and those left out (the manifest's excluded-by-rule counts and explain's reasons come from this
+# declaration): programs approved outside the period.
+ROWS: dict[str, tuple[LeftOut, ...]] = {
+    "university_programs": (LeftOut("outside_period", lambda period: ~period.contains("approved_on")),),
+}
 
 _KINDS = (("10A", "major", "min_enrollment"), ("10B", "college", "min_students"))
 
 
 def lines(ctx: Context) -> list[Line]:
-    programs = ctx.tables["university_programs"].filter(ctx.period.contains("approved_on"))
+    programs = kept(ctx.tables["university_programs"], ROWS["university_programs"], ctx.period)
     out = []
     for item, kind, floor_key in _KINDS:
         floor = ctx.param(item, floor_key)

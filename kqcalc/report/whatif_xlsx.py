@@ -13,9 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kqcalc.items import ITEMS
 from kqcalc.report import labels as L
 from kqcalc.report.xlsx import Col, _Book
-from kqcalc.tables import ITEMS
 
 if TYPE_CHECKING:
     from kqcalc.whatif import WhatIf

@@ -32,12 +32,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kqcalc.items import ITEMS
 from kqcalc.lines import Line, plain, round_fen
 from kqcalc.report import describe
 from kqcalc.report import labels as L
 from kqcalc.rules import reason_text
 from kqcalc.run import RunResult
-from kqcalc.tables import ITEMS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_FIRST = frozenset(FORMULA_STARTS)
