@@ -627,8 +627,8 @@ def _whatif(inputs: list[str], reform_spec: str | None, sets: list[str], base_sp
     else:
         print_console(result, lang)
     if written:
-        from kqcalc.report.labels import lang_of
         from kqcalc.whatif import WORDS
+        from kqcalc.words import lang_of
 
         console.print(WORDS[lang_of(lang)]["written"].format(folder=out), markup=False, soft_wrap=True)
     return 3 if result.errors else 0

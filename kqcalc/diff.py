@@ -23,9 +23,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kqcalc import words as L
 from kqcalc.errors import InputError
 from kqcalc.items import ITEM_ORDER, ITEMS
-from kqcalc.report import labels as L
 from kqcalc.store import CURRENT, PREVIOUS, RUNS, resolve_run
 
 CHANGED, APPEARED, DISAPPEARED = "changed", "appeared", "disappeared"

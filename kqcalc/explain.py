@@ -16,9 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kqcalc import words as L
 from kqcalc.errors import InputError, KqcalcError
 from kqcalc.report import describe
-from kqcalc.report import labels as L
 from kqcalc.text import norm_firm_id, norm_key
 
 DEFAULT_ROOT = Path("kqcalc-out")
@@ -116,8 +116,6 @@ ROW_REASONS = {
            "model_b2b": "model B2B (count toward a new store's orders only, not toward the firm's B2C amount)",
            "used_negative": "dated in the period or undatable (disqualifying)"},
 }
-CLAUSE_NUMBERS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
-                  "十": "10"}
 
 
 # --- the run ------------------------------------------------------------------------------------------------------
@@ -507,7 +505,7 @@ def render_tree(doc: dict[str, Any], lang: str = "zh") -> Any:
         title.append(f"  {line['status_text']}  {line['funding_text']}")
         branch = tree.add(title)
         if line["clause_text"]:
-            clause = line["clause"] if lang == "zh" else CLAUSE_NUMBERS.get(line["clause"], line["clause"])
+            clause = line["clause"] if lang == "zh" else L.CLAUSE_NUMBERS.get(line["clause"], line["clause"])
             branch.add(Text(w["clause"].format(clause=clause, clause_title=line["clause_title"],
                                                text=line["clause_text"]), style="italic"))
         sources = describe.sources_text({"detail": line["detail"]}, lang)

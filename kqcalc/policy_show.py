@@ -12,10 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from kqcalc import words as L
 from kqcalc.items import ITEMS
-from kqcalc.report import labels as L
-
-_CLAUSE_NUMBER = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 # Keys shown in the clause-text table rather than as parameters.
 _TEXT_KEYS = ("clause", "title_zh", "title_en", "clause_title_zh", "clause_title_en", "text_zh", "text_en")
@@ -163,7 +161,7 @@ def _clause_heading(policy: Any, code: str, lang: str) -> str:
     clause = str(policy.items[code].get("clause", ""))
     heading = policy.clause_title(code, lang)
     if lang == "en":
-        number = _CLAUSE_NUMBER.get(clause, clause)
+        number = L.CLAUSE_NUMBERS.get(clause, clause)
         return f"{number}. {heading}. " if heading else f"{number}. "
     return f"{clause}、{heading}。" if heading else f"{clause}、"
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from kqcalc import tables as T
+from kqcalc import words as L
 from kqcalc.items import ITEMS
-from kqcalc.report import labels as L
 
 FILL_ROWS = 1_048_575  # dropdowns and input messages cover the whole sheet below the header
 

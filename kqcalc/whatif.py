@@ -17,10 +17,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kqcalc import words as L
 from kqcalc.items import ITEM_ORDER, ITEMS
 from kqcalc.lines import Line, no_gc_pauses
 from kqcalc.policy import Policy
-from kqcalc.report import labels as L
 from kqcalc.run import RunResult
 
 ZERO = Decimal("0.00")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kqcalc.report import labels as L
+from kqcalc import words as L
 
 if TYPE_CHECKING:
     from kqcalc.run import RunResult

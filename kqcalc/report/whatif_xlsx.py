@@ -13,8 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kqcalc import words as L
 from kqcalc.items import ITEMS
-from kqcalc.report import labels as L
 from kqcalc.report.xlsx import Col, _Book
 
 if TYPE_CHECKING:

@@ -32,10 +32,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kqcalc import words as L
 from kqcalc.items import ITEMS
 from kqcalc.lines import Line, plain, round_fen
 from kqcalc.report import describe
-from kqcalc.report import labels as L
 from kqcalc.rules import reason_text
 from kqcalc.run import RunResult
 
@@ -421,11 +421,10 @@ def _line_rows(result: RunResult, lang: str) -> Iterable[list[Any]]:
     rule_cache: dict[tuple[str, str], str] = {}
     for line in result.lines:
         record = _light_record(line)
-        tier_key = (line.item, str(line.detail.get("tier", "")) if line.item == "2" else record["measure"]
-                    if line.item == "8" else "")
-        rule = rule_cache.get(tier_key)
+        key = describe.rule_key(record)
+        rule = rule_cache.get(key)
         if rule is None:
-            rule = rule_cache[tier_key] = describe.rule_text(record, policy, lang)
+            rule = rule_cache[key] = describe.rule_text(record, policy, lang)
         taken = {r: Decimal(0) for r in L.DEDUCTION_RULES}
         for d in line.deductions:
             taken[d.rule] = taken.get(d.rule, Decimal(0)) + d.amount
@@ -501,7 +500,7 @@ def near_miss_rows(result: RunResult, lang: str) -> list[list[Any]]:
     policy = result.policy
     found = []
     for line in result.lines:
-        if line.item not in ("1A", "2", "4", "6", "8", "10A", "10B"):
+        if line.item not in describe.THRESHOLD_ITEMS:
             continue
         for cond in describe.near_misses(_light_record(line)):
             found.append((cond["share"], result.ranks[line.firm_id], line, cond))

@@ -1,8 +1,13 @@
-"""Words for people: column headers, statuses, reason codes, units — in Chinese (default) and English.
+"""Every general word for people, in Chinese (default) and English: statuses, reasons, units, the phrases of a
+rule and of a line's facts, and the words of each command's output (report.xlsx, explain, diff, whatif, the
+console, the run log, the template, policy show, the CLI's own lines).
 
+One module for the words, so that a translation or a new wording is made in one place. Words about one clause
+(its rule text, its threshold conditions, its facts) are in that clause's module, at its end
+(kqcalc/items/cNN_*.py, "words" block); the issue codes' messages are in kqcalc/messages.py (the registry).
 Codes stay stable in every output (awards.csv, results.json); only these labels change with `--lang`.
 A code with no label here is shown as the code itself, so a new reason never disappears from a report.
-Light on purpose (no Polars): `explain` imports it.
+A leaf (no import of kqcalc, no Polars): the clause modules and `explain` import it.
 """
 
 from __future__ import annotations
@@ -174,3 +179,91 @@ def number(value: object) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def percent(share: object) -> str:
+    """0.40 → '40%', 0.055 → '5.5%'."""
+    from decimal import Decimal
+
+    return number(Decimal(str(share)) * 100) + "%"
+
+
+# Chinese clause numbers → their figure (explain and policy show in English: "9. …").
+CLAUSE_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+# --- one line in words (kqcalc/report/describe.py; the clauses' rule texts and facts) -----------------------------
+
+DESCRIBE = {
+    "zh": {
+        "rows_of": "{file} 中 {n} 行", "row_of": "{file} 第 {row} 行", "none": "无", "no_cap": "无上限",
+        "cap": "上限 {cap} 元", "reached": "门槛 {value} {unit}，已达",
+        "tier_reached": "已达第 {tier} 档 ≥ {value} {unit}",
+        "first_tier": "未达第 1 档 {value} {unit}，还差 {distance} {unit}",
+        "next": "下一档 {value} {unit}，还差 {distance} {unit}",
+        "next_threshold": "门槛 {value} {unit}，还差 {distance} {unit}", "top": "已达最高档",
+        "first_row": "{where}：{what}", "more_rows": "……另有 {n} 行", "what_sep": "，",
+        "measure_is": "{value} {unit}", "sep": "；", "with_measure": "{measure}（{text}）", "label": "{label} {text}",
+    },
+    "en": {
+        "rows_of": "{n} row(s) of {file}", "row_of": "{file} row {row}", "none": "none", "no_cap": "no cap",
+        "cap": "cap {cap} RMB", "reached": "threshold {value} {unit}, reached",
+        "tier_reached": "tier {tier} reached, ≥ {value} {unit}",
+        "first_tier": "below tier 1, {value} {unit}: {distance} {unit} to go",
+        "next": "next tier {value} {unit}, {distance} {unit} to go",
+        "next_threshold": "threshold {value} {unit}, {distance} {unit} to go", "top": "highest tier reached",
+        "first_row": "{where}: {what}", "more_rows": "… and {n} more row(s)", "what_sep": ", ",
+        "measure_is": "{value} {unit}", "sep": "; ", "with_measure": "{measure} ({text})", "label": "{label} {text}",
+    },
+}
+
+# The phrases a clause's rule text is made of (its own words — what is counted, the rate's unit — are in the clause).
+RULE = {
+    "zh": {"amount": "{amount} 元", "once": "（一次性）", "then": "{condition} → {amount}", "cap": "，上限 {cap} 元",
+           "rate": "{rate} {per} × {measure}{cap}", "share": "{base} × {share}{cap}",
+           "tier": "第 {tier} 档（{floor}）→ {amount} 元", "no_tier": "未达任何一档（第 1 档：{floor} → {amount} 元）"},
+    "en": {"amount": "RMB {amount}", "once": " (once)", "then": "{condition} → {amount}", "cap": ", cap RMB {cap}",
+           "rate": "{rate} {per} × {measure}{cap}", "share": "{base} × {share}{cap}",
+           "tier": "tier {tier} ({floor}) → RMB {amount}",
+           "no_tier": "no tier reached (tier 1: {floor} → RMB {amount})"},
+}
+
+# The general words of a line's facts (the clause's own sentences are in the clause).
+FACTS = {
+    "zh": {"counted": "计入", "not_counted": "不计入：{why}", "none": "无", "unknown": "不详", "list_sep": "、"},
+    "en": {"counted": "counted", "not_counted": "not counted: {why}", "none": "none", "unknown": "unknown",
+           "list_sep": ", "},
+}
+
+
+def rule(lang: str, key: str, **kw: object) -> str:
+    """A phrase of a rule text: rule("zh", "cap", cap="1,500,000") → '，上限 1,500,000 元'."""
+    return RULE[lang][key].format(**kw)
+
+
+def once(amount: object, lang: str) -> str:
+    """A fixed sum paid once: '10,000 元（一次性）', 'RMB 10,000 (once)'."""
+    return rule(lang, "amount", amount=number(amount)) + RULE[lang]["once"]
+
+
+def cap(amount: object, lang: str) -> str:
+    """The cap after a formula: '，上限 1,500,000 元', ', cap RMB 1,500,000'."""
+    return rule(lang, "cap", cap=number(amount))
+
+
+def tiered(tier: int, floor: str, amount: object, lang: str) -> str:
+    """The tier reached and its floor, or tier 1's when none is: '第 2 档（≥ 5,000,000 美元）→ 100,000 元'."""
+    return rule(lang, "tier" if tier else "no_tier", tier=tier, floor=floor, amount=number(amount))
+
+
+def row_of(file: object, row: object, lang: str) -> str:
+    """'transactions.csv 第 2 行', 'transactions.csv row 2'."""
+    return DESCRIBE[lang]["row_of"].format(file=file, row=row)
+
+
+def counted(entry: dict, lang: str) -> str:
+    """'计入', or '不计入：<reasons>' for an entry of a clause's facts with `counted` and `why_not`."""
+    f = FACTS[lang]
+    if entry.get("counted"):
+        return f["counted"]
+    return f["not_counted"].format(why=reasons(entry.get("why_not", []), lang))
