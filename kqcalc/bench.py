@@ -74,7 +74,7 @@ import sys, polars as pl
 from kqcalc import tables as T
 from kqcalc.clean import _column_exprs
 from kqcalc.compact import BIG_TABLES
-from kqcalc.read import _parquet_text
+from kqcalc.read.parquet import parquet_text
 queries = []
 for path in sys.argv[1:]:
     stem, _, suffix = path.rsplit("/", 1)[-1].rpartition(".")
@@ -88,7 +88,7 @@ for path in sys.argv[1:]:
             if suffix == "csv":  # as clean.parse_frame types a CSV's text (an empty field is already null)
                 exprs += _column_exprs(c, col, cells=False)
                 continue
-            text = _parquet_text(col, c.name, dtype, path)  # as read.realize streams a Parquet file
+            text = parquet_text(col, c.name, dtype, path)  # as read.realize streams a Parquet file
             cell = pl.when(col != "").then(col) if dtype == pl.String else col
             exprs += _column_exprs(c, cell, dtype, pl.when(text != "").then(text) if dtype == pl.String else text)
         scan = scan.select(exprs).select(pl.all().null_count())
