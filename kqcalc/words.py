@@ -5,6 +5,8 @@ console, the run log, the template, policy show, the CLI's own lines).
 One module for the words, so that a translation or a new wording is made in one place. Words about one clause
 (its rule text, its threshold conditions, its facts) are in that clause's module, at its end
 (kqcalc/items/cNN_*.py, "words" block); the issue codes' messages are in kqcalc/messages.py (the registry).
+The template's instructions per cell kind, table and column (with example values) stay in kqcalc/template.py,
+beside the input contract they document.
 Codes stay stable in every output (awards.csv, results.json); only these labels change with `--lang`.
 A code with no label here is shown as the code itself, so a new reason never disappears from a report.
 A leaf (no import of kqcalc, no Polars): the clause modules and `explain` import it.
