@@ -13,7 +13,16 @@ import polars as pl
 from firm_codes import credit_code
 
 from kqcalc.clean import clean
-from kqcalc.items import CLAUSES, ITEMS, c03_exports_logistics, c07_o2o_stores, c09_warehouses
+from kqcalc.items import (
+    CLAUSES,
+    ITEMS,
+    c01_new_stores,
+    c03_exports_logistics,
+    c05_training,
+    c07_o2o_stores,
+    c09_warehouses,
+    c10_universities,
+)
 from kqcalc.lines import Context, Period, round_fen
 from kqcalc.policy import load_policy
 from kqcalc.read import RawTable, ReadResult
@@ -100,3 +109,46 @@ def test_clause_9_top_up_needs_its_warehouses_9a_or_9b_paid_in_this_run() -> Non
     assert award[("9C", "W3")] == (Decimal("0.00"), ["not_belt_and_road"])
     warnings = c09_warehouses.warnings(ctx, lines)
     assert [(w.table, w.row, w.column, w.code) for w in warnings] == [("warehouses", 4, "country", "unknown_country")]
+
+
+def test_clause_1_pays_a_new_b2b_store_on_a_mainstream_platform_and_warns_of_an_ambiguous_spelling() -> None:
+    other = credit_code(3)
+    _, ctx = _cleaned(
+        firms={**{k: v + [v[0]] for k, v in FIRMS.items()}, "firm_id": [FIRM, LOGISTICS, other]},
+        stores={"firm_id": [FIRM, FIRM, other], "platform": ["阿里巴巴国际站", "敦煌网", "阿里巴巴"],
+                "store_id": ["B1", "B2", "B3"], "model": ["B2B", "B2B", "B2B"],
+                "opened_on": ["2020-10-01", "2020-06-30", "2021-01-05"]})  # B2 opened before the period
+    lines = {ln.firm_id: ln for ln in c01_new_stores.lines(ctx, {})}
+    # 10,000 RMB once per firm with a new B2B store on a mainstream platform (阿里巴巴国际站 = alibaba.com)
+    assert (lines[FIRM].item, lines[FIRM].measure, lines[FIRM].gross) == ("1B", Decimal(1), Decimal("10000"))
+    assert lines[FIRM].detail["mainstream_platforms"] == ["alibaba.com"]
+    # a bare 阿里巴巴 may be 1688.com: the store does not count, and the clause's declared warning names it
+    assert (lines[other].gross, lines[other].reasons) == (Decimal(0), ["not_mainstream_platform"])
+    warnings = c01_new_stores.warnings(ctx, list(lines.values()))
+    assert [(w.table, w.row, w.code) for w in warnings] == [("stores", 4, "ambiguous_platform")]
+
+
+def test_clause_5_pays_100_rmb_per_trainee_day_with_8_class_hours_a_day() -> None:
+    _, ctx = _cleaned(trainings={
+        "institution_id": [FIRM] * 4, "session_id": ["T1", "T2", "T3", "T4"],
+        "started_on": ["2020-09-01", "2020-10-01", "2020-11-01", "2020-06-01"],
+        "days": ["", "3", "5", "5"], "class_hours": ["40", "16", "", ""], "trainees": ["20", "15", "14", "50"],
+        "recognized": ["是", "是", "是", "是"]})
+    (line,) = c05_training.lines(ctx)
+    # T1: 40 class hours = 5 days × 20 trainees = 100 person-days; T2: 3 days (long enough), 16 hours = 2 days,
+    # the smaller counts: 2 × 15 = 30; T3: 14 trainees < 15; T4 starts before the period (left out by ROWS).
+    # 130 person-days × 100 RMB = 13,000 RMB, cap 240,000.
+    assert (line.measure, line.gross, line.cap) == (Decimal(130), Decimal(13000), Decimal(240000))
+    assert [(s["session"], s["counted"], s["why_not"]) for s in line.detail["sessions"]] == [
+        ("T1", True, []), ("T2", True, []), ("T3", False, ["too_few_trainees"])]
+
+
+def test_clause_10_pays_a_new_major_in_the_admission_plan_with_30_a_year() -> None:
+    _, ctx = _cleaned(university_programs={
+        "university_id": [FIRM] * 3, "program_id": ["M1", "M2", "C1"], "kind": ["专业", "专业", "学院"],
+        "approved_on": ["2020-09-01", "2020-09-01", "2021-03-01"], "in_admission_plan": ["是", "否", ""],
+        "enrollment": ["30", "45", "799"]})
+    got = {(ln.item, ln.ref): (ln.gross, ln.reasons) for ln in c10_universities.lines(ctx)}
+    assert got == {("10A", "M1"): (Decimal(300000), []),  # exactly 30 a year: met
+                   ("10A", "M2"): (Decimal(0), ["not_in_admission_plan"]),
+                   ("10B", "C1"): (Decimal(0), ["below_threshold"])}  # 799 < 800 students

@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from kqcalc import words as W
 from kqcalc.compact import first_rows_of
 from kqcalc.issues import Issue, issue
 from kqcalc.items._common import (
@@ -190,3 +191,55 @@ def warnings(ctx: Context, lines: list[Line]) -> list[Issue]:
                              "ambiguous_platform", platform=repr(store["platform"]), store=repr(store["store_id"]),
                              full_names=full_names))
     return out
+
+
+# --- words: rule text and facts for report.xlsx and explain ---
+# (report/describe.py reads CONDITIONS, rule_text and facts of every clause, and more_conditions where declared)
+
+# Threshold conditions: (item, key of the line's detail holding the tier detail, "" for the line's own) → label.
+CONDITIONS = {
+    "zh": {("1A", ""): "企业B2C交易额", ("1A", "store_orders"): "新开B2C店铺单店订单数"},
+    "en": {("1A", ""): "firm's B2C amount", ("1A", "store_orders"): "orders of the best new B2C store"},
+}
+
+FACTS = {
+    "zh": {"1A": "新开B2C店铺 {new_b2c_stores} 家；订单最多的店铺 {store}：{store_orders} 笔",
+           "1B": "新开B2B店铺 {new_b2b_stores} 家：{stores}；其中主流平台：{platforms}"},
+    "en": {"1A": "{new_b2c_stores} new B2C store(s); the one with most orders, {store}: {store_orders} orders",
+           "1B": "{new_b2b_stores} new B2B store(s): {stores}; on mainstream platforms: {platforms}"},
+}
+
+
+def more_conditions(record: dict) -> list[tuple[str, dict, str]]:
+    """1A's other threshold, the orders of the best new store, as a condition shaped like a tier detail."""
+    detail = record.get("detail") or {}
+    if record["item"] != "1A" or "store_orders" not in detail or "min_store_orders" not in detail:
+        return []
+    orders, floor = Decimal(str(detail["store_orders"])), Decimal(str(detail["min_store_orders"]))
+    synthetic: dict[str, Any] = {"unit": "orders", "thresholds": [str(floor)], "tier": int(orders >= floor)}
+    if orders >= floor:
+        synthetic["reached"] = str(floor)
+    else:
+        synthetic |= {"next": str(floor), "distance": str(floor - orders)}
+    return [("store_orders", synthetic, str(orders))]
+
+
+def rule_text(record: dict, p: dict, lang: str) -> str:
+    """'新开B2C店铺单店订单 ≥ 100 笔且企业B2C交易额 ≥ 30,000 美元 → 10,000 元（一次性）'."""
+    zh = lang == "zh"
+    if record["item"] == "1A":
+        orders, usd = p["min_store_orders"], W.number(p["min_b2c_usd"])
+        condition = (f"新开B2C店铺单店订单 ≥ {orders} 笔且企业B2C交易额 ≥ {usd} 美元" if zh else
+                     f"new B2C store with ≥ {orders} orders and firm B2C amount ≥ USD {usd}")
+    else:
+        condition = "主流平台新开B2B店铺" if zh else "new B2B store on a mainstream platform"
+    return W.rule(lang, "then", condition=condition, amount=W.once(p["amount_rmb"], lang))
+
+
+def facts(record: dict, lang: str) -> list[tuple[str, list[str]]]:
+    """1A: the new B2C stores and the best one's orders; 1B: the new B2B stores and the mainstream platforms."""
+    d, f, w = record.get("detail") or {}, FACTS[lang], W.FACTS[lang]
+    if record["item"] == "1A":
+        return [(f["1A"].format(**d), [])] if "store" in d else []
+    return [(f["1B"].format(new_b2b_stores=d.get("new_b2b_stores", 0), stores=w["list_sep"].join(d.get("stores", [])),
+                            platforms=w["list_sep"].join(d.get("mainstream_platforms", [])) or w["none"]), [])]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from kqcalc import words as W
 from kqcalc.compact import IN_PERIOD, row_count, sample_rows
 from kqcalc.compact import ROWS as COMPACT_ROWS
 from kqcalc.lazy import pl
@@ -97,3 +98,26 @@ def _per_unit(ctx: Context, spec: _PerUnit, totals: pl.DataFrame) -> list[Line]:
 
 def lines(ctx: Context, got: dict[str, Any]) -> list[Line]:
     return _per_unit(ctx, _3A, got["3A"]) + _per_unit(ctx, _3B, got["3B"])
+
+
+# --- words: rule text and facts for report.xlsx and explain ---
+
+CONDITIONS: dict[str, dict[tuple[str, str], str]] = {"zh": {}, "en": {}}
+
+FACTS = {"zh": "考核期内 {rows_in_period} 行，计入 {rows_counted} 行",
+         "en": "{rows_in_period} row(s) in the period, {rows_counted} counted"}
+
+# item → (its rate's key in the policy, the rate's unit in zh and en)
+RATES = {"3A": ("rmb_per_usd", "元/美元", "RMB per USD"), "3B": ("rmb_per_kg", "元/公斤", "RMB per kg")}
+
+
+def rule_text(record: dict, p: dict, lang: str) -> str:
+    """'0.03 元/美元 × 美元，上限 1,500,000 元'."""
+    key, per_zh, per_en = RATES[record["item"]]
+    return W.rule(lang, "rate", rate=W.number(p[key]), per=per_zh if lang == "zh" else per_en,
+                  measure=W.unit(record["unit"], lang), cap=W.cap(p["cap_rmb"], lang))
+
+
+def facts(record: dict, lang: str) -> list[tuple[str, list[str]]]:
+    """The rows of the period and those counted (declared through the platform, deposited)."""
+    return [(FACTS[lang].format(**(record.get("detail") or {})), [])]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kqcalc import words as W
 from kqcalc.lines import Context, LeftOut, Line, exact, kept, plain
 
 ITEMS = ("5",)
@@ -79,3 +80,34 @@ def lines(ctx: Context) -> list[Line]:
 
 
 _REASON_ORDER = ["not_recognized", "too_short", "too_few_trainees"]
+
+
+# --- words: rule text and facts for report.xlsx and explain ---
+
+CONDITIONS: dict[str, dict[tuple[str, str], str]] = {"zh": {}, "en": {}}
+
+FACTS = {
+    "zh": {"sessions": "培训期次",
+           "session": "期次 {session}：{trainees} 人 × {day_equivalents} 天，{counted}（{where}）"},
+    "en": {"sessions": "sessions",
+           "session": "session {session}: {trainees} trainees × {day_equivalents} days, {counted} ({where})"},
+}
+
+
+def rule_text(record: dict, p: dict, lang: str) -> str:
+    """'300 元/人·天 × 人·天，上限 …'."""
+    return W.rule(lang, "rate", rate=W.number(p["rmb_per_trainee_day"]),
+                  per="元/人·天" if lang == "zh" else "RMB per person-day", measure=W.unit(record["unit"], lang),
+                  cap=W.cap(p["cap_rmb"], lang))
+
+
+def facts(record: dict, lang: str) -> list[tuple[str, list[str]]]:
+    """One sub-line per session: trainees × days, counted or why not, and its row."""
+    f = FACTS[lang]
+    subs = []
+    for entry in (record.get("detail") or {}).get("sessions", []):
+        values = {k: (W.number(v) if k == "day_equivalents" else v) for k, v in entry.items()}
+        subs.append(f["session"].format(**(values | {"counted": W.counted(entry, lang),
+                                                     "where": W.row_of(entry.get("file", ""), entry.get("row", ""),
+                                                                       lang)})))
+    return [(f["sessions"], subs)] if subs else []

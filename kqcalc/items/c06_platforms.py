@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kqcalc import words as W
 from kqcalc.compact import first_rows_of
 from kqcalc.lazy import pl
 from kqcalc.lines import Context, LeftOut, Line, exact, kept, sources, tier_detail
@@ -68,3 +69,28 @@ def lines(ctx: Context) -> list[Line]:
         out.append(Line(platform_id, "6", "", Decimal(n), "clients",
                         Decimal(0) if reasons else per_client * n, cap=cap, reasons=reasons, detail=detail))
     return out
+
+
+# --- words: rule text and facts for report.xlsx and explain ---
+
+CONDITIONS = {"zh": {("6", "platform_annual_usd"): "平台年交易额"},
+              "en": {("6", "platform_annual_usd"): "platform's annual amount"}}
+
+FACTS = {
+    "zh": "考核期内新增入驻企业 {clients_joined_in_period} 家，"
+          "其中年交易额 ≥ {min_client} 美元的 {qualifying_clients} 家",
+    "en": "{clients_joined_in_period} client(s) joined in the period, {qualifying_clients} of them with an annual "
+          "amount ≥ USD {min_client}",
+}
+
+
+def rule_text(record: dict, p: dict, lang: str) -> str:
+    """'10,000 元/家 × 家，上限 …'."""
+    return W.rule(lang, "rate", rate=W.number(p["rmb_per_client"]), per="元/家" if lang == "zh" else "RMB per client",
+                  measure=W.unit(record["unit"], lang), cap=W.cap(p["cap_rmb"], lang))
+
+
+def facts(record: dict, lang: str) -> list[tuple[str, list[str]]]:
+    """The clients that joined in the period and those whose annual amount qualifies."""
+    d = record.get("detail") or {}
+    return [(FACTS[lang].format(min_client=W.number(d.get("min_client_usd", "0")), **d), [])]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kqcalc import words as W
 from kqcalc.lines import Context, LeftOut, Line, exact, sources, tier_detail
 
 ITEMS = ("8",)
@@ -51,3 +52,36 @@ def lines(ctx: Context) -> list[Line]:
                   "tier": tier, "sources": where.get(park_id, {})}
         out.append(Line(park_id, "8", "", Decimal(tier), "tier", gross, reasons=reasons, detail=detail))
     return out
+
+
+# --- words: rule text and facts for report.xlsx and explain ---
+
+CONDITIONS = {
+    "zh": {("8", "tier_by_active_firms"): "入驻有实绩企业数", ("8", "tier_by_online_total"): "年在线交易总额"},
+    "en": {("8", "tier_by_active_firms"): "active resident firms", ("8", "tier_by_online_total"): "online total"},
+}
+
+FACTS = {"zh": "园区 {park_name}；档次取两项中较低者：第 {tier} 档",
+         "en": "park {park_name}; its tier is the lower of the two: tier {tier}"}
+
+
+def rule_key(record: dict) -> str:
+    """What the rule text depends on besides the item: the tier (the line's measure)."""
+    return record["measure"]
+
+
+def rule_text(record: dict, p: dict, lang: str) -> str:
+    """'第 1 档（有实绩企业 ≥ 30 家且年在线交易总额 ≥ 50,000,000 元）→ 300,000 元', or tier 1's when none."""
+    tiers = p["tiers"]
+    tier = int(Decimal(str(record["measure"])))
+    shown = tiers[tier - 1] if tier else tiers[0]
+    firms, online = shown["min_active_firms"], W.number(shown["min_online_rmb"])
+    floor = (f"有实绩企业 ≥ {firms} 家且年在线交易总额 ≥ {online} 元" if lang == "zh" else
+             f"≥ {firms} active firms and online total ≥ RMB {online}")
+    return W.tiered(tier, floor, shown["amount_rmb"], lang)
+
+
+def facts(record: dict, lang: str) -> list[tuple[str, list[str]]]:
+    """The park and its tier, the lower of the two tiers."""
+    d = record.get("detail") or {}
+    return [(FACTS[lang].format(park_name=d.get("park_name", ""), tier=d.get("tier", 0)), [])]

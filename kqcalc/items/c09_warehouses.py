@@ -19,6 +19,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from kqcalc import words as W
 from kqcalc.issues import Issue, issue
 from kqcalc.lines import Context, LeftOut, Line, add_years, exact
 from kqcalc.shape import fail, need, need_list, need_text
@@ -142,3 +143,37 @@ def warnings(ctx: Context, lines: list[Line]) -> list[Issue]:
             out.append(issue("warehouses", src["file"], src["row"], ctx.header(src["file"], "country"),
                              "unknown_country", country=repr(line.detail["country"])))
     return out
+
+
+# --- words: rule text and facts for report.xlsx and explain ---
+
+CONDITIONS: dict[str, dict[tuple[str, str], str]] = {"zh": {}, "en": {}}
+
+FACTS = {
+    "zh": {"9B": "运营起始日 {operating_since}，满一年之日 {one_year_on}，考核期末 {period_end}",
+           "9C": "国家 {country}：{on_list}", "on_list": "在“一带一路”名单内", "off_list": "不在“一带一路”名单内"},
+    "en": {"9B": "operating since {operating_since}, one year on {one_year_on}, period end {period_end}",
+           "9C": "country {country}: {on_list}", "on_list": "on the Belt and Road list",
+           "off_list": "not on the Belt and Road list"},
+}
+
+
+def rule_text(record: dict, p: dict, lang: str) -> str:
+    """9A, 9C: '200,000 元（一次性）'; 9B: '建设成本 × 40%，上限 500,000 元（一次性）'."""
+    if record["item"] != "9B":
+        return W.once(p["amount_rmb"], lang)
+    return W.rule(lang, "share", base="建设成本" if lang == "zh" else "construction cost",
+                  share=W.percent(p["cost_share"]), cap=W.cap(p["cap_rmb"], lang)) + W.RULE[lang]["once"]
+
+
+def facts(record: dict, lang: str) -> list[tuple[str, list[str]]]:
+    """9B: the start of operation and its first anniversary against the period's end; 9C: the country."""
+    item, d, f = record["item"], record.get("detail") or {}, FACTS[lang]
+    if item == "9B":
+        unknown = W.FACTS[lang]["unknown"]
+        return [(f["9B"].format(operating_since=d.get("operating_since") or unknown,
+                                one_year_on=d.get("one_year_on") or unknown, period_end=d.get("period_end")), [])]
+    if item == "9C":
+        return [(f["9C"].format(country=d.get("country", ""),
+                                on_list=f["on_list"] if d.get("belt_and_road") else f["off_list"]), [])]
+    return []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kqcalc import words as W
 from kqcalc.lazy import pl
 from kqcalc.lines import Context, LeftOut, Line, exact, kept, tier_detail
 
@@ -52,3 +53,21 @@ def lines(ctx: Context) -> list[Line]:
             out.append(Line(row["university_id"], item, row["program_id"], Decimal(row["enrollment"]), "students",
                             Decimal(0) if reasons else amount, reasons=reasons, detail=detail))
     return out
+
+
+# --- words: rule text and facts for report.xlsx and explain ---
+
+CONDITIONS = {"zh": {("10A", ""): "每年招生人数", ("10B", ""): "在院人数"},
+              "en": {("10A", ""): "yearly enrolment", ("10B", ""): "students"}}
+
+FACTS = {"zh": "批准日期 {approved_on}", "en": "approved on {approved_on}"}
+
+
+def rule_text(record: dict, p: dict, lang: str) -> str:
+    """'50,000 元（一次性）'."""
+    return W.once(p["amount_rmb"], lang)
+
+
+def facts(record: dict, lang: str) -> list[tuple[str, list[str]]]:
+    """The date the program was approved."""
+    return [(FACTS[lang].format(approved_on=(record.get("detail") or {}).get("approved_on", "")), [])]
