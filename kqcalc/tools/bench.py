@@ -1,6 +1,6 @@
 """`make bench`: the performance figures of SPEC §6, measured, with ratios against baselines of the same run.
 
-    python -m kqcalc.bench [--scale 1] [--formats csv,parquet,xlsx] [--runs 3] [--data bench-data]
+    python -m kqcalc.tools.bench [--scale 1] [--formats csv,parquet,xlsx] [--runs 3] [--data bench-data]
                            [--skip-generate] [--no-extras]
 
 Generates (once, cached under --data) a seeded district-year with `kqcalc sample`: 20,000 firms and
@@ -239,7 +239,7 @@ def _first_firm(run: Path) -> str:
 
 def _print(rows: list[tuple[str, str, str, str]], opts: argparse.Namespace, argv: list[str], load: str) -> None:
     cpus = os.cpu_count()
-    command = " ".join(["python -m kqcalc.bench", *argv])
+    command = " ".join(["python -m kqcalc.tools.bench", *argv])
     print(f"\n`{command}`: scale ×{opts.scale} ({FIRMS * opts.scale:,} firms, {ROWS * opts.scale:,} rows per big "
           f"table), median of {opts.runs} alternating runs, {cpus} CPUs, load average before the runs "
           f"{load}\n")
