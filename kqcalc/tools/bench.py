@@ -315,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
             if scale == 1 and fmt != "xlsx" and not opts.no_extras:
                 if fmt == "csv":
                     report_out = out_root / "report"
-                    subprocess.run(_compute(python, folder, report_out, "csv,xlsx"), check=False)
+                    subprocess.run(_compute(python, folder, report_out, "csv,xlsx"), check=False, capture_output=True)
                     sheets = _sheets_as_parquet(_stored_run(report_out) / "report.xlsx", out_root / "sheets")
                     commands["report"] = _compute(python, folder, report_out, "csv,xlsx")
                     commands["write_excel"] = [python, "-c", WRITE_EXCEL, str(out_root / "polars.xlsx"), *sheets]
@@ -341,8 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     command = " ".join(["python -m kqcalc.tools.bench", *(argv if argv is not None else sys.argv[1:])])
     scales = sorted({s for s, _ in plan})
     print(f"\n`{command}`: scale {', '.join(f'×{s}' for s in scales)} ({FIRMS:,} firms and {ROWS:,} rows per big "
-          f"table at ×1), median of {opts.runs} alternating runs, {os.cpu_count()} CPUs, load average before the "
-          f"runs {load}\n")
+          f"table at ×1; data in {opts.data}), median of {opts.runs} alternating runs, {os.cpu_count()} CPUs, "
+          f"load average before the runs {load}\n")
     print("\n".join(table(rows)))
     return 0
 
