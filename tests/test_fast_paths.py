@@ -260,7 +260,7 @@ def test_sheets_loaded_ahead_read_as_sheets_loaded_in_turn(tmp_path: Path, monke
                                                            sample: str) -> None:
     # Big sheets are loaded on two loader threads ahead of the one being turned into a table; here any sheet counts
     # as big, and the result must be what reading the sheets in turn gives.
-    from kqcalc import read
+    from kqcalc.read import xlsx as read
 
     awkward = sample == "awkward"
     if awkward:
@@ -272,8 +272,8 @@ def test_sheets_loaded_ahead_read_as_sheets_loaded_in_turn(tmp_path: Path, monke
     in_turn = read_inputs([sample])
     monkeypatch.setattr(read, "LOAD_AHEAD_ROWS", 1)
     loaded = []
-    load = read._load_and_scan
-    monkeypatch.setattr(read, "_load_and_scan", lambda *args: loaded.append(args[1].name) or load(*args))
+    load = read.load_and_scan
+    monkeypatch.setattr(read, "load_and_scan", lambda *args: loaded.append(args[1].name) or load(*args))
     ahead = read_inputs([sample])
     sheets = [p.file.rsplit(":", 1)[1] for pieces in in_turn.tables.values() for p in pieces if ".xlsx:" in p.file]
     assert sorted(loaded) == sorted(sheets) and len(sheets) == (1 if awkward else 18)  # every sheet went ahead

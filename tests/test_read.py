@@ -18,9 +18,8 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from kqcalc import xlsx_scan
 from kqcalc.errors import InputError
-from kqcalc.read import read_inputs
+from kqcalc.read import read_inputs, xlsx_scan
 
 FIRMS_EN = ["firm_id", "firm_name", "in_zone", "independent_accounting", "independent_tax"]
 FIRMS_ZH = ["统一社会信用代码", "企业名称", "园区注册", "独立核算", "独立纳税"]
@@ -415,10 +414,10 @@ def test_parquet_datetimes_and_numbers(tmp_path: Path) -> None:
             "note": [dt.datetime(2020, 7, 1, 8, 30), dt.datetime(2020, 7, 1, 8, 30, 0, 500000)],
         }
     ).write_parquet(tmp_path / "fx_rates.parquet")
-    from kqcalc.read import _parquet_as_text
+    from kqcalc.read import parquet_as_text
 
     df = pl.read_parquet(tmp_path / "fx_rates.parquet")
-    text = _parquet_as_text(df, "x")
+    text = parquet_as_text(df, "x")
     assert text["usd_per_unit"].to_list() == ["1.1", "0.009"]
     assert text["note"].to_list() == ["2020-07-01 08:30:00", "2020-07-01 08:30:00.500"]
 
