@@ -21,6 +21,7 @@ import polars as pl
 from kqcalc import tables as T
 from kqcalc.compact import BIG_TABLES, ROWS, compact_query, merge_compact
 from kqcalc.issues import Issue, issue
+from kqcalc.items import ITEMS
 from kqcalc.lines import Period
 from kqcalc.read import RawTable, ReadResult, SourceColumn, cell_text, chunks, column_text, realize
 from kqcalc.text import CREDIT_CODE_ALPHABET, CREDIT_CODE_WEIGHTS, credit_code_check_char, norm_key
@@ -237,7 +238,7 @@ def _parse(col: T.Column, raw: pl.Expr, plain_numbers: bool = False) -> _Parsed:
         value = pl.coalesce([named, pl.when(upper.str.contains(r"^[A-Z]{3}$")).then(upper)])
         return _Parsed(value, _when_null("bad_currency"))
     words = {T.MODEL: MODEL_WORDS, T.PROGRAM_KIND: PROGRAM_KIND_WORDS, T.LEVEL: LEVEL_WORDS,
-             T.ITEM: {c: c for c in T.ITEMS}}[kind]
+             T.ITEM: {c: c for c in ITEMS}}[kind]
     value = _words(raw, words, pl.String, fold=kind not in (T.MODEL, T.ITEM))
     return _Parsed(value, _when_null(f"bad_{kind}"))
 
@@ -349,7 +350,7 @@ def _fast(col: T.Column, raw: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
         code = raw.str.contains(r"^[A-Z]{3}$")
         return pl.when(code).then(raw.replace(codes)), code.fill_null(False)
     words: dict[str, object] | None = {T.BOOL: BOOL_WORDS, T.MODEL: MODEL_WORDS, T.PROGRAM_KIND: PROGRAM_KIND_WORDS,
-                                       T.LEVEL: LEVEL_WORDS, T.ITEM: {c: c for c in T.ITEMS}}.get(kind)
+                                       T.LEVEL: LEVEL_WORDS, T.ITEM: {c: c for c in ITEMS}}.get(kind)
     if words is None:
         return None
     canonical = _canonical_words(words, fold=kind not in (T.MODEL, T.ITEM))

@@ -6,7 +6,7 @@ Conventions (SPEC §4): `-h` is `--help` everywhere; `kqcalc` alone prints the h
 choices (`--lang`, `--formats`, `--format`) are matched case-insensitively and a wrong one exits 2 naming the
 valid values; a usage error is one `Error:` line when stderr is not a terminal (a cron log), Typer's box on a
 terminal; help shows plain metavars (`INPUT...`, `--out DIR`; no `<bool>` on a flag) and an example per
-command. The words of the lines this module prints itself are in WORDS.
+command. The words of the lines this module prints itself are in kqcalc/words.py (CLI).
 """
 
 from __future__ import annotations
@@ -20,48 +20,14 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from kqcalc import words as L
 from kqcalc.errors import KqcalcError
 from kqcalc.messages import lang_of, message
 
 # Typer vendors Click in recent versions: take its exception base class from Typer itself.
 ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
-WORDS = {
-    "zh": {
-        "strict": "输入中有 {n} 个错误；--strict：未写出任何文件。",
-        "checked": "校验完成：{files} 个文件，读取 {rows} 行；{errors} 个错误，{warnings} 个警告。",
-        "waiting": "输出文件夹 {folder} 正被另一次 kqcalc 运行使用（{holder}）；最多等待 {wait:g} 秒……",
-        "interrupted_waiting": "已中断（Ctrl-C）：仍在等待输出文件夹 {folder} 的锁，未写出任何文件。",
-        "interrupted_kept": "已中断（Ctrl-C）：未写出新的结果；{folder} 仍是上一次运行 {run} 的结果，完整未动。",
-        "interrupted_empty": "已中断（Ctrl-C）：未写出任何结果；{folder} 中还没有完成的运行。",
-        "interrupted_switched": "已中断（Ctrl-C）：新的运行 {run} 已完整写入并切换为 {folder} 的当前结果。",
-        "interrupted": "已中断（Ctrl-C）：未写出任何文件。",
-        "no_run": "无",
-        "not_xlsx": "{path}：模板必须是 .xlsx 文件（例如 输入模板.xlsx）",
-        "exists": "{path} 已存在；加 --force 覆盖它，或换一个文件名",
-        "not_empty": "{path} 不是空文件夹；样例数据只写入新的或空的文件夹",
-        "not_a_folder": "{path} 不是文件夹",
-        "cannot_write": "无法写入 {path}：{reason}",
-    },
-    "en": {
-        "strict": "{n} error(s) in the input; --strict: nothing written.",
-        "checked": "Checked {files} file(s), {rows} rows read: {errors} error(s), {warnings} warning(s).",
-        "waiting": "The output folder {folder} is in use by another kqcalc run ({holder}); waiting up to {wait:g} s …",
-        "interrupted_waiting": "Interrupted (Ctrl-C) while waiting for the lock of {folder}: nothing was written.",
-        "interrupted_kept": "Interrupted (Ctrl-C): no new results were written; {folder} still holds the previous "
-                            "run {run}, untouched.",
-        "interrupted_empty": "Interrupted (Ctrl-C): no results were written; {folder} holds no finished run yet.",
-        "interrupted_switched": "Interrupted (Ctrl-C): the new run {run} had already been written whole and is "
-                                "the current run of {folder}.",
-        "interrupted": "Interrupted (Ctrl-C): nothing was written.",
-        "no_run": "none",
-        "not_xlsx": "{path}: the template must be an .xlsx file (e.g. input-template.xlsx)",
-        "exists": "{path} already exists; add --force to overwrite it, or choose another name",
-        "not_empty": "{path} is not an empty folder; the sample is written only into a new or empty folder",
-        "not_a_folder": "{path} is not a folder",
-        "cannot_write": "cannot write {path}: {reason}",
-    },
-}
+WORDS = L.CLI
 LANGS = ("zh", "en")
 FORMATS = ("csv", "xlsx")
 SAMPLE_FORMATS = ("xlsx", "csv", "parquet")
@@ -627,10 +593,7 @@ def _whatif(inputs: list[str], reform_spec: str | None, sets: list[str], base_sp
     else:
         print_console(result, lang)
     if written:
-        from kqcalc.report.labels import lang_of
-        from kqcalc.whatif import WORDS
-
-        console.print(WORDS[lang_of(lang)]["written"].format(folder=out), markup=False, soft_wrap=True)
+        console.print(L.WHATIF[L.lang_of(lang)]["written"].format(folder=out), markup=False, soft_wrap=True)
     return 3 if result.errors else 0
 
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import polars as pl
-
+from kqcalc.lazy import pl
 from kqcalc.lines import Period
 
 IN_PERIOD = "_in_period"  # the row's date lies in the period (null when the date is unknown)

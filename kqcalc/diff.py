@@ -23,10 +23,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kqcalc import words as L
 from kqcalc.errors import InputError
-from kqcalc.report import labels as L
+from kqcalc.items import ITEM_ORDER, ITEMS
 from kqcalc.store import CURRENT, PREVIOUS, RUNS, resolve_run
-from kqcalc.tables import ITEM_ORDER, ITEMS
 
 CHANGED, APPEARED, DISAPPEARED = "changed", "appeared", "disappeared"
 
@@ -149,30 +149,7 @@ def _money(value: Any) -> Any:
 
 # --- text rendering (plain text: read in a terminal or a cron mail) ------------------------------------
 
-WORDS = {
-    "zh": {
-        "before": "之前", "after": "之后", "run": "运行", "time_unknown": "时间不详", "policy": "政策",
-        "period": "考核期", "to": " 至 ", "sep": "；", "open": "（", "close": "）", "colon": "：",
-        "policy_changed": "两次运行所用政策不同（编号或 SHA-256）。", "period_changed": "两次运行的考核期不同。",
-        "lines": "奖励金额或状态有变化的行：{n}（金额或状态变化 {changed}，新增 {appeared}，消失 {disappeared}）",
-        "firm_id": "统一社会信用代码", "firm_name": "企业名称", "item": "项目", "ref": "关联编号", "change": "变化",
-        "difference": "差额", "status": "状态", "totals": "合计（元）：", "district": "区级财政", "city": "市级财政",
-        "total": "合计", "inputs": "内容有变化的输入（文件或工作表）：{n}", "file": "输入",
-        CHANGED: "变化", APPEARED: "新增", DISAPPEARED: "消失",
-    },
-    "en": {
-        "before": "Before", "after": "After", "run": "run", "time_unknown": "time unknown", "policy": "policy",
-        "period": "period", "to": "..", "sep": "; ", "open": " (", "close": ")", "colon": ": ",
-        "policy_changed": "The policy differs between the two runs (id or SHA-256).",
-        "period_changed": "The period differs between the two runs.",
-        "lines": "Lines whose award or status changed: {n} ({changed} changed, {appeared} appeared, "
-                 "{disappeared} disappeared)",
-        "firm_id": "firm_id", "firm_name": "firm_name", "item": "item", "ref": "ref", "change": "change",
-        "difference": "difference", "status": "status", "totals": "Totals (RMB):", "district": "district",
-        "city": "city", "total": "total", "inputs": "Inputs whose content changed (files or sheets): {n}",
-        "file": "input", CHANGED: "changed", APPEARED: "appeared", DISAPPEARED: "disappeared",
-    },
-}
+WORDS = L.DIFF
 
 
 def _width(text: str) -> int:

@@ -16,9 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kqcalc import words as L
 from kqcalc.errors import InputError, KqcalcError
 from kqcalc.report import describe
-from kqcalc.report import labels as L
 from kqcalc.text import norm_firm_id, norm_key
 
 DEFAULT_ROOT = Path("kqcalc-out")
@@ -39,85 +39,9 @@ class FirmNotFound(KqcalcError):
         return self.text
 
 
-WORDS = {
-    "zh": {
-        "header": "{name}（{firm_id}）　第 {rank} 名　"
-                  "奖励合计 {total} 元（区级财政 {district} 元，市级财政 {city} 元）",
-        "run": "运行 {folder}　政策 {policy}　考核期 {start} 至 {end}　运行时间 {run_time}",
-        "clause": "条款（{clause}、{clause_title}）：{text}", "measure": "计量值 {measure} {unit}，来自 {sources}",
-        "rule": "适用规则：{rule}", "gross": "计算额 {gross} 元；{cap} → {capped} 元",
-        "deductions": "扣减", "no_deductions": "扣减：无", "deduction": "{rule}：−{amount} 元（{reason}{detail}）",
-        "award": "奖励 {award} 元　状态：{status}　资金来源：{funding}", "why": "原因：{reasons}",
-        "policy_note": "注意：条款文本取自政策 {source}，与本次运行所用政策文件（SHA-256 {sha}）不同",
-        "no_policy": "（找不到本次运行所用的政策文件，无法显示条款原文）", "no_name": "（不在企业名录中）",
-        "several": "{n} 家企业与 {query!r} 相符，请给出统一社会信用代码或更完整的名称：",
-        "none": "运行 {folder} 中没有与 {query!r} 相符的企业（共 {n} 家）。"
-                "请给出18位统一社会信用代码或企业名称的一部分。",
-        "unknown_time": "不详",
-        "registered_header": "{name}（{firm_id}）　已在企业名录中登记　本次运行无奖励行",
-        "no_lines": "本次运行中该企业没有奖励行（不是查无此企业）。",
-        "no_rows": "原因：除企业名录外，本次输入的各表中都没有该企业的数据行（未申报任何项目）。",
-        "rows_no_line": "原因：它在各表中的数据行都没有形成奖励行，见下方“各表数据行”。",
-        "registry": "企业名录：{facts}（{where}）", "yes": "是", "no": "否", "fact_sep": "；",
-        "data_error": "企业名录：该企业的多行登记信息相互矛盾（已隔离，见 issues.csv），本次各项均不符合资格",
-        "negative": "负面记录（考核期内或日期不详，取消本期全部奖励资格）",
-        "negative_record": "{category}，{date}，{where}", "no_date": "日期不详", "no_category": "类别不详",
-        "rows": "各表数据行（被隔离的错误行不在其中，见 issues.csv）",
-        "table_rows": "{table}：{n} 行（{parts}）", "row_part": "{label} {n} 行", "part_sep": "，",
-        "matches_no_lines": "本次无奖励行",
-    },
-    "en": {
-        "header": "{name} ({firm_id})   rank {rank}   total RMB {total} (district {district}, city {city})",
-        "run": "run {folder}   policy {policy}   period {start} to {end}   run time {run_time}",
-        "clause": "Clause ({clause}. {clause_title}): {text}", "measure": "measure {measure} {unit}, from {sources}",
-        "rule": "rule applied: {rule}", "gross": "gross RMB {gross}; {cap} → RMB {capped}",
-        "deductions": "deductions", "no_deductions": "deductions: none",
-        "deduction": "{rule}: −RMB {amount} ({reason}{detail})",
-        "award": "award RMB {award}   status: {status}   funding: {funding}", "why": "reasons: {reasons}",
-        "policy_note": "note: clause texts come from policy {source}, not the exact policy file of this run "
-                       "(SHA-256 {sha})",
-        "no_policy": "(the policy file of this run was not found: no clause texts)", "no_name": "(not in firms)",
-        "several": "{n} firms match {query!r}; give the credit code or more of the name:",
-        "none": "no firm matches {query!r} in run {folder} ({n} firms). Give the 18-character credit code or part "
-                "of the firm's name.",
-        "unknown_time": "unknown",
-        "registered_header": "{name} ({firm_id})   registered in firms   no lines in this run",
-        "no_lines": "The firm has no award line in this run (it is registered: this is not an unknown firm). ",
-        "no_rows": "Why: apart from firms, no input table of this run has a row of this firm (it applied for "
-                   "nothing).",
-        "rows_no_line": "Why: none of its rows in the other tables made an award line; see \"rows by table\" "
-                        "below.",
-        "registry": "firms: {facts} ({where})", "yes": "yes", "no": "no", "fact_sep": "; ",
-        "data_error": "firms: the firm's registry rows conflict (quarantined, see issues.csv): ineligible for "
-                      "every item in this run",
-        "negative": "negative records (dated in the period or undatable: no award in this period)",
-        "negative_record": "{category}, {date}, {where}", "no_date": "date unknown", "no_category": "category unknown",
-        "rows": "rows by table (quarantined rows are not included: see issues.csv)",
-        "table_rows": "{table}: {n} row(s) ({parts})", "row_part": "{label} {n}", "part_sep": ", ",
-        "matches_no_lines": "no lines",
-    },
-}
-REGISTRY_FACTS = {
-    "zh": {"in_zone": "园区注册", "independent_accounting": "独立核算", "independent_tax": "独立纳税",
-           "is_logistics": "物流企业", "case_by_case": "一事一议"},
-    "en": {"in_zone": "in zone", "independent_accounting": "independent accounting",
-           "independent_tax": "independent tax", "is_logistics": "logistics firm", "case_by_case": "case by case"},
-}
-# Why rows of a firm were left out (kqcalc.run.firm_rows), in the order they are shown; "used" first.
-ROW_REASONS = {
-    "zh": {"used": "计入", "outside_period": "日期在考核期外", "lease_outside_period": "租期与考核期不重叠",
-           "not_via_platform": "未通过轻纺城平台申报", "not_deposited": "数据未在平台沉淀",
-           "model_b2b": "B2B模式（只计入新开店铺订单数，不计入企业B2C交易额）",
-           "used_negative": "考核期内或日期不详（取消资格）"},
-    "en": {"used": "used", "outside_period": "dated outside the period",
-           "lease_outside_period": "lease does not overlap the period",
-           "not_via_platform": "not declared through the 轻纺城 platform",
-           "not_deposited": "data not deposited on the platform",
-           "model_b2b": "model B2B (count toward a new store's orders only, not toward the firm's B2C amount)",
-           "used_negative": "dated in the period or undatable (disqualifying)"},
-}
-CLAUSE_NUMBERS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
-                  "十": "10"}
+WORDS = L.EXPLAIN
+REGISTRY_FACTS = L.REGISTRY_FACTS
+ROW_REASONS = L.ROW_REASONS
 
 
 # --- the run ------------------------------------------------------------------------------------------------------
@@ -507,7 +431,7 @@ def render_tree(doc: dict[str, Any], lang: str = "zh") -> Any:
         title.append(f"  {line['status_text']}  {line['funding_text']}")
         branch = tree.add(title)
         if line["clause_text"]:
-            clause = line["clause"] if lang == "zh" else CLAUSE_NUMBERS.get(line["clause"], line["clause"])
+            clause = line["clause"] if lang == "zh" else L.CLAUSE_NUMBERS.get(line["clause"], line["clause"])
             branch.add(Text(w["clause"].format(clause=clause, clause_title=line["clause_title"],
                                                text=line["clause_text"]), style="italic"))
         sources = describe.sources_text({"detail": line["detail"]}, lang)

@@ -12,18 +12,17 @@ from it, rounding that quotient gives the same fen as rounding the exact value.
 from __future__ import annotations
 
 import decimal
+import functools
 import gc
-from collections.abc import Iterator
+import operator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import polars as pl
-
-from kqcalc.policy import Policy
-from kqcalc.tables import ITEM_ORDER
+from kqcalc.lazy import pl
 
 FEN = Decimal("0.01")
 PRECISION = 60  # significant digits: amounts up to 10^20 with 30 decimals stay exact
@@ -154,16 +153,15 @@ class Line:
     def key(self) -> tuple[str, str, str]:
         return (self.firm_id, self.item, self.ref)
 
-    def sort_key(self) -> tuple[int, str]:
-        return (ITEM_ORDER[self.item], self.ref)
-
 
 @dataclass
 class Context:
     """What a clause module may look at: typed tables, the policy and the period."""
 
     tables: dict[str, pl.DataFrame]
-    policy: Policy
+    # A kqcalc.policy.Policy. Not imported: this module sits below the clauses, and the policy's checks read the
+    # clauses' declarations (README, "Layers").
+    policy: Any
     period: Period
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # file -> column -> header as written
     fx: dict[str, Decimal] = field(default_factory=lambda: {"USD": Decimal(1)})  # USD per unit, exact
@@ -182,6 +180,33 @@ class Context:
 
     def param(self, item: str, key: str) -> Any:
         return self.policy.param(item, key)
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """Rows of a table that a clause (or a general rule) leaves out, and why.
+
+    A clause declares them per table (its module's `ROWS`): the clause reads the table through `kept`, the
+    manifest counts those rows as excluded by rule (SPEC §1 p. 4), and explain names the reason — one selection,
+    written once. `excluded=False`: the rows are used (by another line of the clause), and explain still says
+    why they do not count toward the clause's main measure (B2B transactions: orders of a store, never the B2C
+    amount)."""
+
+    reason: str
+    rows: Callable[[Period], pl.Expr]  # true on the rows left out for this reason
+    excluded: bool = True
+
+
+def left_out(rules: Sequence[LeftOut], period: Period, *, all_reasons: bool = False) -> pl.Expr:
+    """True on the rows excluded by rule (or, with all_reasons, left out for any of the reasons)."""
+    exprs = [r.rows(period) for r in rules if r.excluded or all_reasons]
+    return functools.reduce(operator.or_, exprs) if exprs else pl.lit(False)
+
+
+def kept(frame: pl.DataFrame | pl.LazyFrame, rules: Sequence[LeftOut], period: Period, *,
+         all_reasons: bool = False) -> Any:
+    """The rows of `frame` the rules keep (a frame of the same kind)."""
+    return frame.filter(~left_out(rules, period, all_reasons=all_reasons))
 
 
 def sources(frame: pl.DataFrame, by: str) -> dict[str, dict[str, int]]:

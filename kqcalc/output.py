@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from kqcalc.items import ITEMS
 from kqcalc.lines import Line, fen_text, no_gc_pauses, plain, round_fen
 from kqcalc.rules import reason_text
 from kqcalc.run import RunResult
-from kqcalc.tables import ITEMS
 
 AWARD_COLUMNS = ["firm_id", "firm_name", "item", "ref", "measure", "unit", "gross_rmb", "capped_rmb", "award_rmb",
                  "funding", "status", "reason"]

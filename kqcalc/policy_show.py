@@ -12,85 +12,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from kqcalc.report import labels as L
-from kqcalc.tables import ITEMS
-
-_CLAUSE_NUMBER = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+from kqcalc import words as L
+from kqcalc.items import ITEMS
 
 # Keys shown in the clause-text table rather than as parameters.
 _TEXT_KEYS = ("clause", "title_zh", "title_en", "clause_title_zh", "clause_title_en", "text_zh", "text_en")
 
-_LABELS = {
-    "zh": {
-        "id": "政策编号", "document": "文号", "title": "名称", "window": "有效期", "mode": "从高不重复方式",
-        "source": "来源", "sha256": "SHA-256", "params": "现行参数", "item": "项目", "key": "参数", "value": "值",
-        "meaning": "参数", "file_key": "政策文件中的键",
-        "texts": "条款原文", "name": "名称", "text": "条文", "general": "通用", "general_texts": "通用规则原文",
-        "countries": "个国家", "to": " 至 ",
-        "top_up": "top_up（补足差额：本政策金额减去其他层级奖励）",
-        "exclusive": "exclusive（已获其他层级奖励即不再给予）",
-    },
-    "en": {
-        "id": "Policy id", "document": "Document", "title": "Title", "window": "Valid", "mode": "Highest-only mode",
-        "source": "Source", "sha256": "SHA-256", "params": "Parameters in force", "item": "item", "key": "key",
-        "meaning": "parameter", "file_key": "key in the policy file",
-        "value": "value", "texts": "Clause texts", "name": "name", "text": "text", "general": "general",
-        "general_texts": "General rules", "countries": "countries", "to": " to ",
-        "top_up": "top_up (pays own award minus other-level awards)",
-        "exclusive": "exclusive (nothing when another level paid)",
-    },
-}
+_LABELS = L.POLICY
 
 
-# What each key of an item or of [general] means (the unit of its value in brackets).
-PARAM_LABELS = {
-    "zh": {
-        "funding": "资金来源", "unit": "计量单位", "amount_rmb": "奖励金额（元）", "cap_rmb": "上限（元）",
-        "min_store_orders": "单店订单数门槛（笔）", "min_b2c_usd": "企业B2C交易额门槛（美元）",
-        "mainstream_platforms": "主流B2B平台（名称及别名）", "tiers": "档位",
-        "ambiguous_platforms": "含义不明的平台写法（不计为主流平台，给出警告）",
-        "rmb_per_usd": "每美元奖励（元）", "rmb_per_kg": "每公斤补助（元）",
-        "min_clients": "实际服务企业数门槛（家）", "min_clients_b2c_usd": "服务企业B2C年交易额合计门槛（美元）",
-        "min_clients_b2b_usd": "服务企业B2B年交易额合计门槛（美元）", "fee_share": "服务费补助比例",
-        "min_days": "每期培训天数下限（天）", "min_class_hours": "每期培训课时下限（课时）",
-        "class_hours_per_day": "每天折合课时", "min_trainees": "每班人数下限（人）",
-        "rmb_per_trainee_day": "扶持标准（元/人·天）", "min_platform_usd": "平台年交易额门槛（美元）",
-        "min_client_usd": "新增企业年交易额门槛（美元）", "rmb_per_client": "每家新增企业奖励（元）",
-        "min_area_m2": "营业面积下限（平方米）", "rmb_per_m2_year": "补助标准（元/平方米·年）",
-        "min_active_firms": "活跃企业数门槛（家）", "min_online_rmb": "网上交易总额门槛（元）",
-        "cost_share": "建设成本补助比例", "min_operating_years": "运营年限下限（年）",
-        "countries": "“一带一路”国家", "other_countries": "可识别的其他国家或地区（不在名单内）",
-        "min_enrollment": "年招生人数下限（人）", "min_students": "在校学生数下限（人）",
-        "registry_exempt_items": "不作企业资格检查的项目（仍须在企业名录中）",
-        "in_zone_only_items": "只需园区注册的项目", "logistics_only_items": "只奖励物流企业的项目",
-        "one_time_items": "一次性奖励项目", "top_up_one_time_items": "升档补足差额的一次性项目",
-        "highest_only_exempt_items": "不适用从高不重复的项目", "negative_categories": "负面记录类别",
-    },
-    "en": {
-        "funding": "funding", "unit": "unit of the measure", "amount_rmb": "award (RMB)", "cap_rmb": "cap (RMB)",
-        "min_store_orders": "orders of one store, at least", "min_b2c_usd": "firm's B2C amount, at least (USD)",
-        "mainstream_platforms": "mainstream B2B platform (name, aliases)", "tiers": "tier",
-        "ambiguous_platforms": "ambiguous platform spellings (never mainstream; warned about)",
-        "rmb_per_usd": "RMB per USD", "rmb_per_kg": "RMB per kg", "min_clients": "clients, at least",
-        "min_clients_b2c_usd": "clients' summed B2C, at least (USD)",
-        "min_clients_b2b_usd": "clients' summed B2B, at least (USD)", "fee_share": "share of service fees",
-        "min_days": "days a session, at least", "min_class_hours": "class hours a session, at least",
-        "class_hours_per_day": "class hours a day", "min_trainees": "trainees a class, at least",
-        "rmb_per_trainee_day": "RMB per trainee-day", "min_platform_usd": "platform's annual amount, at least (USD)",
-        "min_client_usd": "new client's annual amount, at least (USD)", "rmb_per_client": "RMB per new client",
-        "min_area_m2": "store area, at least (m²)", "rmb_per_m2_year": "RMB per m² and year",
-        "min_active_firms": "active firms, at least", "min_online_rmb": "online total, at least (RMB)",
-        "cost_share": "share of the costs", "min_operating_years": "years operating, at least",
-        "countries": "Belt-and-Road countries", "other_countries": "other countries recognised (not on the list)",
-        "min_enrollment": "enrolment a year, at least", "min_students": "students, at least",
-        "registry_exempt_items": "items without the registry test (still in firms)",
-        "in_zone_only_items": "items needing only zone registration",
-        "logistics_only_items": "items for logistics firms only", "one_time_items": "one-time items",
-        "top_up_one_time_items": "one-time items topped up by tier",
-        "highest_only_exempt_items": "items exempt from highest-only",
-        "negative_categories": "negative-record categories",
-    },
-}
+PARAM_LABELS = L.PARAMS
 
 
 def param_label(key: str, lang: str) -> str:
@@ -163,7 +94,7 @@ def _clause_heading(policy: Any, code: str, lang: str) -> str:
     clause = str(policy.items[code].get("clause", ""))
     heading = policy.clause_title(code, lang)
     if lang == "en":
-        number = _CLAUSE_NUMBER.get(clause, clause)
+        number = L.CLAUSE_NUMBERS.get(clause, clause)
         return f"{number}. {heading}. " if heading else f"{number}. "
     return f"{clause}、{heading}。" if heading else f"{clause}、"
 

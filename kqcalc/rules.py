@@ -18,11 +18,19 @@ from decimal import Decimal
 import polars as pl
 
 from kqcalc.issues import Issue, issue
-from kqcalc.lines import Context, Deduction, Line, exact, plain, round_fen
+from kqcalc.items import REQUIRES_PAID
+from kqcalc.lines import Context, Deduction, LeftOut, Line, exact, kept, plain, round_fen
 from kqcalc.text import norm_key
 
 NOT_MET, INELIGIBLE, ALREADY, SUPERSEDED, TOPPED_UP, ADJUSTED, AWARDED = (
     "not_met", "ineligible", "already_awarded", "superseded", "topped_up", "adjusted", "awarded")
+
+
+# The rows of the general rules' own table (as the clauses declare theirs: items/__init__.py): a negative record
+# dated outside the period does not disqualify; one whose date could not be read does (fail closed).
+ROWS: dict[str, tuple[LeftOut, ...]] = {
+    "negative_records": (LeftOut("outside_period", lambda period: (~period.contains("occurred_on")).fill_null(False)),),
+}
 
 
 @dataclass
@@ -40,8 +48,7 @@ class Registry:
 def build_registry(ctx: Context, conflicting: set[str]) -> Registry:
     firms = {row["firm_id"]: row for row in ctx.tables["firms"].iter_rows(named=True)}
     records = ctx.tables["negative_records"]
-    # A record dated inside the period, or whose date could not be read, disqualifies (fail closed).
-    disqualifying = records.filter(ctx.period.contains("occurred_on") | pl.col("occurred_on").is_null())
+    disqualifying = kept(records, ROWS["negative_records"], ctx.period)
     negative: dict[str, list[dict]] = defaultdict(list)
     for row in disqualifying.sort("firm_id", "_file", "_row").iter_rows(named=True):
         negative[row["firm_id"]].append({
@@ -127,12 +134,15 @@ def apply_rules(lines: list[Line], ctx: Context, reg: Registry) -> list[Issue]:
 
     eligibility = _Eligibility(ctx)
     funding = {item: policy.funding(item) for item in {line.item for line in lines}}
-    # Rules 1–3 for every line; 9C needs its warehouse's 9A/9B outcome, so it goes last.
-    ordered = sorted(lines, key=lambda ln: ln.item == "9C")
-    paid_warehouses: set[tuple[str, str]] = set()
+    # Rules 1–3 for every line. An item that requires another item's line (same firm and ref) paid in this run
+    # (a clause's REQUIRES_PAID: 9C on its warehouse's 9A or 9B) goes after the others and is met only then.
+    required = {code for needed, _ in REQUIRES_PAID.values() for code in needed}
+    ordered = sorted(lines, key=lambda ln: ln.item in REQUIRES_PAID)
+    paid: set[tuple[str, str, str]] = set()  # (item, firm, ref) of the required items' paid lines
     for line in ordered:
-        if line.item == "9C" and line.gross > 0 and (line.firm_id, norm_key(line.ref)) not in paid_warehouses:
-            line.reasons.append("no_paid_9a_9b")
+        need = REQUIRES_PAID.get(line.item)
+        if need and line.gross > 0 and not any((code, line.firm_id, norm_key(line.ref)) in paid for code in need[0]):
+            line.reasons.append(need[1])
             line.gross = Decimal(0)
         line.capped = line.gross if line.cap is None else min(line.gross, line.cap)
         amount = line.capped
@@ -161,8 +171,8 @@ def apply_rules(lines: list[Line], ctx: Context, reg: Registry) -> list[Issue]:
             amount -= taken
             if amount == 0:
                 line.status = line.status or ALREADY
-        if line.item in ("9A", "9B") and amount > 0:
-            paid_warehouses.add((line.firm_id, norm_key(line.ref)))
+        if line.item in required and amount > 0:
+            paid.add((line.item, line.firm_id, norm_key(line.ref)))
         # Rule 4: 从高不重复 (not for clause 九).
         if line.item not in highest_exempt and others.get(line_key, 0) > 0:
             other = others[line_key]

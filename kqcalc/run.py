@@ -11,54 +11,25 @@ import polars as pl
 
 from kqcalc import __version__
 from kqcalc.clean import Cleaned, clean, unknown_firm_warnings
-from kqcalc.compact import IN_PERIOD, ROWS, row_count
+from kqcalc.compact import ROWS, row_count
 from kqcalc.errors import UsageError
 from kqcalc.issues import ERROR, Issue, issue, sorted_issues
-from kqcalc.items import gross_lines
-from kqcalc.lines import Context, Line, Period, exact_context, no_gc_pauses, plain
+from kqcalc.items import ITEM_ORDER, ITEMS, gross_lines
+from kqcalc.items import ROWS as CLAUSE_ROWS
+from kqcalc.items import warnings as clause_warnings
+from kqcalc.lines import Context, LeftOut, Line, Period, exact_context, left_out, no_gc_pauses, plain
 from kqcalc.policy import Policy
 from kqcalc.read import ReadResult
+from kqcalc.rules import ROWS as RULES_ROWS
 from kqcalc.rules import Registry, apply_rules, build_registry
-from kqcalc.tables import ITEM_ORDER, ITEMS
 
 Progress = Callable[[str], None]  # called with the stage about to start (the console's progress display)
 
 
-# Rows that the rules leave out on purpose are "excluded by rule" in the manifest, not errors (SPEC §1 p. 4).
-def _excluded_by_rule(period: Period) -> dict[str, pl.Expr]:
-    out_of = lambda col: ~period.contains(col)  # noqa: E731
-    out_of_period = ~pl.col(IN_PERIOD)  # the big tables are compact (kqcalc/compact.py)
-    return {
-        "transactions": out_of_period,
-        "exports_9610": out_of_period | ~pl.col("via_platform"),
-        "logistics": out_of_period | ~pl.col("deposited"),
-        "stores": out_of("opened_on"),
-        "trainings": out_of("started_on"),
-        "platform_onboarding": out_of("joined_on"),
-        "university_programs": out_of("approved_on"),
-        "o2o_stores": (pl.col("lease_start") > period.end) | (pl.col("lease_end") < period.start),
-        "negative_records": out_of("occurred_on").fill_null(False),
-    }
-
-
-# Why a firm's rows were left out, per table, for explain (first matching reason wins; the others are "used").
-# The same rules as the manifest's excluded-by-rule counts, split by reason, plus the in-period B2B transactions
-# (used: they count toward a new store's orders, but never toward the firm's B2C amount of items 1A and 2).
-def _row_reasons(period: Period) -> dict[str, list[tuple[str, pl.Expr]]]:
-    out_of = lambda col: ~period.contains(col)  # noqa: E731
-    outside = ("outside_period", ~pl.col(IN_PERIOD).fill_null(False))
-    return {
-        "transactions": [outside, ("model_b2b", pl.col("model") == "B2B")],
-        "exports_9610": [outside, ("not_via_platform", ~pl.col("via_platform"))],
-        "logistics": [outside, ("not_deposited", ~pl.col("deposited"))],
-        "stores": [("outside_period", out_of("opened_on"))],
-        "trainings": [("outside_period", out_of("started_on"))],
-        "platform_onboarding": [("outside_period", out_of("joined_on"))],
-        "university_programs": [("outside_period", out_of("approved_on"))],
-        "o2o_stores": [("lease_outside_period", (pl.col("lease_start") > period.end)
-                        | (pl.col("lease_end") < period.start))],
-        "negative_records": [("outside_period", out_of("occurred_on").fill_null(False))],
-    }
+# The rows each clause and the general rules leave out, per table, and why: one declaration (a clause module's
+# ROWS, rules.ROWS) that the clause reads its table through, the manifest counts as excluded by rule (SPEC §1
+# p. 4) and explain shows per firm.
+ROW_RULES: dict[str, tuple[LeftOut, ...]] = {**CLAUSE_ROWS, **RULES_ROWS}
 
 
 def firm_rows(cleaned: Cleaned, period: Period, firms: set[str]) -> dict[str, dict[str, dict[str, int]]]:
@@ -66,7 +37,6 @@ def firm_rows(cleaned: Cleaned, period: Period, firms: set[str]) -> dict[str, di
     about the rows behind a firm's lines, and about a registered firm that has no line at all."""
     from kqcalc.clean import FIRM_COLUMNS
 
-    reasons = _row_reasons(period)
     wanted = pl.Series(sorted(firms), dtype=pl.String).implode()
     out: dict[str, dict[str, dict[str, int]]] = {}
     queries, names = [], []
@@ -74,9 +44,9 @@ def firm_rows(cleaned: Cleaned, period: Period, firms: set[str]) -> dict[str, di
         frame = cleaned.tables[name]
         if name == "firms" or not cols or frame.height == 0:
             continue
-        why = pl.lit("used")
-        for reason, rule in reversed(reasons.get(name, [])):
-            why = pl.when(rule).then(pl.lit(reason)).otherwise(why)
+        why = pl.lit("used")  # the first reason that applies, as the rules are declared
+        for rule in reversed(ROW_RULES.get(name, ())):
+            why = pl.when(rule.rows(period)).then(pl.lit(rule.reason)).otherwise(why)
         rows = row_count() if ROWS in frame.columns else pl.len()
         queries.append(frame.lazy().filter(pl.col(cols[0]).is_in(wanted)).group_by(
             pl.col(cols[0]).alias("firm"), why.alias("why")).agg(rows.cast(pl.Int64).alias("n")))
@@ -175,9 +145,10 @@ class RunResult:
 
 def _account(cleaned: Cleaned, read: ReadResult, period: Period) -> list[dict]:
     """rows read = used + excluded by rule + merged + quarantined, per input file (SPEC §1 principle 4)."""
-    for name, rule in _excluded_by_rule(period).items():
+    for name, rules in ROW_RULES.items():
         frame = cleaned.tables[name]
-        if frame.height:
+        if frame.height and any(r.excluded for r in rules):
+            rule = left_out(rules, period)
             rows = row_count() if ROWS in frame.columns else pl.len()
             for file, n in frame.filter(rule).group_by("_file").agg(rows).iter_rows():
                 cleaned.counts[file].excluded += n
@@ -204,21 +175,6 @@ def _negative_category_warnings(ctx: Context, cleaned: Cleaned) -> list[Issue]:
         if category is not None and category not in known:  # a blank category is an error already
             header = cleaned.headers.get(file, {}).get("category", "category")
             out.append(issue("negative_records", file, row, header, "unknown_category", category=repr(category)))
-    return out
-
-
-def _ambiguous_platform_warnings(lines: list[Line], ctx: Context) -> list[Issue]:
-    """One warning per new B2B store whose platform is an ambiguous spelling (SPEC §2, item 1B): the store does not
-    count, and staff are told which full names would."""
-    full_names = ", ".join(
-        "/".join([p["name"], *[a for a in p.get("aliases", []) if not a.isascii()][:1]])
-        for p in ctx.policy.items["1B"].get("mainstream_platforms", []))
-    out = []
-    for line in lines:
-        for store in line.detail.get("ambiguous_platforms", []) if line.item == "1B" else []:
-            out.append(issue("stores", store["file"], store["row"], ctx.header(store["file"], "platform"),
-                             "ambiguous_platform", platform=repr(store["platform"]), store=repr(store["store_id"]),
-                             full_names=full_names))
     return out
 
 
@@ -305,12 +261,8 @@ def compute_cleaned(cleaning: Cleaning, policy: Policy, progress: Progress) -> R
     for firm_id in sorted(cleaned.conflicting_firms):
         issues.append(issue("firms", "", 0, "", "firm_data_error", firm_id=firm_id))
     progress("items")
-    for line in (lines := gross_lines(ctx)):
-        if line.item == "9C" and not line.detail.get("country_recognised", True) and not line.detail["belt_and_road"]:
-            src = line.detail["source"]
-            issues.append(issue("warehouses", src["file"], src["row"], cleaned.headers.get(src["file"], {}).get(
-                "country", "country"), "unknown_country", country=repr(line.detail["country"])))
-    issues += _ambiguous_platform_warnings(lines, ctx)
+    lines = gross_lines(ctx)
+    issues += clause_warnings(ctx, lines)
     progress("rules")
     issues += apply_rules(lines, ctx, registry)
     ranks = rank_firms(lines)

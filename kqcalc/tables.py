@@ -21,7 +21,7 @@ COUNT = "count"  # non-negative whole number
 CURRENCY = "currency"  # ISO 4217 or Chinese customs code/name, blank = USD
 MODEL = "model"  # B2C / B2B
 PROGRAM_KIND = "program_kind"  # major / college (专业 / 学院)
-ITEM = "item"  # one of the fifteen item codes 1A … 10B
+ITEM = "item"  # one of the item codes the clauses declare (kqcalc.items.ITEMS)
 LEVEL = "level"  # national / provincial / city / district (国家/省/市/区)
 YEAR = "year"  # a calendar year
 RATE = "rate"  # positive decimal (USD per unit of a currency)
@@ -318,6 +318,3 @@ TABLES: dict[str, Table] = {
 
 # Tables whose key includes the client identity (client_id, else normalised client_name).
 CLIENT_KEYED = ("hosting_services", "platform_onboarding")
-
-ITEMS: tuple[str, ...] = ("1A", "1B", "2", "3A", "3B", "4", "5", "6", "7", "8", "9A", "9B", "9C", "10A", "10B")
-ITEM_ORDER: dict[str, int] = {code: i for i, code in enumerate(ITEMS)}

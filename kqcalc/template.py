@@ -15,11 +15,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from kqcalc import tables as T
-from kqcalc.report import labels as L
+from kqcalc import words as L
+from kqcalc.items import ITEMS
 
 FILL_ROWS = 1_048_575  # dropdowns and input messages cover the whole sheet below the header
 
-INSTRUCTIONS = {"zh": "填表说明", "en": "Instructions"}
+INSTRUCTIONS = L.TEMPLATE_INSTRUCTIONS
 
 # Kind → (zh, en) description of what to type.
 KIND_TEXT = {
@@ -191,38 +192,7 @@ COLUMN_TEXT: dict[str, tuple[str, str, str]] = {
     "usd_per_unit": ("1单位该币种折合多少美元", "USD per unit of the currency", "1.18"),
 }
 
-WORDS = {
-    "zh": {
-        "title": "kqcalc 输入模板：填表说明",
-        "intro": [
-            "本工作簿由 kqcalc template 生成。每个工作表是一张数据表，第 1 行是表头，请从第 2 行起每行填写一条记录。",
-            "请勿修改表头、勿在表头上方加标题、勿在表格下方加“合计”行；不需要的表留空即可（也可删除该工作表）。",
-            "只有“企业名录”是必填表；橙色表头为必填列，蓝色表头为选填列。把鼠标停在表头上可看到该列的说明。",
-            "下表的“示例”一列只是填写示例，不会被计算；请勿把示例抄到数据表中。本说明页不会被读取"
-            "（计算时会提示一次“unknown_sheet”，可忽略）。",
-            "填好后运行：kqcalc compute 本文件.xlsx --out 输出文件夹",
-        ],
-        "columns": ["工作表", "列名（表头）", "英文列名", "必填", "填写格式 / 可选值", "说明", "示例（仅供参考）"],
-        "required": "必填", "optional": "选填", "default": "空白时为 {value}",
-    },
-    "en": {
-        "title": "kqcalc input template: instructions",
-        "intro": [
-            "Written by kqcalc template. Each sheet is one table: row 1 is the header; fill one record a row from "
-            "row 2.",
-            "Do not change the headers, add titles above them or total rows below; leave the tables you do not need "
-            "empty (or delete their sheets).",
-            "Only 'firms' is required. Orange headers are required columns, blue ones optional; hover over a header "
-            "to see what the column holds.",
-            "The 'Example' column below only shows how to fill a cell; examples are never computed — do not copy "
-            "them into the tables. This sheet is not read (compute warns once, 'unknown_sheet').",
-            "When filled in, run: kqcalc compute THIS_FILE.xlsx --out OUTPUT_FOLDER",
-        ],
-        "columns": ["Sheet", "Header", "Contract name", "Required", "Format / values", "What it holds",
-                    "Example (not data)"],
-        "required": "required", "optional": "optional", "default": "blank means {value}",
-    },
-}
+WORDS = L.TEMPLATE
 
 
 def column_text(table: str, column: str) -> tuple[str, str, str]:
@@ -240,7 +210,7 @@ def choices(table: str, column: T.Column, lang: str) -> list[str] | None:
     if column.kind == T.PROGRAM_KIND:
         return ["专业", "学院"] if zh else ["major", "college"]
     if column.kind == T.ITEM:
-        return list(T.ITEMS)
+        return list(ITEMS)
     if column.kind == T.LEVEL:
         return ["国家", "省", "市", "区"] if zh else ["national", "provincial", "city", "district"]
     if column.kind == T.CURRENCY:

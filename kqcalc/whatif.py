@@ -17,11 +17,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kqcalc import words as L
+from kqcalc.items import ITEM_ORDER, ITEMS
 from kqcalc.lines import Line, no_gc_pauses
 from kqcalc.policy import Policy
-from kqcalc.report import labels as L
 from kqcalc.run import RunResult
-from kqcalc.tables import ITEM_ORDER, ITEMS
 
 ZERO = Decimal("0.00")
 CSV_COLUMNS = ["firm_id", "firm_name", "item", "ref", "base_rmb", "reform_rmb", "change_rmb", "base_status",
@@ -179,32 +179,7 @@ def render_json(w: WhatIf) -> str:
 
 # --- console ----------------------------------------------------------------------------------------------------------
 
-WORDS = {
-    "zh": {
-        "title": "政策变动测算（what-if）", "base": "基准", "reform": "调整后", "change": "差额",
-        "policy": "政策", "period": "考核期", "by_item": "按项目合计（元）", "by_funding": "按资金来源合计（元）",
-        "item": "项目", "name": "名称", "funding": "资金来源", "all": "合计",
-        "firms": "企业：{gain} 家增加，{lose} 家减少，{same} 家不变",
-        "lines": "变动的奖励行：{n} 行（共 {total} 行）",
-        "top": "变动最大的企业（前 {n} 名）", "firm_id": "统一社会信用代码", "firm_name": "企业名称",
-        "none": "（无变动）",
-        "errors": "有 {errors} 个错误（见上）：两种政策都只按有效的行计算，被隔离的行和被拒绝的调整不计入；"
-                  "逐条见 kqcalc validate。",
-        "written": "已写入 {folder}/（whatif.csv、whatif.xlsx）",
-    },
-    "en": {
-        "title": "What-if: the budget impact of a policy change", "base": "Base", "reform": "Reform",
-        "change": "Change", "policy": "Policy", "period": "Period", "by_item": "Totals by item (RMB)",
-        "by_funding": "Totals by funding (RMB)", "item": "Item", "name": "Name", "funding": "Funding",
-        "all": "Total", "firms": "Firms: {gain} gain, {lose} lose, {same} stay the same",
-        "lines": "Lines whose award changes: {n} (of {total})",
-        "top": "Largest changes by firm (top {n})", "firm_id": "Credit code", "firm_name": "Firm",
-        "none": "(no change)",
-        "errors": "{errors} error(s) (above): both policies are computed on the clean rows only (quarantined rows "
-                  "and rejected adjustments count for nothing); kqcalc validate lists them.",
-        "written": "Written to {folder}/ (whatif.csv, whatif.xlsx)",
-    },
-}
+WORDS = L.WHATIF
 
 
 def _signed(value: Decimal) -> str:

@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(p for p in (ROOT / "kqcalc").rglob("*.py") if p.name != "messages.py")
 CODE_SHAPE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+(/[a-z_]+)?$")  # code, or code/form
 # call name -> (position of the code among the arguments, prefix the callee puts before it)
-MAKERS = {"issue": (4, ""), "warn": (4, ""), "Issue": (4, ""), "_fail": (2, "policy_invalid/"),
+MAKERS = {"issue": (4, ""), "warn": (4, ""), "Issue": (4, ""),
+          "_fail": (2, "policy_invalid/"), "fail": (2, "policy_invalid/"),
           **{name: (0, "") for name in ("InputError", "PolicyError", "UsageError", "LockedError", "KqcalcError")}}
 # (calls whose code is not a literal, e.g. the cell parser's codes in a frame, are covered by the parser test)
 
@@ -97,7 +98,10 @@ def test_the_source_scan_finds_the_codes_of_each_kind_of_site() -> None:
         "kqcalc/clean.py"]
     assert {"adjustment_without_line", "adjustment_above_amount"} <= found["kqcalc/rules.py"]
     assert {"period_not_a_year", "period_malformed"} <= found["kqcalc/run.py"]
-    assert {"policy_invalid/missing", "policy_invalid/tiers_overlap"} <= found["kqcalc/policy/check.py"]
+    assert {"policy_invalid/dates_reversed", "policy_invalid/tiers_overlap"} <= found["kqcalc/policy/check.py"]
+    assert {"policy_invalid/missing", "policy_invalid/not_list"} <= found["kqcalc/shape.py"]
+    assert {"policy_invalid/spelling_twice"} <= found["kqcalc/items/c01_new_stores.py"]
+    assert {"policy_invalid/listed_twice"} <= found["kqcalc/items/c09_warehouses.py"]
 
 
 def test_every_code_kqcalc_makes_is_in_the_registry() -> None:

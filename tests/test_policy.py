@@ -13,10 +13,12 @@ import pytest
 from rich.console import Console
 
 from kqcalc.errors import PolicyError
+from kqcalc.items import ITEMS
+from kqcalc.items.c01_new_stores import ambiguous_platforms, mainstream_platforms
+from kqcalc.items.c09_warehouses import countries as belt_and_road_countries
 from kqcalc.policy import load_policy
 from kqcalc.policy.check import REQUIRED_NUMBERS, REQUIRED_TEXTS
 from kqcalc.policy_show import render_policy
-from kqcalc.tables import ITEMS
 
 SHIPPED = resources.files("kqcalc.policy").joinpath("keqiao-2020.toml").read_text(encoding="utf-8")
 D = Decimal
@@ -101,7 +103,7 @@ def test_general_lists_are_those_of_spec_section_2(policy):
 
 
 def test_mainstream_b2b_platforms_are_found_by_name_or_alias(policy):
-    platforms = policy.mainstream_platforms
+    platforms = mainstream_platforms(policy)
     assert set(platforms.values()) == {"alibaba.com", "made-in-china.com", "globalsources.com", "dhgate.com"}
     assert platforms["阿里巴巴国际站"] == "alibaba.com"
     assert platforms["中国制造网"] == "made-in-china.com"
@@ -111,13 +113,13 @@ def test_mainstream_b2b_platforms_are_found_by_name_or_alias(policy):
 
 def test_bare_alibaba_and_1688_are_ambiguous_not_aliases(policy):
     # SPEC §2: a bare 阿里巴巴, alibaba or 1688 also names the domestic 1688.com site.
-    assert policy.ambiguous_platforms == {"阿里巴巴", "alibaba", "1688"}
-    assert not policy.ambiguous_platforms & set(policy.mainstream_platforms)
-    assert policy.mainstream_platforms["alibaba.com"] == "alibaba.com"
+    assert ambiguous_platforms(policy) == {"阿里巴巴", "alibaba", "1688"}
+    assert not ambiguous_platforms(policy) & set(mainstream_platforms(policy))
+    assert mainstream_platforms(policy)["alibaba.com"] == "alibaba.com"
 
 
 def test_the_belt_and_road_list_holds_the_138_countries_of_january_2020(policy):
-    countries = policy.countries
+    countries = belt_and_road_countries(policy)
     assert len(countries) == 138
     assert countries["KR"] == ("韩国", "South Korea")
     assert countries["RU"][0] == "俄罗斯"

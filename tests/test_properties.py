@@ -27,10 +27,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+from kqcalc.items import ITEMS
 from kqcalc.output import awards_csv, summary_csv
 from kqcalc.policy import load_policy
 from kqcalc.run import RunResult, compute, parse_period
-from kqcalc.tables import ITEMS, TABLES
+from kqcalc.tables import TABLES
 
 POLICY = load_policy(None)
 PERIOD = parse_period(None, POLICY)

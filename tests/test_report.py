@@ -24,7 +24,7 @@ from firm_codes import credit_code
 from typer.testing import CliRunner
 
 from kqcalc.cli import app
-from kqcalc.tables import ITEMS
+from kqcalc.items import ITEMS
 
 EVIL = '=HYPERLINK("http://x","y")'
 
@@ -224,7 +224,7 @@ def test_quiet_prints_no_summary(tmp_path):
 
 
 def test_the_report_writer_is_given_exact_money():
-    from kqcalc.report.labels import money, number
+    from kqcalc.words import money, number
 
     assert money(Decimal("1234567.5")) == "1,234,567.50"
     assert number("3000000") == "3,000,000" and number("0.030") == "0.03"

@@ -169,7 +169,7 @@ def test_the_english_report_states_the_same_rule(tmp_path):
 def test_the_summarys_notes_each_fit_on_the_first_page_whole(demo, tmp_path):
     # A long line runs on past the page's edge and is cut there; the notes (B1 … B4 hold nothing) must each fit
     # the first page's 1,132.95 points (A3 at 100 %): 10-point text, at most 5.5 points a half-width character.
-    from kqcalc.report.labels import display_width
+    from kqcalc.words import display_width
 
     for path, sheet in ((demo, "汇总"), (report_path(tmp_path, "en"), "Summary")):
         ws = openpyxl.load_workbook(path)[sheet]

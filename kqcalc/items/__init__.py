@@ -1,15 +1,28 @@
-"""One module per clause of the policy; each turns typed tables into gross award lines.
+"""One module per clause of the policy; each declares everything about its clause and turns typed tables into
+gross award lines.
+
+A clause module (cNN_*.py) declares, as module-level names:
+  ITEMS      its item codes, in the policy's order (the order of CLAUSES and of ITEMS makes the item order);
+  PARAMS     item -> {policy key: type}: the numbers it reads (policy/check.py checks the file against them);
+  TIERS      item -> {tier key: type}, for tiered items;
+  ROWS       table -> the rows it leaves out and why (lines.LeftOut): the clause reads the table through this
+             selection, and the manifest's excluded-by-rule counts and explain's row reasons come from it too;
+  lines(ctx[, got]) its gross lines (with `queries(ctx)`: lazy aggregations collected in one plan);
+and, where it has them: warnings(ctx, lines) (issues about its input), check_policy_items(items, source) (checks
+of its items' own data in the policy file), REQUIRES_PAID (item -> (items, reason): a dependency on other items
+that rules.py honours).
 
 A clause module never reads files and never applies the general rules
-(eligibility, one-time, 从高不重复, adjustments): rules.py does, for all of them.
+(eligibility, one-time, 从高不重复, adjustments): rules.py does, for all of them. The clause modules import only
+the shapes below them (lines, compact, issues, shape, text); policy, clean and everything above read their
+declarations from here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import polars as pl
-
+from kqcalc.issues import Issue
 from kqcalc.items import (
     c01_new_stores,
     c02_b2c_sales,
@@ -22,7 +35,8 @@ from kqcalc.items import (
     c09_warehouses,
     c10_universities,
 )
-from kqcalc.lines import Context, Line
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, Line
 
 CLAUSES = (
     c01_new_stores,
@@ -36,6 +50,36 @@ CLAUSES = (
     c09_warehouses,
     c10_universities,
 )
+
+ITEMS: tuple[str, ...] = tuple(code for clause in CLAUSES for code in clause.ITEMS)
+ITEM_ORDER: dict[str, int] = {code: i for i, code in enumerate(ITEMS)}
+PARAMS: dict[str, dict[str, type]] = {code: params for clause in CLAUSES for code, params in clause.PARAMS.items()}
+TIERS: dict[str, dict[str, type]] = {
+    code: keys for clause in CLAUSES for code, keys in getattr(clause, "TIERS", {}).items()}
+REQUIRES_PAID: dict[str, tuple[tuple[str, ...], str]] = {
+    code: need for clause in CLAUSES for code, need in getattr(clause, "REQUIRES_PAID", {}).items()}
+
+
+def _rows() -> dict[str, tuple[LeftOut, ...]]:
+    out: dict[str, tuple[LeftOut, ...]] = {}
+    for clause in CLAUSES:
+        for table, rules in clause.ROWS.items():
+            # A table two clauses read (transactions: items 1A and 2) has one selection, declared once.
+            if out.setdefault(table, rules) is not rules:
+                raise RuntimeError(f"{table}: two clauses declare different row selections")
+    return out
+
+
+ROWS: dict[str, tuple[LeftOut, ...]] = _rows()
+
+
+def warnings(ctx: Context, lines: list[Line]) -> list[Issue]:
+    """The clauses' warnings about their inputs, found while making the gross lines."""
+    out: list[Issue] = []
+    for clause in CLAUSES:
+        if hasattr(clause, "warnings"):
+            out += clause.warnings(ctx, lines)
+    return out
 
 
 def gross_lines(ctx: Context) -> list[Line]:

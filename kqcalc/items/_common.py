@@ -10,12 +10,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import polars as pl
-
 from kqcalc.compact import IN_PERIOD, row_count, sample_rows
-from kqcalc.lines import Context, file_counts
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, file_counts, kept
 
 TRANSACTION_TOTALS = "transaction_totals"
+
+# The transactions items 1A and 2 read (both clauses declare this one selection): rows dated outside the period
+# (compact rows: kqcalc/compact.py; an unknown date counts as outside) are excluded; B2B rows are used — they count
+# toward a new store's orders (1A) — but never toward the firm's B2C amount.
+B2B_ROWS = LeftOut("model_b2b", lambda period: pl.col("model") == "B2B", excluded=False)
+TRANSACTION_ROWS = (LeftOut("outside_period", lambda period: ~pl.col(IN_PERIOD).fill_null(False)), B2B_ROWS)
 
 
 def transaction_totals(ctx: Context) -> pl.LazyFrame:
@@ -24,7 +29,7 @@ def transaction_totals(ctx: Context) -> pl.LazyFrame:
     Item 1A counts a store's orders by (platform, store_id); "the firm's B2C amount" (items 1A and 2) sums the
     transactions whose own model is B2C. Both come from these totals (a few rows per store).
     """
-    tx = ctx.tables["transactions"].lazy().filter(pl.col(IN_PERIOD))  # compact rows (kqcalc/compact.py)
+    tx = kept(ctx.tables["transactions"].lazy(), TRANSACTION_ROWS, ctx.period)
     return tx.group_by("firm_id", "platform__key", "store_id__key", "model", "_file", "currency").agg(
         pl.col("orders").sum().alias("orders"),
         pl.col("amount").sum().alias("amount"),
@@ -38,7 +43,7 @@ def b2c_by_firm(ctx: Context, got: dict[str, Any]) -> tuple[dict[str, Decimal], 
     and each sum is converted exactly (Context.usd)."""
     memo = "b2c_by_firm"
     if memo not in got:
-        b2c = got[TRANSACTION_TOTALS].lazy().filter(pl.col("model") == "B2C")
+        b2c = got[TRANSACTION_TOTALS].lazy().filter(~B2B_ROWS.rows(ctx.period))  # totals are in the period
         amounts = b2c.group_by("firm_id", "currency").agg(pl.col("amount").sum()).sort("firm_id", "currency")
         per_currency: dict[str, dict[str, Decimal]] = {}
         for firm_id, currency, amount in amounts.collect().iter_rows():
@@ -55,5 +60,5 @@ def b2c_first_rows(ctx: Context, got: dict[str, Any]) -> dict[str, dict[str, lis
     memo = "b2c_first_rows"
     if memo not in got:
         tx = ctx.tables["transactions"]  # compact rows with their first rows (kqcalc/compact.py)
-        got[memo] = sample_rows(tx.filter(pl.col(IN_PERIOD) & (pl.col("model") == "B2C")), "firm_id")
+        got[memo] = sample_rows(kept(tx, TRANSACTION_ROWS, ctx.period, all_reasons=True), "firm_id")
     return got[memo]

@@ -13,12 +13,78 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import polars as pl
-
+from kqcalc import words as W
 from kqcalc.compact import first_rows_of
-from kqcalc.items._common import TRANSACTION_TOTALS, b2c_by_firm, b2c_first_rows, transaction_totals
-from kqcalc.lines import Context, Line, exact, tier_detail
+from kqcalc.issues import Issue, issue
+from kqcalc.items._common import (
+    TRANSACTION_ROWS,
+    TRANSACTION_TOTALS,
+    b2c_by_firm,
+    b2c_first_rows,
+    transaction_totals,
+)
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, Line, exact, kept, tier_detail
+from kqcalc.shape import fail, need_list, need_text
 from kqcalc.text import norm_key
+
+ITEMS = ("1A", "1B")
+
+# The policy numbers each item reads (items.<code>.<key> of the policy file), with their types: the policy's
+# checks come from these (policy/check.py), and counts are whole numbers.
+PARAMS: dict[str, dict[str, type]] = {
+    "1A": {"min_store_orders": int, "min_b2c_usd": Decimal, "amount_rmb": Decimal},
+    "1B": {"amount_rmb": Decimal},
+}
+
+# The rows the clause reads, per table, and those it leaves out (the manifest's excluded-by-rule counts and
+# explain's reasons come from the same declaration): stores opened outside the period; the transactions as
+# items/_common.py declares them for items 1A and 2.
+ROWS: dict[str, tuple[LeftOut, ...]] = {
+    "stores": (LeftOut("outside_period", lambda period: ~period.contains("opened_on")),),
+    "transactions": TRANSACTION_ROWS,
+}
+
+
+def mainstream_platforms(policy: Any) -> dict[str, str]:
+    """Normalised spelling (name or alias) → canonical platform name, for item 1B."""
+    names: dict[str, str] = {}
+    for p in policy.items["1B"].get("mainstream_platforms", []):
+        for spelling in [p["name"], *p.get("aliases", [])]:
+            names[norm_key(spelling)] = p["name"]
+    return names
+
+
+def ambiguous_platforms(policy: Any) -> frozenset[str]:
+    """Normalised spellings that name no mainstream platform without doubt (item 1B fails closed on them)."""
+    return frozenset(norm_key(s) for s in policy.items["1B"].get("ambiguous_platforms", []))
+
+
+def check_policy_items(items: dict[str, Any], source: str) -> None:
+    """The policy file's platform lists of item 1B: names and aliases are text, no spelling names two platforms,
+    and no ambiguous spelling is also a platform's."""
+    item = items["1B"]
+    path = "items.1B.mainstream_platforms"
+    owner: dict[str, str] = {}
+    for i, platform in enumerate(need_list(item, "mainstream_platforms", path, source, non_empty=True)):
+        name = need_text(platform, "name", f"{path}[{i}].name", source)
+        aliases = platform.get("aliases", [])
+        if not isinstance(aliases, list):
+            raise fail(source, f"{path}[{i}].aliases", "not_strings", value=repr(aliases))
+        for j, spelling in enumerate(aliases):
+            if not isinstance(spelling, str) or not spelling.strip():
+                raise fail(source, f"{path}[{i}].aliases[{j}]", "not_text", value=repr(spelling))
+        for spelling in [name, *aliases]:
+            other = owner.setdefault(norm_key(spelling), name)
+            if other != name:
+                raise fail(source, f"{path}[{i}]", "spelling_twice", spelling=repr(spelling), other=repr(other))
+    ambiguous = "items.1B.ambiguous_platforms"
+    for j, spelling in enumerate(need_list(item, "ambiguous_platforms", ambiguous, source)):
+        if not isinstance(spelling, str) or not spelling.strip():
+            raise fail(source, f"{ambiguous}[{j}]", "not_text", value=repr(spelling))
+        if norm_key(spelling) in owner:
+            raise fail(source, f"{ambiguous}[{j}]", "ambiguous_and_platform", spelling=repr(spelling),
+                       platform=repr(owner[norm_key(spelling)]), platforms=path)
 
 
 def queries(ctx: Context) -> dict[str, pl.LazyFrame]:
@@ -26,8 +92,8 @@ def queries(ctx: Context) -> dict[str, pl.LazyFrame]:
 
 
 def _new_stores(ctx: Context, model: str) -> pl.DataFrame:
-    stores = ctx.tables["stores"]
-    return stores.filter((pl.col("model") == model) & ctx.period.contains("opened_on"))
+    stores = kept(ctx.tables["stores"], ROWS["stores"], ctx.period)
+    return stores.filter(pl.col("model") == model)
 
 
 def _lines_1a(ctx: Context, got: dict[str, Any]) -> list[Line]:
@@ -76,8 +142,8 @@ def _lines_1b(ctx: Context) -> list[Line]:
     stores = _new_stores(ctx, "B2B")
     if stores.height == 0:
         return []
-    mainstream = ctx.policy.mainstream_platforms
-    ambiguous = ctx.policy.ambiguous_platforms
+    mainstream = mainstream_platforms(ctx.policy)
+    ambiguous = ambiguous_platforms(ctx.policy)
     first = first_rows_of(stores, "firm_id", date="opened_on")
     amount = exact(ctx.param("1B", "amount_rmb"))
     by_firm: dict[str, list[tuple[str, str, str, int]]] = {}
@@ -97,7 +163,7 @@ def _lines_1b(ctx: Context) -> list[Line]:
                                   "stores": sorted(f"{p}/{s}" for p, s, _, _ in group),
                                   "sources": dict(sorted(files.items())), "first_rows": first.get(firm_id, {})}
         # A platform written so that it names no mainstream platform without doubt (阿里巴巴 may be 1688.com): the
-        # store does not count (fail closed), and run.py warns (ambiguous_platform) for each such store.
+        # store does not count (fail closed), and `warnings` below warns (ambiguous_platform) for each such store.
         doubtful = [{"platform": p, "store_id": s, "file": f, "row": r} for p, s, f, r in group
                     if norm_key(p) in ambiguous]
         if doubtful:
@@ -110,3 +176,70 @@ def _lines_1b(ctx: Context) -> list[Line]:
 
 def lines(ctx: Context, got: dict[str, Any]) -> list[Line]:
     return _lines_1a(ctx, got) + _lines_1b(ctx)
+
+
+def warnings(ctx: Context, lines: list[Line]) -> list[Issue]:
+    """One warning per new B2B store whose platform is an ambiguous spelling (SPEC §2, item 1B): the store does not
+    count, and staff are told which full names would."""
+    full_names = ", ".join(
+        "/".join([p["name"], *[a for a in p.get("aliases", []) if not a.isascii()][:1]])
+        for p in ctx.policy.items["1B"].get("mainstream_platforms", []))
+    out = []
+    for line in lines:
+        for store in line.detail.get("ambiguous_platforms", []) if line.item == "1B" else []:
+            out.append(issue("stores", store["file"], store["row"], ctx.header(store["file"], "platform"),
+                             "ambiguous_platform", platform=repr(store["platform"]), store=repr(store["store_id"]),
+                             full_names=full_names))
+    return out
+
+
+# --- words: rule text and facts for report.xlsx and explain ---
+# (report/describe.py reads CONDITIONS, rule_text and facts of every clause, and more_conditions where declared)
+
+# Threshold conditions: (item, key of the line's detail holding the tier detail, "" for the line's own) → label.
+CONDITIONS = {
+    "zh": {("1A", ""): "企业B2C交易额", ("1A", "store_orders"): "新开B2C店铺单店订单数"},
+    "en": {("1A", ""): "firm's B2C amount", ("1A", "store_orders"): "orders of the best new B2C store"},
+}
+
+FACTS = {
+    "zh": {"1A": "新开B2C店铺 {new_b2c_stores} 家；订单最多的店铺 {store}：{store_orders} 笔",
+           "1B": "新开B2B店铺 {new_b2b_stores} 家：{stores}；其中主流平台：{platforms}"},
+    "en": {"1A": "{new_b2c_stores} new B2C store(s); the one with most orders, {store}: {store_orders} orders",
+           "1B": "{new_b2b_stores} new B2B store(s): {stores}; on mainstream platforms: {platforms}"},
+}
+
+
+def more_conditions(record: dict) -> list[tuple[str, dict, str]]:
+    """1A's other threshold, the orders of the best new store, as a condition shaped like a tier detail."""
+    detail = record.get("detail") or {}
+    if record["item"] != "1A" or "store_orders" not in detail or "min_store_orders" not in detail:
+        return []
+    orders, floor = Decimal(str(detail["store_orders"])), Decimal(str(detail["min_store_orders"]))
+    synthetic: dict[str, Any] = {"unit": "orders", "thresholds": [str(floor)], "tier": int(orders >= floor)}
+    if orders >= floor:
+        synthetic["reached"] = str(floor)
+    else:
+        synthetic |= {"next": str(floor), "distance": str(floor - orders)}
+    return [("store_orders", synthetic, str(orders))]
+
+
+def rule_text(record: dict, p: dict, lang: str) -> str:
+    """'新开B2C店铺单店订单 ≥ 100 笔且企业B2C交易额 ≥ 30,000 美元 → 10,000 元（一次性）'."""
+    zh = lang == "zh"
+    if record["item"] == "1A":
+        orders, usd = p["min_store_orders"], W.number(p["min_b2c_usd"])
+        condition = (f"新开B2C店铺单店订单 ≥ {orders} 笔且企业B2C交易额 ≥ {usd} 美元" if zh else
+                     f"new B2C store with ≥ {orders} orders and firm B2C amount ≥ USD {usd}")
+    else:
+        condition = "主流平台新开B2B店铺" if zh else "new B2B store on a mainstream platform"
+    return W.rule(lang, "then", condition=condition, amount=W.once(p["amount_rmb"], lang))
+
+
+def facts(record: dict, lang: str) -> list[tuple[str, list[str]]]:
+    """1A: the new B2C stores and the best one's orders; 1B: the new B2B stores and the mainstream platforms."""
+    d, f, w = record.get("detail") or {}, FACTS[lang], W.FACTS[lang]
+    if record["item"] == "1A":
+        return [(f["1A"].format(**d), [])] if "store" in d else []
+    return [(f["1B"].format(new_b2b_stores=d.get("new_b2b_stores", 0), stores=w["list_sep"].join(d.get("stores", [])),
+                            platforms=w["list_sep"].join(d.get("mainstream_platforms", [])) or w["none"]), [])]

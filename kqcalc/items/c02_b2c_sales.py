@@ -12,10 +12,27 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import polars as pl
+from kqcalc import words as W
+from kqcalc.items._common import (
+    TRANSACTION_ROWS,
+    TRANSACTION_TOTALS,
+    b2c_by_firm,
+    b2c_first_rows,
+    transaction_totals,
+)
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, Line, exact, tier_detail
 
-from kqcalc.items._common import TRANSACTION_TOTALS, b2c_by_firm, b2c_first_rows, transaction_totals
-from kqcalc.lines import Context, Line, exact, tier_detail
+ITEMS = ("2",)
+
+# Policy numbers read (items.<code>.<key>, with their types): none besides the tiers.
+PARAMS: dict[str, dict[str, type]] = {"2": {}}
+
+# Tiered items: the keys of each tier (items.2.tiers[i].<key>), each strictly rising from tier to tier.
+TIERS: dict[str, dict[str, type]] = {"2": {"min_b2c_usd": Decimal, "amount_rmb": Decimal}}
+
+# The rows read: the transactions as items/_common.py declares them for items 1A and 2.
+ROWS: dict[str, tuple[LeftOut, ...]] = {"transactions": TRANSACTION_ROWS}
 
 
 def queries(ctx: Context) -> dict[str, pl.LazyFrame]:
@@ -38,3 +55,26 @@ def lines(ctx: Context, got: dict[str, Any]) -> list[Line]:
         out.append(Line(firm_id, "2", "", measure, "USD", reached[-1] if reached else Decimal(0),
                         reasons=[] if reached else ["below_threshold"], detail=detail))
     return out
+
+
+# --- words: rule text and facts for report.xlsx and explain ---
+
+CONDITIONS = {"zh": {("2", ""): "企业B2C交易额"}, "en": {("2", ""): "firm's B2C amount"}}
+
+
+def rule_key(record: dict) -> str:
+    """What the rule text depends on besides the item: the tier reached."""
+    return str((record.get("detail") or {}).get("tier", ""))
+
+
+def rule_text(record: dict, p: dict, lang: str) -> str:
+    """'第 1 档（≥ 3,000,000 美元）→ 50,000 元', or tier 1's floor when no tier is reached."""
+    tiers = p["tiers"]
+    tier = int((record.get("detail") or {}).get("tier", 0))
+    shown = tiers[tier - 1] if tier else tiers[0]
+    usd = W.number(shown["min_b2c_usd"])
+    return W.tiered(tier, f"≥ {usd} 美元" if lang == "zh" else f"≥ USD {usd}", shown["amount_rmb"], lang)
+
+
+def facts(record: dict, lang: str) -> list[tuple[str, list[str]]]:
+    return []

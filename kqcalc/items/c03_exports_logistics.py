@@ -13,39 +13,56 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-import polars as pl
+from kqcalc import words as W
+from kqcalc.compact import IN_PERIOD, row_count, sample_rows
+from kqcalc.compact import ROWS as COMPACT_ROWS
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, Line, exact, file_counts, kept
 
-from kqcalc.compact import IN_PERIOD, ROWS, row_count, sample_rows
-from kqcalc.lines import Context, Line, exact, file_counts
+ITEMS = ("3A", "3B")
+
+# The policy numbers each item reads (items.<code>.<key>), with their types (checked by policy/check.py).
+PARAMS: dict[str, dict[str, type]] = {
+    "3A": {"rmb_per_usd": Decimal, "cap_rmb": Decimal},
+    "3B": {"rmb_per_kg": Decimal, "cap_rmb": Decimal},
+}
+
+# The rows counted, per table, and those left out (the manifest's excluded-by-rule counts and explain's reasons
+# come from this one declaration): rows dated outside the period (compact rows, kqcalc/compact.py; an unknown date
+# counts as outside), then declarations not made through the platform / parcels whose data is not deposited.
+_OUTSIDE_PERIOD = LeftOut("outside_period", lambda period: ~pl.col(IN_PERIOD).fill_null(False))
+ROWS: dict[str, tuple[LeftOut, ...]] = {
+    "exports_9610": (_OUTSIDE_PERIOD, LeftOut("not_via_platform", lambda period: ~pl.col("via_platform"))),
+    "logistics": (_OUTSIDE_PERIOD, LeftOut("not_deposited", lambda period: ~pl.col("deposited"))),
+}
 
 
 class _PerUnit(NamedTuple):
     item: str
     table: str
     who: str
-    flag: str
     quantity: str
     rate_key: str
     unit: str
     reason: str
 
 
-_3A = _PerUnit("3A", "exports_9610", "firm_id", "via_platform", "amount", "rmb_per_usd", "USD",
-               "not_via_platform")
-_3B = _PerUnit("3B", "logistics", "logistics_firm_id", "deposited", "weight_kg", "rmb_per_kg", "kg",
-               "not_deposited")
+_3A = _PerUnit("3A", "exports_9610", "firm_id", "amount", "rmb_per_usd", "USD", "not_via_platform")
+_3B = _PerUnit("3B", "logistics", "logistics_firm_id", "weight_kg", "rmb_per_kg", "kg", "not_deposited")
 
 
 def _totals(ctx: Context, spec: _PerUnit) -> pl.LazyFrame:
     """Rows dated in the period, per (recipient, file, currency): the counted quantity, rows, rows counted.
     (Kilograms have no currency: "USD", whose rate is 1.)"""
-    rows = ctx.tables[spec.table].lazy().filter(pl.col(IN_PERIOD))  # compact rows (kqcalc/compact.py)
+    outside_period, not_counted = ROWS[spec.table]
+    rows = kept(ctx.tables[spec.table].lazy(), [outside_period], ctx.period)  # compact rows (kqcalc/compact.py)
     if "currency" not in rows.collect_schema().names():
         rows = rows.with_columns(currency=pl.lit("USD"))
+    counted = ~not_counted.rows(ctx.period)
     return rows.group_by(spec.who, "_file", "currency").agg(
-        pl.col(spec.quantity).filter(pl.col(spec.flag)).sum().alias("measure"),
+        pl.col(spec.quantity).filter(counted).sum().alias("measure"),
         row_count().alias("rows"),
-        pl.col(ROWS).filter(pl.col(spec.flag)).sum().alias("counted"),
+        pl.col(COMPACT_ROWS).filter(counted).sum().alias("counted"),
     )
 
 
@@ -67,7 +84,7 @@ def _per_unit(ctx: Context, spec: _PerUnit, totals: pl.DataFrame) -> list[Line]:
     rate_text = str(ctx.param(item, spec.rate_key))
     cap = exact(ctx.param(item, "cap_rmb"))
     where = file_counts(totals, who, "counted")
-    counted_rows = ctx.tables[spec.table].filter(pl.col(IN_PERIOD) & pl.col(spec.flag))  # compact rows
+    counted_rows = kept(ctx.tables[spec.table], ROWS[spec.table], ctx.period)  # compact rows
     first = sample_rows(counted_rows, who)  # the first rows counted, for explain
     out = []
     for recipient, n_rows, counted in per_recipient.iter_rows():
@@ -81,3 +98,26 @@ def _per_unit(ctx: Context, spec: _PerUnit, totals: pl.DataFrame) -> list[Line]:
 
 def lines(ctx: Context, got: dict[str, Any]) -> list[Line]:
     return _per_unit(ctx, _3A, got["3A"]) + _per_unit(ctx, _3B, got["3B"])
+
+
+# --- words: rule text and facts for report.xlsx and explain ---
+
+CONDITIONS: dict[str, dict[tuple[str, str], str]] = {"zh": {}, "en": {}}
+
+FACTS = {"zh": "考核期内 {rows_in_period} 行，计入 {rows_counted} 行",
+         "en": "{rows_in_period} row(s) in the period, {rows_counted} counted"}
+
+# item → (its rate's key in the policy, the rate's unit in zh and en)
+RATES = {"3A": ("rmb_per_usd", "元/美元", "RMB per USD"), "3B": ("rmb_per_kg", "元/公斤", "RMB per kg")}
+
+
+def rule_text(record: dict, p: dict, lang: str) -> str:
+    """'0.03 元/美元 × 美元，上限 1,500,000 元'."""
+    key, per_zh, per_en = RATES[record["item"]]
+    return W.rule(lang, "rate", rate=W.number(p[key]), per=per_zh if lang == "zh" else per_en,
+                  measure=W.unit(record["unit"], lang), cap=W.cap(p["cap_rmb"], lang))
+
+
+def facts(record: dict, lang: str) -> list[tuple[str, list[str]]]:
+    """The rows of the period and those counted (declared through the platform, deposited)."""
+    return [(FACTS[lang].format(**(record.get("detail") or {})), [])]

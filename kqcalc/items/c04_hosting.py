@@ -11,10 +11,21 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import polars as pl
-
+from kqcalc import words as W
 from kqcalc.compact import first_rows_of
-from kqcalc.lines import Context, Line, exact, sources, tier_detail
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, Line, exact, sources, tier_detail
+
+ITEMS = ("4",)
+
+# The policy numbers read (items.<code>.<key>), with their types (checked by policy/check.py).
+PARAMS: dict[str, dict[str, type]] = {
+    "4": {"min_clients": int, "min_clients_b2c_usd": Decimal, "min_clients_b2b_usd": Decimal, "fee_share": Decimal,
+          "cap_rmb": Decimal},
+}
+
+# The rows read: every hosting service row counts (none is left out by rule).
+ROWS: dict[str, tuple[LeftOut, ...]] = {"hosting_services": ()}
 
 
 def lines(ctx: Context) -> list[Line]:
@@ -53,3 +64,23 @@ def lines(ctx: Context) -> list[Line]:
         out.append(Line(provider, "4", "", fees, "RMB", Decimal(0) if reasons else share * fees, cap=cap,
                         reasons=reasons, detail=detail))
     return out
+
+
+# --- words: rule text and facts for report.xlsx and explain ---
+
+CONDITIONS = {
+    "zh": {("4", "clients"): "实际服务企业数", ("4", "clients_b2c_usd"): "服务企业B2C年交易额",
+           ("4", "clients_b2b_usd"): "服务企业B2B年交易额"},
+    "en": {("4", "clients"): "clients served", ("4", "clients_b2c_usd"): "clients' B2C amount",
+           ("4", "clients_b2b_usd"): "clients' B2B amount"},
+}
+
+
+def rule_text(record: dict, p: dict, lang: str) -> str:
+    """'服务费 × 40%，上限 500,000 元'."""
+    return W.rule(lang, "share", base="服务费" if lang == "zh" else "service fees", share=W.percent(p["fee_share"]),
+                  cap=W.cap(p["cap_rmb"], lang))
+
+
+def facts(record: dict, lang: str) -> list[tuple[str, list[str]]]:
+    return []

@@ -13,7 +13,22 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from kqcalc.lines import Context, Line, exact, plain
+from kqcalc import words as W
+from kqcalc.lines import Context, LeftOut, Line, exact, kept, plain
+
+ITEMS = ("5",)
+
+# The policy numbers read (items.<code>.<key>), with their types (checked by policy/check.py).
+PARAMS: dict[str, dict[str, type]] = {
+    "5": {"min_days": Decimal, "min_class_hours": Decimal, "class_hours_per_day": Decimal, "min_trainees": int,
+          "rmb_per_trainee_day": Decimal, "cap_rmb": Decimal},
+}
+
+# The rows read, and those left out (the manifest's excluded-by-rule counts and explain's reasons come from this
+# declaration): sessions that start outside the period.
+ROWS: dict[str, tuple[LeftOut, ...]] = {
+    "trainings": (LeftOut("outside_period", lambda period: ~period.contains("started_on")),),
+}
 
 
 def _day_equivalents(days: Decimal | None, hours: Decimal | None, hours_per_day: Decimal) -> Decimal:
@@ -24,7 +39,7 @@ def _day_equivalents(days: Decimal | None, hours: Decimal | None, hours_per_day:
 
 
 def lines(ctx: Context) -> list[Line]:
-    rows = ctx.tables["trainings"].filter(ctx.period.contains("started_on"))
+    rows = kept(ctx.tables["trainings"], ROWS["trainings"], ctx.period)
     if rows.height == 0:
         return []
     min_days = exact(ctx.param("5", "min_days"))
@@ -65,3 +80,34 @@ def lines(ctx: Context) -> list[Line]:
 
 
 _REASON_ORDER = ["not_recognized", "too_short", "too_few_trainees"]
+
+
+# --- words: rule text and facts for report.xlsx and explain ---
+
+CONDITIONS: dict[str, dict[tuple[str, str], str]] = {"zh": {}, "en": {}}
+
+FACTS = {
+    "zh": {"sessions": "培训期次",
+           "session": "期次 {session}：{trainees} 人 × {day_equivalents} 天，{counted}（{where}）"},
+    "en": {"sessions": "sessions",
+           "session": "session {session}: {trainees} trainees × {day_equivalents} days, {counted} ({where})"},
+}
+
+
+def rule_text(record: dict, p: dict, lang: str) -> str:
+    """'300 元/人·天 × 人·天，上限 …'."""
+    return W.rule(lang, "rate", rate=W.number(p["rmb_per_trainee_day"]),
+                  per="元/人·天" if lang == "zh" else "RMB per person-day", measure=W.unit(record["unit"], lang),
+                  cap=W.cap(p["cap_rmb"], lang))
+
+
+def facts(record: dict, lang: str) -> list[tuple[str, list[str]]]:
+    """One sub-line per session: trainees × days, counted or why not, and its row."""
+    f = FACTS[lang]
+    subs = []
+    for entry in (record.get("detail") or {}).get("sessions", []):
+        values = {k: (W.number(v) if k == "day_equivalents" else v) for k, v in entry.items()}
+        subs.append(f["session"].format(**(values | {"counted": W.counted(entry, lang),
+                                                     "where": W.row_of(entry.get("file", ""), entry.get("row", ""),
+                                                                       lang)})))
+    return [(f["sessions"], subs)] if subs else []

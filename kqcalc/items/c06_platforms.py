@@ -12,10 +12,24 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import polars as pl
-
+from kqcalc import words as W
 from kqcalc.compact import first_rows_of
-from kqcalc.lines import Context, Line, exact, sources, tier_detail
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, Line, exact, kept, sources, tier_detail
+
+ITEMS = ("6",)
+
+# The policy numbers read (items.<code>.<key>), with their types (checked by policy/check.py).
+PARAMS: dict[str, dict[str, type]] = {
+    "6": {"min_platform_usd": Decimal, "min_client_usd": Decimal, "rmb_per_client": Decimal, "cap_rmb": Decimal},
+}
+
+# The rows read, and those left out (the manifest's excluded-by-rule counts and explain's reasons come from this
+# declaration): clients that joined outside the period (they still name the platform and its sources).
+ROWS: dict[str, tuple[LeftOut, ...]] = {
+    "platforms": (),
+    "platform_onboarding": (LeftOut("outside_period", lambda period: ~period.contains("joined_on")),),
+}
 
 
 def lines(ctx: Context) -> list[Line]:
@@ -29,7 +43,7 @@ def lines(ctx: Context) -> list[Line]:
     min_client = ctx.param("6", "min_client_usd")
     per_client = exact(ctx.param("6", "rmb_per_client"))
     cap = exact(ctx.param("6", "cap_rmb"))
-    joined = onboarding.filter(ctx.period.contains("joined_on"))
+    joined = kept(onboarding, ROWS["platform_onboarding"], ctx.period)
     qualifying = joined.filter(pl.col("client_annual_usd") >= pl.lit(min_client))
     clients = dict(qualifying.group_by("platform_id").agg(pl.col("client").n_unique()).iter_rows())
     joined_count = dict(joined.group_by("platform_id").agg(pl.col("client").n_unique()).iter_rows())
@@ -55,3 +69,28 @@ def lines(ctx: Context) -> list[Line]:
         out.append(Line(platform_id, "6", "", Decimal(n), "clients",
                         Decimal(0) if reasons else per_client * n, cap=cap, reasons=reasons, detail=detail))
     return out
+
+
+# --- words: rule text and facts for report.xlsx and explain ---
+
+CONDITIONS = {"zh": {("6", "platform_annual_usd"): "平台年交易额"},
+              "en": {("6", "platform_annual_usd"): "platform's annual amount"}}
+
+FACTS = {
+    "zh": "考核期内新增入驻企业 {clients_joined_in_period} 家，"
+          "其中年交易额 ≥ {min_client} 美元的 {qualifying_clients} 家",
+    "en": "{clients_joined_in_period} client(s) joined in the period, {qualifying_clients} of them with an annual "
+          "amount ≥ USD {min_client}",
+}
+
+
+def rule_text(record: dict, p: dict, lang: str) -> str:
+    """'10,000 元/家 × 家，上限 …'."""
+    return W.rule(lang, "rate", rate=W.number(p["rmb_per_client"]), per="元/家" if lang == "zh" else "RMB per client",
+                  measure=W.unit(record["unit"], lang), cap=W.cap(p["cap_rmb"], lang))
+
+
+def facts(record: dict, lang: str) -> list[tuple[str, list[str]]]:
+    """The clients that joined in the period and those whose annual amount qualifies."""
+    d = record.get("detail") or {}
+    return [(FACTS[lang].format(min_client=W.number(d.get("min_client_usd", "0")), **d), [])]

@@ -11,14 +11,26 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import polars as pl
+from kqcalc import words as W
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, Line, exact, kept, plain
 
-from kqcalc.lines import Context, Line, exact, plain
+ITEMS = ("7",)
+
+# The policy numbers read (items.<code>.<key>), with their types (checked by policy/check.py).
+PARAMS: dict[str, dict[str, type]] = {"7": {"min_area_m2": Decimal, "rmb_per_m2_year": Decimal, "cap_rmb": Decimal}}
+
+# The rows read, and those left out (the manifest's excluded-by-rule counts and explain's reasons come from this
+# declaration): stores whose lease lies wholly outside the period.
+ROWS: dict[str, tuple[LeftOut, ...]] = {
+    "o2o_stores": (LeftOut("lease_outside_period", lambda period: (pl.col("lease_start") > period.end)
+                           | (pl.col("lease_end") < period.start)),),
+}
 
 
 def lines(ctx: Context) -> list[Line]:
     start, end = ctx.period.start, ctx.period.end
-    rows = ctx.tables["o2o_stores"].filter((pl.col("lease_start") <= end) & (pl.col("lease_end") >= start))
+    rows = kept(ctx.tables["o2o_stores"], ROWS["o2o_stores"], ctx.period)
     if rows.height == 0:
         return []
     min_area = exact(ctx.param("7", "min_area_m2"))
@@ -51,3 +63,36 @@ def lines(ctx: Context) -> list[Line]:
         out.append(Line(firm_id, "7", "", m2_years, "m2-years", rate * m2_years, cap=cap, reasons=reasons,
                         detail=detail))
     return out
+
+
+# --- words: rule text and facts for report.xlsx and explain ---
+
+CONDITIONS: dict[str, dict[tuple[str, str], str]] = {"zh": {}, "en": {}}
+
+FACTS = {
+    "zh": {"stores": "门店",
+           "store": "门店 {store}：{area_m2} 平方米，考核期内租赁 {lease_days_in_period} 天（考核期 {period_days} 天）"
+                    " → {m2_years} 平方米·年，{counted}（{where}）"},
+    "en": {"stores": "stores",
+           "store": "store {store}: {area_m2} m², {lease_days_in_period} lease days in the period ({period_days} days)"
+                    " → {m2_years} m²·years, {counted} ({where})"},
+}
+
+
+def rule_text(record: dict, p: dict, lang: str) -> str:
+    """'100 元/平方米·年 × 平方米·年，上限 …'."""
+    return W.rule(lang, "rate", rate=W.number(p["rmb_per_m2_year"]),
+                  per="元/平方米·年" if lang == "zh" else "RMB per m²·year", measure=W.unit(record["unit"], lang),
+                  cap=W.cap(p["cap_rmb"], lang))
+
+
+def facts(record: dict, lang: str) -> list[tuple[str, list[str]]]:
+    """One sub-line per store: area × lease days in the period, counted or why not, and its row."""
+    d, f = record.get("detail") or {}, FACTS[lang]
+    subs = []
+    for entry in d.get("stores", []):
+        values = {k: (W.number(v) if k in ("area_m2", "m2_years") else v) for k, v in entry.items()}
+        subs.append(f["store"].format(**(values | {"counted": W.counted(entry, lang),
+                                                   "where": W.row_of(entry.get("file", ""), entry.get("row", ""), lang),
+                                                   "period_days": d.get("period_days", "")})))
+    return [(f["stores"], subs)] if subs else []

@@ -12,7 +12,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from kqcalc.lines import Context, Line, exact, sources, tier_detail
+from kqcalc import words as W
+from kqcalc.lines import Context, LeftOut, Line, exact, sources, tier_detail
+
+ITEMS = ("8",)
+
+# Policy numbers read (items.<code>.<key>, with their types): none besides the tiers.
+PARAMS: dict[str, dict[str, type]] = {"8": {}}
+
+# Tiered items: the keys of each tier (items.8.tiers[i].<key>), each strictly rising from tier to tier.
+TIERS: dict[str, dict[str, type]] = {"8": {"min_active_firms": int, "min_online_rmb": Decimal, "amount_rmb": Decimal}}
+
+# The rows read: every park row counts (none is left out by rule).
+ROWS: dict[str, tuple[LeftOut, ...]] = {"parks": ()}
 
 
 def lines(ctx: Context) -> list[Line]:
@@ -40,3 +52,36 @@ def lines(ctx: Context) -> list[Line]:
                   "tier": tier, "sources": where.get(park_id, {})}
         out.append(Line(park_id, "8", "", Decimal(tier), "tier", gross, reasons=reasons, detail=detail))
     return out
+
+
+# --- words: rule text and facts for report.xlsx and explain ---
+
+CONDITIONS = {
+    "zh": {("8", "tier_by_active_firms"): "入驻有实绩企业数", ("8", "tier_by_online_total"): "年在线交易总额"},
+    "en": {("8", "tier_by_active_firms"): "active resident firms", ("8", "tier_by_online_total"): "online total"},
+}
+
+FACTS = {"zh": "园区 {park_name}；档次取两项中较低者：第 {tier} 档",
+         "en": "park {park_name}; its tier is the lower of the two: tier {tier}"}
+
+
+def rule_key(record: dict) -> str:
+    """What the rule text depends on besides the item: the tier (the line's measure)."""
+    return record["measure"]
+
+
+def rule_text(record: dict, p: dict, lang: str) -> str:
+    """'第 1 档（有实绩企业 ≥ 30 家且年在线交易总额 ≥ 50,000,000 元）→ 300,000 元', or tier 1's when none."""
+    tiers = p["tiers"]
+    tier = int(Decimal(str(record["measure"])))
+    shown = tiers[tier - 1] if tier else tiers[0]
+    firms, online = shown["min_active_firms"], W.number(shown["min_online_rmb"])
+    floor = (f"有实绩企业 ≥ {firms} 家且年在线交易总额 ≥ {online} 元" if lang == "zh" else
+             f"≥ {firms} active firms and online total ≥ RMB {online}")
+    return W.tiered(tier, floor, shown["amount_rmb"], lang)
+
+
+def facts(record: dict, lang: str) -> list[tuple[str, list[str]]]:
+    """The park and its tier, the lower of the two tiers."""
+    d = record.get("detail") or {}
+    return [(FACTS[lang].format(park_name=d.get("park_name", ""), tier=d.get("tier", 0)), [])]

@@ -10,25 +10,76 @@ Three lines per warehouse (ref = warehouse_id):
     (operating_since + 1 year ≤ period end; 29 February + 1 year = 28 February) → a share of lease + equipment +
     system cost (blank costs are 0), capped, once per warehouse.
 9C: newly built in a Belt-and-Road country → a fixed top-up, but only when this warehouse's 9A or 9B line is
-    paid in this run (rules.py checks that after eligibility and one-time checks).
+    paid in this run (declared in REQUIRES_PAID; rules.py checks it after eligibility and one-time checks).
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from typing import Any
 
-from kqcalc.lines import Context, Line, add_years, exact
+from kqcalc import words as W
+from kqcalc.issues import Issue, issue
+from kqcalc.lines import Context, LeftOut, Line, add_years, exact
+from kqcalc.shape import fail, need, need_list, need_text
 from kqcalc.text import norm_key
+
+ITEMS = ("9A", "9B", "9C")
+
+# The policy numbers each item reads (items.<code>.<key>), with their types (checked by policy/check.py).
+PARAMS: dict[str, dict[str, type]] = {
+    "9A": {"amount_rmb": Decimal},
+    "9B": {"cost_share": Decimal, "cap_rmb": Decimal, "min_operating_years": int},
+    "9C": {"amount_rmb": Decimal},
+}
+
+# The rows read: every warehouse row counts (none is left out by rule; each gives a line of each item).
+ROWS: dict[str, tuple[LeftOut, ...]] = {"warehouses": ()}
+
+# A dependency the general rules honour (rules.py): a 9C line is paid only when the 9A or 9B line of the same
+# firm and warehouse (ref) is paid in this run; otherwise its gross becomes 0 with the reason given here.
+REQUIRES_PAID: dict[str, tuple[tuple[str, ...], str]] = {"9C": (("9A", "9B"), "no_paid_9a_9b")}
+
+_COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
+
+
+def countries(policy: Any) -> dict[str, tuple[str, str]]:
+    """Belt-and-Road countries: ISO alpha-2 code → (Chinese name, English name)."""
+    return {c["code"].upper(): (c.get("zh", ""), c.get("en", "")) for c in policy.items["9C"].get("countries", [])}
+
+
+def other_countries(policy: Any) -> dict[str, tuple[str, str]]:
+    """Countries not on the Belt-and-Road list that are still recognised (no misspelling warning)."""
+    return {c["code"].upper(): (c.get("zh", ""), c.get("en", ""))
+            for c in policy.items["9C"].get("other_countries", [])}
+
+
+def check_policy_items(items: dict[str, Any], source: str) -> None:
+    """The policy file's Belt-and-Road list of item 9C: ISO alpha-2 codes, each once, with a Chinese name."""
+    path = "items.9C.countries"
+    seen: dict[str, int] = {}
+    for i, country in enumerate(need_list(items["9C"], "countries", path, source, non_empty=True)):
+        code = need(country, "code", f"{path}[{i}].code", source)
+        if not isinstance(code, str) or not _COUNTRY_CODE.fullmatch(code):
+            raise fail(source, f"{path}[{i}].code", "not_country_code", value=repr(code))
+        if code.upper() in seen:
+            raise fail(source, f"{path}[{i}].code", "listed_twice", value=repr(code),
+                       other=f"{path}[{seen[code.upper()]}]")
+        seen[code.upper()] = i
+        need_text(country, "zh", f"{path}[{i}].zh", source)
+        if not isinstance(country.get("en", ""), str):
+            raise fail(source, f"{path}[{i}].en", "not_string", value=repr(country["en"]))
 
 
 def belt_and_road(ctx: Context, country: str) -> tuple[bool, bool]:
     """(on the list, a recognisable spelling). The list matches by ISO alpha-2 code or Chinese name only
     (SPEC §2); English names and the policy's other countries only spare the value a misspelling warning."""
-    listed = ctx.policy.countries
+    listed = countries(ctx.policy)
     code = country.strip().upper()
     if code in listed or norm_key(country) in {norm_key(zh) for zh, _ in listed.values()}:
         return True, True
-    known = listed | ctx.policy.other_countries
+    known = listed | other_countries(ctx.policy)
     names = {norm_key(name) for pair in known.values() for name in pair}
     return False, code in known or norm_key(country) in names or (len(code) == 2 and code.isascii() and code.isalpha())
 
@@ -80,3 +131,49 @@ def lines(ctx: Context) -> list[Line]:
         out.append(Line(firm_id, "9C", ref, Decimal(1), "warehouse", Decimal(0) if reasons else top_up,
                         reasons=reasons, detail=detail))
     return out
+
+
+def warnings(ctx: Context, lines: list[Line]) -> list[Issue]:
+    """One warning per warehouse whose country is neither on the list nor a recognisable spelling (a misspelling
+    would cost the 9C top-up silently)."""
+    out = []
+    for line in lines:
+        if line.item == "9C" and not line.detail.get("country_recognised", True) and not line.detail["belt_and_road"]:
+            src = line.detail["source"]
+            out.append(issue("warehouses", src["file"], src["row"], ctx.header(src["file"], "country"),
+                             "unknown_country", country=repr(line.detail["country"])))
+    return out
+
+
+# --- words: rule text and facts for report.xlsx and explain ---
+
+CONDITIONS: dict[str, dict[tuple[str, str], str]] = {"zh": {}, "en": {}}
+
+FACTS = {
+    "zh": {"9B": "运营起始日 {operating_since}，满一年之日 {one_year_on}，考核期末 {period_end}",
+           "9C": "国家 {country}：{on_list}", "on_list": "在“一带一路”名单内", "off_list": "不在“一带一路”名单内"},
+    "en": {"9B": "operating since {operating_since}, one year on {one_year_on}, period end {period_end}",
+           "9C": "country {country}: {on_list}", "on_list": "on the Belt and Road list",
+           "off_list": "not on the Belt and Road list"},
+}
+
+
+def rule_text(record: dict, p: dict, lang: str) -> str:
+    """9A, 9C: '200,000 元（一次性）'; 9B: '建设成本 × 40%，上限 500,000 元（一次性）'."""
+    if record["item"] != "9B":
+        return W.once(p["amount_rmb"], lang)
+    return W.rule(lang, "share", base="建设成本" if lang == "zh" else "construction cost",
+                  share=W.percent(p["cost_share"]), cap=W.cap(p["cap_rmb"], lang)) + W.RULE[lang]["once"]
+
+
+def facts(record: dict, lang: str) -> list[tuple[str, list[str]]]:
+    """9B: the start of operation and its first anniversary against the period's end; 9C: the country."""
+    item, d, f = record["item"], record.get("detail") or {}, FACTS[lang]
+    if item == "9B":
+        unknown = W.FACTS[lang]["unknown"]
+        return [(f["9B"].format(operating_since=d.get("operating_since") or unknown,
+                                one_year_on=d.get("one_year_on") or unknown, period_end=d.get("period_end")), [])]
+    if item == "9C":
+        return [(f["9C"].format(country=d.get("country", ""),
+                                on_list=f["on_list"] if d.get("belt_and_road") else f["off_list"]), [])]
+    return []

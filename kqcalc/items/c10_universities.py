@@ -13,15 +13,29 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import polars as pl
+from kqcalc import words as W
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, Line, exact, kept, tier_detail
 
-from kqcalc.lines import Context, Line, exact, tier_detail
+ITEMS = ("10A", "10B")
+
+# The policy numbers each item reads (items.<code>.<key>), with their types (checked by policy/check.py).
+PARAMS: dict[str, dict[str, type]] = {
+    "10A": {"min_enrollment": int, "amount_rmb": Decimal},
+    "10B": {"min_students": int, "amount_rmb": Decimal},
+}
+
+# The rows read, and those left out (the manifest's excluded-by-rule counts and explain's reasons come from this
+# declaration): programs approved outside the period.
+ROWS: dict[str, tuple[LeftOut, ...]] = {
+    "university_programs": (LeftOut("outside_period", lambda period: ~period.contains("approved_on")),),
+}
 
 _KINDS = (("10A", "major", "min_enrollment"), ("10B", "college", "min_students"))
 
 
 def lines(ctx: Context) -> list[Line]:
-    programs = ctx.tables["university_programs"].filter(ctx.period.contains("approved_on"))
+    programs = kept(ctx.tables["university_programs"], ROWS["university_programs"], ctx.period)
     out = []
     for item, kind, floor_key in _KINDS:
         floor = ctx.param(item, floor_key)
@@ -39,3 +53,21 @@ def lines(ctx: Context) -> list[Line]:
             out.append(Line(row["university_id"], item, row["program_id"], Decimal(row["enrollment"]), "students",
                             Decimal(0) if reasons else amount, reasons=reasons, detail=detail))
     return out
+
+
+# --- words: rule text and facts for report.xlsx and explain ---
+
+CONDITIONS = {"zh": {("10A", ""): "每年招生人数", ("10B", ""): "在院人数"},
+              "en": {("10A", ""): "yearly enrolment", ("10B", ""): "students"}}
+
+FACTS = {"zh": "批准日期 {approved_on}", "en": "approved on {approved_on}"}
+
+
+def rule_text(record: dict, p: dict, lang: str) -> str:
+    """'50,000 元（一次性）'."""
+    return W.once(p["amount_rmb"], lang)
+
+
+def facts(record: dict, lang: str) -> list[tuple[str, list[str]]]:
+    """The date the program was approved."""
+    return [(FACTS[lang].format(approved_on=(record.get("detail") or {}).get("approved_on", "")), [])]

@@ -16,17 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from kqcalc.errors import PolicyError
+from kqcalc.items import ITEMS, PARAMS, TIERS
 from kqcalc.policy.check import FUNDING, MODES, check_policy, check_policy_document
-from kqcalc.tables import ITEMS
-from kqcalc.text import norm_key
 
 __all__ = ["DEFAULT_POLICY", "FUNDING", "MODES", "Policy", "PolicyError", "load_policy", "policy_source"]
 
 DEFAULT_POLICY = "keqiao-2020"
 
-# Counts: whole numbers. Every other money, rate, share or threshold key is an exact Decimal.
-_INTEGER_KEYS = {"min_store_orders", "min_clients", "min_trainees", "min_active_firms", "min_enrollment",
-                 "min_students", "min_operating_years"}
+
+def _types(code: str) -> dict[str, type]:
+    """The types of the numbers the item's clause declares (PARAMS and TIERS of its module): counts are int."""
+    return {**PARAMS.get(code, {}), **TIERS.get(code, {})}
 
 
 def _decimal(value: Any, where: str, source: str) -> Decimal:
@@ -42,18 +42,19 @@ def _decimal(value: Any, where: str, source: str) -> Decimal:
     return result
 
 
-def _convert(value: Any, where: str, key: str, source: str) -> Any:
-    """Numbers become Decimal (or int for counts); lists and tables are converted recursively."""
+def _convert(value: Any, where: str, key: str, source: str, types: dict[str, type]) -> Any:
+    """Numbers become Decimal (or int for the keys declared as counts); lists and tables are converted recursively.
+    A money, rate, share or threshold key the clause does not declare (a note, a key for later) is Decimal too."""
     if isinstance(value, dict):
-        return {k: _convert(v, f"{where}.{k}", k, source) for k, v in value.items()}
+        return {k: _convert(v, f"{where}.{k}", k, source, types) for k, v in value.items()}
     if isinstance(value, list):
-        return [_convert(v, f"{where}[{i}]", key, source) for i, v in enumerate(value)]
-    if key in _INTEGER_KEYS:
+        return [_convert(v, f"{where}[{i}]", key, source, types) for i, v in enumerate(value)]
+    if types.get(key) is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise PolicyError("policy_not_whole", file=source, key=where, value=repr(value))
         return value
-    if key.endswith(("_rmb", "_usd", "_m2")) or key.startswith(("min_", "rmb_per", "cost_share", "fee_share")) \
-            or key in {"class_hours_per_day"}:
+    if types.get(key) is Decimal or key.endswith(("_rmb", "_usd", "_m2")) \
+            or key.startswith(("min_", "rmb_per", "cost_share", "fee_share")) or key in {"class_hours_per_day"}:
         return _decimal(value, where, source)
     return value
 
@@ -110,31 +111,6 @@ class Policy:
     def items_in(self, list_name: str) -> frozenset[str]:
         return frozenset(self.general.get(list_name, []))
 
-    @property
-    def other_countries(self) -> dict[str, tuple[str, str]]:
-        """Countries not on the Belt-and-Road list that are still recognised (no misspelling warning)."""
-        return {c["code"].upper(): (c.get("zh", ""), c.get("en", ""))
-                for c in self.items["9C"].get("other_countries", [])}
-
-    @property
-    def countries(self) -> dict[str, tuple[str, str]]:
-        """Belt-and-Road countries: ISO alpha-2 code → (Chinese name, English name)."""
-        return {c["code"].upper(): (c.get("zh", ""), c.get("en", "")) for c in self.items["9C"].get("countries", [])}
-
-    @property
-    def mainstream_platforms(self) -> dict[str, str]:
-        """Normalised spelling (name or alias) → canonical platform name, for item 1B."""
-        names: dict[str, str] = {}
-        for p in self.items["1B"].get("mainstream_platforms", []):
-            for spelling in [p["name"], *p.get("aliases", [])]:
-                names[norm_key(spelling)] = p["name"]
-        return names
-
-    @property
-    def ambiguous_platforms(self) -> frozenset[str]:
-        """Normalised spellings that name no mainstream platform without doubt (item 1B fails closed on them)."""
-        return frozenset(norm_key(s) for s in self.items["1B"].get("ambiguous_platforms", []))
-
 
 def _locate(spec: str | None) -> tuple[str, bytes]:
     spec = spec or DEFAULT_POLICY
@@ -180,7 +156,7 @@ def policy_from_document(doc: dict[str, Any], source: str, sha256: str) -> Polic
     """The checked Policy of a parsed policy document (a file's, or one changed by `whatif --set`)."""
     check_policy_document(doc, source)
     head = doc["policy"]
-    items = {code: _convert(doc["items"][code], f"items.{code}", "", source) for code in ITEMS}
+    items = {code: _convert(doc["items"][code], f"items.{code}", "", source, _types(code)) for code in ITEMS}
     policy = Policy(
         id=str(head["id"]),
         sha256=sha256,

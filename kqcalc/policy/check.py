@@ -10,42 +10,25 @@ notes or new data the engine does not read yet).
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from kqcalc.errors import PolicyError
-from kqcalc.tables import ITEMS
-from kqcalc.text import norm_key
+from kqcalc.items import CLAUSES, ITEMS, PARAMS, TIERS
+from kqcalc.shape import fail as _fail
+from kqcalc.shape import need as _need
+from kqcalc.shape import need_date as _need_date
+from kqcalc.shape import need_list as _need_list
+from kqcalc.shape import need_table as _need_table
+from kqcalc.shape import need_text as _need_text
 
 MODES = ("top_up", "exclusive")
 FUNDING = ("district", "city")
 
-# The numbers each item's computation reads (SPEC §2), besides tiers and lists below.
-REQUIRED_NUMBERS: dict[str, tuple[str, ...]] = {
-    "1A": ("min_store_orders", "min_b2c_usd", "amount_rmb"),
-    "1B": ("amount_rmb",),
-    "2": (),
-    "3A": ("rmb_per_usd", "cap_rmb"),
-    "3B": ("rmb_per_kg", "cap_rmb"),
-    "4": ("min_clients", "min_clients_b2c_usd", "min_clients_b2b_usd", "fee_share", "cap_rmb"),
-    "5": ("min_days", "min_class_hours", "class_hours_per_day", "min_trainees", "rmb_per_trainee_day", "cap_rmb"),
-    "6": ("min_platform_usd", "min_client_usd", "rmb_per_client", "cap_rmb"),
-    "7": ("min_area_m2", "rmb_per_m2_year", "cap_rmb"),
-    "8": (),
-    "9A": ("amount_rmb",),
-    "9B": ("cost_share", "cap_rmb", "min_operating_years"),
-    "9C": ("amount_rmb",),
-    "10A": ("min_enrollment", "amount_rmb"),
-    "10B": ("min_students", "amount_rmb"),
-}
+# The numbers each item's computation reads, besides tiers and lists: declared by its clause module (PARAMS).
+REQUIRED_NUMBERS: dict[str, tuple[str, ...]] = {code: tuple(PARAMS.get(code, {})) for code in ITEMS}
 
-# Tiered items: the keys of each tier, every one strictly rising from tier to tier.
-TIER_KEYS: dict[str, tuple[str, ...]] = {
-    "2": ("min_b2c_usd", "amount_rmb"),
-    "8": ("min_active_firms", "min_online_rmb", "amount_rmb"),
-}
+# Tiered items: the keys of each tier, every one strictly rising from tier to tier (the clause's TIERS).
+TIER_KEYS: dict[str, tuple[str, ...]] = {code: tuple(keys) for code, keys in TIERS.items()}
 
 # Text every item carries: reports and `explain` cite the clause.
 REQUIRED_TEXTS = ("clause", "text_zh", "unit")
@@ -59,52 +42,6 @@ GENERAL_ITEM_LISTS = (
     "top_up_one_time_items",
     "highest_only_exempt_items",
 )
-
-_COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
-
-
-def _fail(source: str, key: str, problem: str, **args: object) -> PolicyError:
-    """The policy file's `key` fails a check: `problem` names the message (messages.CODES["policy_invalid/…"])."""
-    return PolicyError(f"policy_invalid/{problem}", file=source, key=key, **args)
-
-
-def _need(table: Any, key: str, path: str, source: str) -> Any:
-    """The value at `path` (dotted, `key` its last part); missing → PolicyError naming it."""
-    if not isinstance(table, dict) or key not in table:
-        raise _fail(source, path, "missing")
-    return table[key]
-
-
-def _need_table(table: Any, key: str, path: str, source: str) -> dict[str, Any]:
-    value = _need(table, key, path, source)
-    if not isinstance(value, dict):
-        raise _fail(source, path, "not_table", value=repr(value))
-    return value
-
-
-def _need_text(table: Any, key: str, path: str, source: str) -> str:
-    value = _need(table, key, path, source)
-    if not isinstance(value, str) or not value.strip():
-        raise _fail(source, path, "not_text", value=repr(value))
-    return value
-
-
-def _need_list(table: Any, key: str, path: str, source: str, *, non_empty: bool = False) -> list[Any]:
-    value = _need(table, key, path, source)
-    if not isinstance(value, list):
-        raise _fail(source, path, "not_list", value=repr(value))
-    if non_empty and not value:
-        raise _fail(source, path, "empty")
-    return value
-
-
-def _need_date(table: dict[str, Any], key: str, path: str, source: str) -> date:
-    value = _need(table, key, path, source)
-    # TOML datetimes are `date` subclasses: a validity bound is a plain day.
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise _fail(source, path, "not_date", value=repr(value))
-    return value
-
 
 def check_policy_document(doc: dict[str, Any], source: str) -> None:
     """Shape of the parsed TOML: every table, key and list the engine reads is present and well formed."""
@@ -137,8 +74,9 @@ def check_policy_document(doc: dict[str, Any], source: str) -> None:
                     raise _fail(source, f"items.{code}.tiers[{i}]", "not_inline_table", value=repr(tier))
                 for key in TIER_KEYS[code]:
                     _need(tier, key, f"items.{code}.tiers[{i}].{key}", source)
-    _check_platforms(items["1B"], source)
-    _check_countries(items["9C"], source)
+    for clause in CLAUSES:  # a clause's checks of its own items' data (platform names, country lists …)
+        if hasattr(clause, "check_policy_items"):
+            clause.check_policy_items(items, source)
 
 
 def _check_general(general: dict[str, Any], source: str) -> None:
@@ -164,46 +102,6 @@ def _check_general(general: dict[str, Any], source: str) -> None:
         if key in keys:
             raise _fail(source, f"general.texts[{i}].key", "used_twice", value=repr(key))
         keys.add(key)
-
-
-def _check_platforms(item: dict[str, Any], source: str) -> None:
-    path = "items.1B.mainstream_platforms"
-    owner: dict[str, str] = {}
-    for i, platform in enumerate(_need_list(item, "mainstream_platforms", path, source, non_empty=True)):
-        name = _need_text(platform, "name", f"{path}[{i}].name", source)
-        aliases = platform.get("aliases", [])
-        if not isinstance(aliases, list):
-            raise _fail(source, f"{path}[{i}].aliases", "not_strings", value=repr(aliases))
-        for j, spelling in enumerate(aliases):
-            if not isinstance(spelling, str) or not spelling.strip():
-                raise _fail(source, f"{path}[{i}].aliases[{j}]", "not_text", value=repr(spelling))
-        for spelling in [name, *aliases]:
-            other = owner.setdefault(norm_key(spelling), name)
-            if other != name:
-                raise _fail(source, f"{path}[{i}]", "spelling_twice", spelling=repr(spelling), other=repr(other))
-    ambiguous = "items.1B.ambiguous_platforms"
-    for j, spelling in enumerate(_need_list(item, "ambiguous_platforms", ambiguous, source)):
-        if not isinstance(spelling, str) or not spelling.strip():
-            raise _fail(source, f"{ambiguous}[{j}]", "not_text", value=repr(spelling))
-        if norm_key(spelling) in owner:
-            raise _fail(source, f"{ambiguous}[{j}]", "ambiguous_and_platform", spelling=repr(spelling),
-                        platform=repr(owner[norm_key(spelling)]), platforms=path)
-
-
-def _check_countries(item: dict[str, Any], source: str) -> None:
-    path = "items.9C.countries"
-    seen: dict[str, int] = {}
-    for i, country in enumerate(_need_list(item, "countries", path, source, non_empty=True)):
-        code = _need(country, "code", f"{path}[{i}].code", source)
-        if not isinstance(code, str) or not _COUNTRY_CODE.fullmatch(code):
-            raise _fail(source, f"{path}[{i}].code", "not_country_code", value=repr(code))
-        if code.upper() in seen:
-            raise _fail(source, f"{path}[{i}].code", "listed_twice", value=repr(code),
-                        other=f"{path}[{seen[code.upper()]}]")
-        seen[code.upper()] = i
-        _need_text(country, "zh", f"{path}[{i}].zh", source)
-        if not isinstance(country.get("en", ""), str):
-            raise _fail(source, f"{path}[{i}].en", "not_string", value=repr(country["en"]))
 
 
 def _numbers(value: Any, path: str) -> list[tuple[str, str, Decimal | int]]:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kqcalc.report import labels as L
+from kqcalc import words as L
 
 if TYPE_CHECKING:
     from kqcalc.run import RunResult
@@ -22,29 +22,7 @@ if TYPE_CHECKING:
 STAGES = ("reading", "cleaning", "items", "rules", "writing")
 TOP_FIRMS = 5
 
-WORDS = {
-    "zh": {
-        "reading": "读取输入", "cleaning": "清洗与校验", "items": "逐条计算", "rules": "适用通用规则",
-        "writing": "写出结果与报表", "top": "奖励最多的企业（前 {n} 名，共 {firms} 家）", "rank": "排名",
-        "firm_id": "统一社会信用代码", "firm_name": "企业名称", "total": "奖励合计（元）", "by_item": "按项目合计",
-        "item": "项目", "name": "名称", "paid": "获奖行数", "amount": "金额（元）", "funding": "资金来源",
-        "all": "合计", "issues": "数据问题：{errors} 个错误，{warnings} 个警告（见 issues.csv）",
-        "written": "结果已写入 {folder}/（report.xlsx、awards.csv、summary.csv、issues.csv、manifest.json）",
-        "run": "本次运行：{run}", "no_xlsx": "（--formats csv：未写 report.xlsx）",
-        "lines": "共 {lines} 行，{firms} 家企业", "elapsed": "用时 {seconds:.1f} 秒",
-    },
-    "en": {
-        "reading": "reading inputs", "cleaning": "cleaning and checking", "items": "computing clauses",
-        "rules": "applying the general rules", "writing": "writing results and report",
-        "top": "Top firms ({n} of {firms})", "rank": "Rank", "firm_id": "Credit code", "firm_name": "Firm",
-        "total": "Total (RMB)", "by_item": "Totals by item", "item": "Item", "name": "Name", "paid": "Lines paid",
-        "amount": "Amount (RMB)", "funding": "Funding", "all": "Total",
-        "issues": "Issues: {errors} error(s), {warnings} warning(s) (see issues.csv)",
-        "written": "Written to {folder}/ (report.xlsx, awards.csv, summary.csv, issues.csv, manifest.json)",
-        "run": "This run: {run}", "no_xlsx": "(--formats csv: no report.xlsx)",
-        "lines": "{lines} lines, {firms} firms", "elapsed": "{seconds:.1f} s",
-    },
-}
+WORDS = L.CONSOLE
 
 
 class StageProgress:

@@ -10,7 +10,7 @@ so a night with 100,000 bad rows does not flood the log) and the warnings are on
 ignored. Every line under --quiet starts with the local time it was printed (ISO 8601 with its offset) and the
 run id: `2021-01-06T02:30:05+08:00 20210106T023005+0800 error: bad_date: …`.
 
-The words of these lines are in WORDS (zh by default, en with --lang en).
+The words of these lines are in kqcalc/words.py (LOG; zh by default, en with --lang en).
 """
 
 from __future__ import annotations
@@ -19,22 +19,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from kqcalc import words as L
 from kqcalc.issues import ERROR, Issue
 
 CAP = 5  # issue lines of one code shown on the console; the rest are counted
 
-WORDS = {
-    "zh": {
-        "more": "… 另有 {n} 条 {code}；全部见 issues.csv",
-        "more_unwritten": "… 另有 {n} 条 {code}（未写出 issues.csv；kqcalc compute 会全部列出）",
-        "warnings": "警告 {n} 条：{counts}",
-    },
-    "en": {
-        "more": "… and {n} more {code}; all in issues.csv",
-        "more_unwritten": "… and {n} more {code} (no issues.csv was written; kqcalc compute lists them all)",
-        "warnings": "{n} warning(s): {counts}",
-    },
-}
+WORDS = L.LOG
 
 
 def _words(lang: str) -> dict[str, str]:

@@ -13,36 +13,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kqcalc.report import labels as L
+from kqcalc import words as L
+from kqcalc.items import ITEMS
 from kqcalc.report.xlsx import Col, _Book
-from kqcalc.tables import ITEMS
 
 if TYPE_CHECKING:
     from kqcalc.whatif import WhatIf
 
-SHEETS = {"zh": {"summary": "测算汇总", "lines": "逐行对比", "firms": "按企业对比"},
-          "en": {"summary": "Summary", "lines": "Lines", "firms": "By firm"}}
+SHEETS = L.WHATIF_SHEETS
 
-H = {
-    "zh": {
-        "title": "政策变动测算（what-if）：同一数据下基准政策与调整后政策的奖励对比",
-        "subtitle": "基准：{base}（考核期 {bstart} 至 {bend}）　调整后：{reform}（考核期 {rstart} 至 {rend}）　"
-                    "企业 {gain} 家增加、{lose} 家减少、{same} 家不变",
-        "item": "项目", "name": "项目名称", "funding": "资金来源", "base": "基准（元）", "reform": "调整后（元）",
-        "change": "差额（元）", "all": "合计", "firm_id": "统一社会信用代码", "firm_name": "企业名称",
-        "ref": "关联编号", "base_status": "基准状态", "reform_status": "调整后状态", "absent": "（无此行）",
-        "chart": "各项目奖励金额：基准与调整后（元）", "base_series": "基准", "reform_series": "调整后",
-    },
-    "en": {
-        "title": "What-if: awards under the base and the reformed policy, on the same data",
-        "subtitle": "Base: {base} (period {bstart} to {bend})   Reform: {reform} (period {rstart} to {rend})   "
-                    "firms: {gain} gain, {lose} lose, {same} stay the same",
-        "item": "Item", "name": "Item name", "funding": "Funding", "base": "Base (RMB)", "reform": "Reform (RMB)",
-        "change": "Change (RMB)", "all": "Total", "firm_id": "Credit code", "firm_name": "Firm", "ref": "Ref",
-        "base_status": "Base status", "reform_status": "Reform status", "absent": "(no such line)",
-        "chart": "Awards by item, base beside reform (RMB)", "base_series": "Base", "reform_series": "Reform",
-    },
-}
+H = L.WHATIF_HEADERS
 
 # Fixed document times: the same comparison gives the same bytes (the run's own time is not part of it).
 DOC_TIME = datetime(2000, 1, 1)

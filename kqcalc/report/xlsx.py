@@ -32,86 +32,23 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kqcalc import words as L
+from kqcalc.items import ITEMS
 from kqcalc.lines import Line, plain, round_fen
 from kqcalc.report import describe
-from kqcalc.report import labels as L
 from kqcalc.rules import reason_text
 from kqcalc.run import RunResult
-from kqcalc.tables import ITEMS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_FIRST = frozenset(FORMULA_STARTS)
 WHOLE_UNITS = {"clients", "tier", "warehouse", "students", "stores", "store", "firms", "orders"}
-# Columns wider than this wrap; CJK characters count as 2 (labels.display_width).
+# Columns wider than this wrap; CJK characters count as 2 (words.display_width).
 MAX_WIDTH = 60
 WIDTH_SAMPLE = 2000  # rows looked at to size a column
 
-SHEETS = {
-    "zh": {"summary": "汇总", "chart": "项目金额图", "lines": "分企业明细", "not_paid": "未获奖励",
-           "near_miss": "接近门槛", "issues": "数据问题", "parameters": "政策参数", "manifest": "运行信息"},
-    "en": {"summary": "Summary", "chart": "Chart", "lines": "Lines by firm", "not_paid": "Not paid",
-           "near_miss": "Near misses", "issues": "Issues", "parameters": "Parameters", "manifest": "Manifest"},
-}
+SHEETS = L.REPORT_SHEETS
 
-H = {
-    "zh": {
-        "title": "柯桥区跨境电商政策奖励汇总", "rank": "排名", "firm_id": "统一社会信用代码", "firm_name": "企业名称",
-        "total": "奖励合计（元）", "district": "区级财政（元）", "city": "市级财政（元）", "sum_row": "合计",
-        "item": "项目", "item_title": "项目名称", "ref": "关联编号", "measure": "计量值", "unit": "单位",
-        "rule": "适用规则", "gross": "计算额（元）", "cap": "上限（元）", "capped": "封顶后（元）",
-        "award": "奖励金额（元）", "funding": "资金来源", "status": "状态", "reason": "原因代码",
-        "reason_text": "原因说明", "gap": "距门槛", "condition": "条件", "current": "当前值", "next": "下一门槛",
-        "distance": "差距", "share": "差距占比", "table": "表", "file": "文件", "row": "行号", "column": "列",
-        "severity": "级别", "code": "代码", "message": "说明", "kind": "类别", "key": "参数", "value": "值",
-        "param": "参数", "text": "条文", "file_key": "政策文件中的键", "name": "名称", "clause_title": "条款标题",
-        "policy": "政策",
-        "general": "通用规则", "sources": "数据来源",
-        "text_zh": "条款原文", "text_en": "英文译文", "minus_eligibility": "资格扣减（元）",
-        "minus_one_time": "一次性扣减（元）", "minus_highest_only": "从高不重复扣减（元）",
-        "minus_adjustment": "人工调整扣减（元）",
-        "subtitle": "政策 {policy}（{doc}）　考核期 {start} 至 {end}　{firms} 家企业　奖励合计 {total} 元"
-                    "（区级 {district} 元，市级 {city} 元）",
-        "note": "排名按奖励合计从高到低；合计相同的企业按统一社会信用代码先后排列，名次依次递增、不并列；"
-                "合计为 0 的企业排在最后，同样排名。",
-        "chart_note": "按项目金额图见表格右侧；打印时见“项目金额图”表（单独一页）。",
-        "chart": "各项目奖励金额（元）", "no_rows": "（无）",
-        "m_tool": "工具", "m_version": "版本", "m_policy": "政策编号", "m_sha": "政策文件 SHA-256",
-        "m_source": "政策来源", "m_mode": "从高不重复方式", "m_period": "考核期",
-        "m_run_time": "运行时间（含时区偏移）",
-        "m_inputs": "输入", "m_lines": "奖励行数", "m_firms": "企业数", "m_errors": "错误数", "m_warnings": "警告数",
-        "m_total": "奖励合计（元）", "m_files": "输入文件", "sha": "SHA-256", "rows_read": "读取行数",
-        "rows_used": "使用", "rows_excluded": "按规则排除", "rows_merged": "重复合并", "rows_quarantined": "隔离",
-        "to": " 至 ",
-    },
-    "en": {
-        "title": "Keqiao cross-border e-commerce awards — summary", "rank": "Rank", "firm_id": "Credit code",
-        "firm_name": "Firm", "total": "Total (RMB)", "district": "District (RMB)", "city": "City (RMB)",
-        "sum_row": "Total", "item": "Item", "item_title": "Item name", "ref": "Ref", "measure": "Measure",
-        "unit": "Unit", "rule": "Rule applied", "gross": "Gross (RMB)", "cap": "Cap (RMB)",
-        "capped": "After cap (RMB)", "award": "Award (RMB)", "funding": "Funding", "status": "Status",
-        "reason": "Reason codes", "reason_text": "Reason", "gap": "Distance to threshold", "condition": "Condition",
-        "current": "Current", "next": "Next threshold", "distance": "Distance", "share": "Distance / threshold",
-        "table": "Table", "file": "File", "row": "Row", "column": "Column", "severity": "Severity", "code": "Code",
-        "message": "Message", "kind": "Kind", "key": "Key", "value": "Value", "param": "parameter",
-        "file_key": "Key in the policy file",
-        "text": "text", "name": "name", "clause_title": "clause title", "policy": "policy", "general": "general",
-        "sources": "Sources", "text_zh": "clause text (zh)", "text_en": "clause text (en)",
-        "minus_eligibility": "Eligibility deduction (RMB)", "minus_one_time": "One-time deduction (RMB)",
-        "minus_highest_only": "Highest-only deduction (RMB)", "minus_adjustment": "Adjustment deduction (RMB)",
-        "subtitle": "Policy {policy} ({doc})   period {start} to {end}   {firms} firms   total RMB {total} "
-                    "(district {district}, city {city})",
-        "note": "Ranked by total, highest first; firms with equal totals are ordered by credit code and get "
-                "consecutive ranks (no shared ranks); firms with no award come last and are ranked too.",
-        "chart_note": "Chart of totals by item: right of the table; printed on the sheet 'Chart' (a page of its own).",
-        "chart": "Awards by item (RMB)", "no_rows": "(none)",
-        "m_tool": "Tool", "m_version": "Version", "m_policy": "Policy id", "m_sha": "Policy file SHA-256",
-        "m_source": "Policy source", "m_mode": "Highest-only mode", "m_period": "Period",
-        "m_run_time": "Run time (with its UTC offset)", "m_inputs": "Inputs", "m_lines": "Lines", "m_firms": "Firms",
-        "m_errors": "Errors", "m_warnings": "Warnings", "m_total": "Total (RMB)", "m_files": "Input files",
-        "sha": "SHA-256", "rows_read": "Rows read", "rows_used": "Used", "rows_excluded": "Excluded by rule",
-        "rows_merged": "Merged", "rows_quarantined": "Quarantined", "to": " to ",
-    },
-}
+H = L.REPORT_HEADERS
 
 # Cell kinds → number format (None: text).
 # Zero money shows as "-" (as in a finance table), so the few amounts that are not zero stand out.
@@ -421,11 +358,10 @@ def _line_rows(result: RunResult, lang: str) -> Iterable[list[Any]]:
     rule_cache: dict[tuple[str, str], str] = {}
     for line in result.lines:
         record = _light_record(line)
-        tier_key = (line.item, str(line.detail.get("tier", "")) if line.item == "2" else record["measure"]
-                    if line.item == "8" else "")
-        rule = rule_cache.get(tier_key)
+        key = describe.rule_key(record)
+        rule = rule_cache.get(key)
         if rule is None:
-            rule = rule_cache[tier_key] = describe.rule_text(record, policy, lang)
+            rule = rule_cache[key] = describe.rule_text(record, policy, lang)
         taken = {r: Decimal(0) for r in L.DEDUCTION_RULES}
         for d in line.deductions:
             taken[d.rule] = taken.get(d.rule, Decimal(0)) + d.amount
@@ -501,7 +437,7 @@ def near_miss_rows(result: RunResult, lang: str) -> list[list[Any]]:
     policy = result.policy
     found = []
     for line in result.lines:
-        if line.item not in ("1A", "2", "4", "6", "8", "10A", "10B"):
+        if line.item not in describe.THRESHOLD_ITEMS:
             continue
         for cond in describe.near_misses(_light_record(line)):
             found.append((cond["share"], result.ranks[line.firm_id], line, cond))
@@ -544,10 +480,10 @@ def _issues(book: _Book, result: RunResult) -> None:
 def _parameters(book: _Book, result: RunResult) -> None:
     """Every policy value and clause text: what it is (in words, as `kqcalc policy show`), its value, and the key
     the policy file spells it with."""
-    from kqcalc.policy_show import _LABELS, parameter_rows
+    from kqcalc.policy_show import parameter_rows
 
     h, lang, policy = H[book.lang], book.lang, result.policy
-    words = _LABELS[lang]
+    words = L.POLICY[lang]
     ws = book.sheet("parameters")
     rows: list[list[Any]] = []
     meta = policy.meta
