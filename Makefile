@@ -31,7 +31,7 @@ lint: $(STAMP)
 	@$(BIN)/ruff check kqcalc tests
 
 bench: $(STAMP)
-	@$(BIN)/python -m kqcalc.bench
+	@$(BIN)/python -m kqcalc.tools.bench
 
 clean:
 	rm -rf $(VENV) kqcalc-out .pytest_cache

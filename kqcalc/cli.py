@@ -453,7 +453,7 @@ def _writing(path: Path, lang: str, write):  # noqa: ANN001, ANN202
 
 def _sample(out: Path, lang: str, **kwargs):  # noqa: ANN003, ANN202
     from kqcalc.errors import InputError
-    from kqcalc.sample import generate
+    from kqcalc.tools.sample import generate
 
     w = _words(lang)
     if out.exists() and not out.is_dir():

@@ -426,7 +426,7 @@ def render_tree(doc: dict[str, Any], lang: str = "zh") -> Any:
     for line in doc["lines"]:
         ref = f" [{line['ref']}]" if line["ref"] else ""
         title = Text(f"{line['item']} {line['title']}{ref} — ", style="bold")
-        title.append(f"{L.money(line['award_rmb'])} {'元' if lang == 'zh' else 'RMB'}",
+        title.append(f"{L.money(line['award_rmb'])} {L.PUNCT[lang]['rmb']}",
                      style="bold green" if Decimal(line["award_rmb"]) > 0 else "bold")
         title.append(f"  {line['status_text']}  {line['funding_text']}")
         branch = tree.add(title)
@@ -476,7 +476,7 @@ def _deduction_detail(d: dict[str, Any], lang: str) -> str:
     text = d.get("detail") or ""
     if not text or text == d["reason"]:
         return ""
-    sep = "；" if lang == "zh" else "; "
+    sep = L.PUNCT[lang]["sep"]
     if d["rule"] == "eligibility":
         rest = [c for c in text.split(";") if c and c != d["reason"]]
         return sep + L.reasons(rest, lang) if rest else ""

@@ -42,7 +42,7 @@ def _value(key: str, value: Any, lang: str) -> str:
     if key == "unit":
         return L.unit(str(value), lang)
     if isinstance(value, dict):
-        sep = "；" if lang == "zh" else "; "
+        sep = L.PUNCT[lang]["sep"]
         return sep.join(f"{param_label(k, lang)} = {_plain(v)}" for k, v in value.items())
     return _plain(value)
 

@@ -18,6 +18,10 @@ import unicodedata
 
 LANGS = ("zh", "en")
 
+# Punctuation and the currency, wherever a list or an amount is written out.
+PUNCT = {"zh": {"sep": "；", "rmb": "元", "rmb_after": "（元）"},
+         "en": {"sep": "; ", "rmb": "RMB", "rmb_after": " (RMB)"}}
+
 
 def lang_of(value: str | None) -> str:
     return "en" if (value or "").strip().lower().startswith("en") else "zh"
@@ -153,7 +157,7 @@ def reason(code: str, lang: str) -> str:
 def reasons(codes: str | list[str], lang: str) -> str:
     """'below_threshold;not_in_zone' → '未达到金额或数量门槛；未在园区注册'."""
     items = [c for c in (codes.split(";") if isinstance(codes, str) else codes) if c]
-    return ("；" if lang == "zh" else "; ").join(reason(c, lang) for c in items)
+    return PUNCT[lang]["sep"].join(reason(c, lang) for c in items)
 
 
 def deduction(rule: str, lang: str) -> str:

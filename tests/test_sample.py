@@ -19,7 +19,10 @@ import fastexcel
 import polars as pl
 import pytest
 
-from kqcalc.sample import (
+from kqcalc.tables import TABLES
+from kqcalc.text import CREDIT_CODE_ALPHABET as USCC_ALPHABET
+from kqcalc.text import credit_code_check_char as uscc_check
+from kqcalc.tools.sample import (
     CORE,
     PERIOD_END,
     PERIOD_START,
@@ -27,9 +30,6 @@ from kqcalc.sample import (
     generate,
     make_uscc,
 )
-from kqcalc.tables import TABLES
-from kqcalc.text import CREDIT_CODE_ALPHABET as USCC_ALPHABET
-from kqcalc.text import credit_code_check_char as uscc_check
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"

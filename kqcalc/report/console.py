@@ -114,7 +114,7 @@ def print_summary(console: Any, result: RunResult, folder: Path | None, run: Pat
     console.print(Text("  ".join(f"{L.funding(k, lang)} {v:,.2f}" for k, v in funding.items())
                        + f"  {w['all']} {total:,.2f}"))
     console.print(Text(w["lines"].format(lines=len(result.lines), firms=len(result.ranks))
-                       + ("；" if lang == "zh" else "; ")
+                       + L.PUNCT[lang]["sep"]
                        + w["issues"].format(errors=result.errors, warnings=len(result.issues) - result.errors)))
     if folder is not None:
         console.print(Text(w["written"].format(folder=folder) + ("" if xlsx else " " + w["no_xlsx"])),

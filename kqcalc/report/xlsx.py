@@ -418,7 +418,7 @@ def _not_paid(book: _Book, result: RunResult) -> None:
             gap = ""
             if line.status == "not_met":
                 record = _light_record(line)
-                gap = ("；" if lang == "zh" else "; ").join(
+                gap = L.PUNCT[lang]["sep"].join(
                     describe.condition_line(line.item, c, lang)
                     for c in describe.conditions(record) if c["next"] is not None)
             yield [result.ranks[line.firm_id], line.firm_id, result.names.get(line.firm_id, ""), line.item,
@@ -521,7 +521,7 @@ def _manifest(book: _Book, result: RunResult, run_time: str | None) -> None:
     ws = book.sheet("manifest")
     doc = result.manifest(run_time)
     totals = doc["totals"]
-    rmb = "（元）" if book.lang == "zh" else " (RMB)"
+    rmb = L.PUNCT[book.lang]["rmb_after"]
     pairs = [
         (h["m_tool"], doc["tool"]), (h["m_version"], doc["version"]), (h["m_policy"], doc["policy"]["id"]),
         (h["m_sha"], doc["policy"]["sha256"]), (h["m_source"], doc["policy"]["source"]),
