@@ -1,0 +1,117 @@
+"""The kit the clause tests share (tests/clauses/test_cNN_*.py).
+
+A test writes a clause's tables inline, cell by cell as the bureau writes them; `cleaned` types them with the real
+cleaner (kqcalc/clean.py: typed columns, "<col>__key", "_file", "_row", and for the big tables the compact rows of
+kqcalc/compact.py: "_in_period", "_rows", "_sample"), so a clause reads exactly the frames it reads in a run. `gross`
+runs one clause alone (its queries, then its lines); `final` applies the general rules (rules.py) on top. `lines`
+and `finals` turn the Line objects into frames of text — exact decimals written plainly, reasons joined by ";" —
+that the tests compare with `polars.testing.assert_frame_equal` against frames of values worked out by hand
+(`want`).
+
+Period 2020-07-01 … 2021-06-30 unless a test says otherwise: 365 days (February 2021 has 28).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from types import ModuleType
+from typing import Any
+
+import polars as pl
+from firm_codes import credit_code
+
+from kqcalc.clean import Cleaned, clean
+from kqcalc.lines import Context, Line, Period, plain
+from kqcalc.policy import load_policy
+from kqcalc.read import RawTable, ReadResult
+from kqcalc.rules import apply_rules, build_registry, reason_text
+
+PERIOD = Period(date(2020, 7, 1), date(2021, 6, 30))
+FIRM, LOGISTICS = credit_code(1), credit_code(2)
+FIRMS = {"firm_id": [FIRM, LOGISTICS], "firm_name": ["甲", "乙物流"], "in_zone": ["是", "是"],
+         "independent_accounting": ["是", "是"], "independent_tax": ["是", "是"], "is_logistics": ["否", "是"]}
+
+Table = dict[str, list[str]]
+
+
+def firms(*ids: str, **columns: dict[str, str]) -> Table:
+    """A firms table of `ids`: each in the zone, keeping its own accounts and taxes, not a logistics firm, unless
+    `columns` says otherwise for a firm (e.g. in_zone={FIRM: "否"})."""
+    defaults = {"in_zone": "是", "independent_accounting": "是", "independent_tax": "是", "is_logistics": "否"}
+    table: Table = {"firm_id": list(ids), "firm_name": [f"企业{i}" for i in range(1, len(ids) + 1)]}
+    for column, default in defaults.items():
+        table[column] = [columns.get(column, {}).get(firm, default) for firm in ids]
+    return table
+
+
+def cleaned(period: Period = PERIOD, **tables: Table | list[Table]) -> tuple[Cleaned, Context]:
+    """The tables typed by kqcalc.clean for `period` (firms: FIRMS unless given). A list of tables is one table in
+    several files: <name>.csv, <name>-2.csv, …"""
+    pieces = {}
+    for name, files in {"firms": FIRMS, **tables}.items():
+        pieces[name] = []
+        for i, columns in enumerate(files if isinstance(files, list) else [files]):
+            file = f"{name}.csv" if i == 0 else f"{name}-{i + 1}.csv"
+            height = len(next(iter(columns.values())))
+            frame = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String)).with_columns(
+                _row=pl.int_range(2, height + 2, dtype=pl.Int64))
+            pieces[name].append(RawTable(name, file, file, frame, {c: c for c in columns}, height))
+    result = clean(ReadResult(pieces, [], {}), period.start.year, period=period)
+    assert not [i for i in result.issues if i.severity == "error"], result.issues
+    return result, Context(result.tables, load_policy(None), period, result.headers, result.fx)
+
+
+def gross(clause: ModuleType, ctx: Context) -> list[Line]:
+    """One clause's gross lines, as items.gross_lines makes them (queries collected first where it has them)."""
+    if hasattr(clause, "queries"):
+        return clause.lines(ctx, {name: query.collect() for name, query in clause.queries(ctx).items()})
+    return clause.lines(ctx)
+
+
+def final(lines: list[Line], ctx: Context) -> list[Line]:
+    """The lines after the general rules (cap, eligibility, one-time, 从高不重复, adjustments, funding)."""
+    assert not apply_rules(lines, ctx, build_registry(ctx, set()))
+    return lines
+
+
+def text(value: Any, places: int = 20) -> str | None:
+    """A value as the tests write it: a decimal exactly and plainly (no exponent, no trailing zeros; rounded half
+    away from zero only beyond `places` decimals), anything else as str()."""
+    if value is None:
+        return None
+    return plain(value, places) if isinstance(value, Decimal) else str(value)
+
+
+LINE_COLUMNS = ("firm_id", "item", "ref", "measure", "unit", "gross", "cap", "reasons")
+FINAL_COLUMNS = ("firm_id", "item", "ref", "capped", "award", "status", "reasons")
+
+
+def lines(got: list[Line], places: int = 20) -> pl.DataFrame:
+    """Gross lines as a frame of LINE_COLUMNS (text), sorted by (firm_id, item, ref)."""
+    return want([(ln.firm_id, ln.item, ln.ref, text(ln.measure, places), ln.unit, text(ln.gross, places),
+                  text(ln.cap), ";".join(ln.reasons)) for ln in got])
+
+
+def finals(got: list[Line]) -> pl.DataFrame:
+    """Final lines as a frame of FINAL_COLUMNS (text): the capped exact amount, the award to the fen, the status,
+    and every reason (the clause's, then the general rules'), sorted by (firm_id, item, ref)."""
+    return want([(ln.firm_id, ln.item, ln.ref, text(ln.capped), f"{ln.award:.2f}", ln.status, reason_text(ln))
+                 for ln in got], FINAL_COLUMNS)
+
+
+def want(rows: list[tuple], columns: tuple[str, ...] = LINE_COLUMNS) -> pl.DataFrame:
+    """A frame of text rows (the expected lines, written by hand), sorted by its first three columns."""
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
+    return frame.sort(list(columns[:3]))
+
+
+def totals(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """A clause's query totals as text (exact decimals, files by name), sorted by `by`."""
+    return pl.DataFrame({c: [text(v) for v in frame[c].to_list()] for c in frame.columns},
+                        schema=dict.fromkeys(frame.columns, pl.String)).sort(by)
+
+
+def want_totals(by: list[str], columns: tuple[str, ...], *values: tuple) -> pl.DataFrame:
+    """Expected query totals (text), sorted by `by`."""
+    return pl.DataFrame(list(values), schema=dict.fromkeys(columns, pl.String), orient="row").sort(by)
