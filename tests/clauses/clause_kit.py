@@ -93,10 +93,10 @@ def lines(got: list[Line], places: int = 20) -> pl.DataFrame:
                   text(ln.cap), ";".join(ln.reasons)) for ln in got])
 
 
-def finals(got: list[Line]) -> pl.DataFrame:
+def finals(got: list[Line], places: int = 20) -> pl.DataFrame:
     """Final lines as a frame of FINAL_COLUMNS (text): the capped exact amount, the award to the fen, the status,
     and every reason (the clause's, then the general rules'), sorted by (firm_id, item, ref)."""
-    return want([(ln.firm_id, ln.item, ln.ref, text(ln.capped), f"{ln.award:.2f}", ln.status, reason_text(ln))
+    return want([(ln.firm_id, ln.item, ln.ref, text(ln.capped, places), f"{ln.award:.2f}", ln.status, reason_text(ln))
                  for ln in got], FINAL_COLUMNS)
 
 
