@@ -45,6 +45,12 @@ def firms(*ids: str, **columns: dict[str, str]) -> Table:
     return table
 
 
+def table(columns: tuple[str, ...], *rows: tuple[str, ...]) -> Table:
+    """A table written row by row: each row gives a cell for each of `columns`."""
+    assert all(len(row) == len(columns) for row in rows), rows
+    return {column: [row[i] for row in rows] for i, column in enumerate(columns)}
+
+
 def cleaned(period: Period = PERIOD, **tables: Table | list[Table]) -> tuple[Cleaned, Context]:
     """The tables typed by kqcalc.clean for `period` (firms: FIRMS unless given). A list of tables is one table in
     several files: <name>.csv, <name>-2.csv, …"""

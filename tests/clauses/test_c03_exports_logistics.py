@@ -6,8 +6,21 @@
 
 from __future__ import annotations
 
-from clause_kit import FINAL_COLUMNS, FIRM, LOGISTICS, cleaned, final, finals, firms, gross, lines, totals, want
-from clause_kit import want_totals
+from clause_kit import (
+    FINAL_COLUMNS,
+    FIRM,
+    LOGISTICS,
+    cleaned,
+    final,
+    finals,
+    firms,
+    gross,
+    lines,
+    table,
+    totals,
+    want,
+    want_totals,
+)
 from firm_codes import credit_code
 from polars.testing import assert_frame_equal
 
@@ -19,9 +32,8 @@ F3, L4 = credit_code(3), credit_code(4)
 
 def _exports(*rows: tuple[str, str, str, str, str]) -> dict[str, list[str]]:
     """9610 declarations from (firm_id, declared_on, amount, currency, via_platform) rows, numbered D1, D2, …"""
-    return {"declaration_no": [f"D{i}" for i in range(1, len(rows) + 1)],
-            **dict(zip(("firm_id", "declared_on", "amount", "currency", "via_platform"), map(list, zip(*rows)),
-                       strict=True))}
+    numbered = [(f"D{i}", *row) for i, row in enumerate(rows, 1)]
+    return table(("declaration_no", "firm_id", "declared_on", "amount", "currency", "via_platform"), *numbered)
 
 
 def test_clause_3_pays_0_03_rmb_per_usd_declared_through_the_platform_in_the_period() -> None:
@@ -40,8 +52,10 @@ def test_clause_3_pays_0_03_rmb_per_usd_declared_through_the_platform_in_the_per
 def test_clause_3_totals_each_file_and_currency_and_converts_each_sum_to_usd() -> None:
     _, ctx = cleaned(
         fx_rates={"currency": ["EUR", "CNY"], "usd_per_unit": ["1.1", "0.15"]},
-        exports_9610=[_exports((FIRM, "2020-07-01", "1,234.50", "USD", "是"), (FIRM, "2020-12-01", "1,000", "EUR", "是"),
-                               (FIRM, "2021-06-30", "10,000", "CNY", "是"), (FIRM, "2021-01-01", "500", "USD", "否")),
+        exports_9610=[_exports((FIRM, "2020-07-01", "1,234.50", "USD", "是"),
+                               (FIRM, "2020-12-01", "1,000", "EUR", "是"),
+                               (FIRM, "2021-06-30", "10,000", "CNY", "是"),
+                               (FIRM, "2021-01-01", "500", "USD", "否")),
                       {"declaration_no": ["D9"], "firm_id": [FIRM], "declared_on": ["2021-07-01"],
                        "amount": ["9,999"], "currency": ["USD"], "via_platform": ["是"]}])
     query = c03_exports_logistics.queries(ctx)["3A"].collect()

@@ -7,7 +7,7 @@ per institution; a session counts in the period it starts.
 
 from __future__ import annotations
 
-from clause_kit import FINAL_COLUMNS, FIRM, cleaned, final, finals, firms, gross, lines, want
+from clause_kit import FINAL_COLUMNS, FIRM, cleaned, final, finals, firms, gross, lines, table, want
 from firm_codes import credit_code
 from polars.testing import assert_frame_equal
 
@@ -18,7 +18,7 @@ COLUMNS = ("institution_id", "session_id", "started_on", "days", "class_hours", 
 
 
 def _sessions(*rows: tuple[str, ...]) -> dict[str, list[str]]:
-    return dict(zip(COLUMNS, map(list, zip(*rows)), strict=True))
+    return table(COLUMNS, *rows)
 
 
 def test_clause_5_pays_100_rmb_per_trainee_day_with_8_class_hours_a_day() -> None:

@@ -6,7 +6,7 @@ per distinct client that joined in the period with a client annual amount ≥ US
 
 from __future__ import annotations
 
-from clause_kit import FINAL_COLUMNS, cleaned, final, finals, firms, gross, lines, want
+from clause_kit import FINAL_COLUMNS, cleaned, final, finals, firms, gross, lines, table, want
 from firm_codes import credit_code
 from polars.testing import assert_frame_equal
 
@@ -17,9 +17,8 @@ P = [credit_code(n) for n in range(31, 36)]
 
 def _onboarding(*rows: tuple[str, str, str, str]) -> dict[str, list[str]]:
     """Clients from (platform_id, client_id, joined_on, client_annual_usd) rows, named after their id."""
-    platform, client, joined, usd = map(list, zip(*rows))
-    return {"platform_id": platform, "client_name": [f"企业{c}" for c in client], "client_id": client,
-            "joined_on": joined, "client_annual_usd": usd}
+    named = [(platform, f"企业{client}", client, joined, usd) for platform, client, joined, usd in rows]
+    return table(("platform_id", "client_name", "client_id", "joined_on", "client_annual_usd"), *named)
 
 
 def test_clause_6_pays_20_000_rmb_per_client_of_usd_100_000_that_joined_in_the_period() -> None:

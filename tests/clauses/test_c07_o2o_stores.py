@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from clause_kit import FINAL_COLUMNS, FIRM, cleaned, final, finals, firms, gross, lines, want
+from clause_kit import FINAL_COLUMNS, FIRM, cleaned, final, finals, firms, gross, lines, table, want
 from firm_codes import credit_code
 from polars.testing import assert_frame_equal
 
@@ -20,7 +20,7 @@ COLUMNS = ("firm_id", "store_id", "area_m2", "lease_start", "lease_end", "recogn
 
 
 def _stores(*rows: tuple[str, ...]) -> dict[str, list[str]]:
-    return dict(zip(COLUMNS, map(list, zip(*rows)), strict=True))
+    return table(COLUMNS, *rows)
 
 
 def _days(line) -> list[tuple[str, int, bool, list[str]]]:

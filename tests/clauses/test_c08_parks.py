@@ -7,7 +7,7 @@ tier: topped up by the difference when the park climbs a tier (rules.py: top_up_
 
 from __future__ import annotations
 
-from clause_kit import FINAL_COLUMNS, cleaned, final, finals, firms, gross, lines, want
+from clause_kit import FINAL_COLUMNS, cleaned, final, finals, firms, gross, lines, table, want
 from firm_codes import credit_code
 from polars.testing import assert_frame_equal
 
@@ -18,9 +18,8 @@ P = [credit_code(n) for n in range(41, 49)]
 
 def _parks(*rows: tuple[str, str, str]) -> dict[str, list[str]]:
     """Parks P0, P1, … from (active_firms, online_total_rmb, recognized) rows."""
-    active, online, recognized = map(list, zip(*rows))
-    return {"park_id": P[:len(rows)], "park_name": [f"园区{i}" for i in range(len(rows))], "active_firms": active,
-            "online_total_rmb": online, "recognized": recognized}
+    named = [(P[i], f"园区{i}", *row) for i, row in enumerate(rows)]
+    return table(("park_id", "park_name", "active_firms", "online_total_rmb", "recognized"), *named)
 
 
 def test_clause_8_the_tier_is_the_lower_of_the_tier_by_active_firms_and_the_tier_by_online_total() -> None:
