@@ -13,7 +13,7 @@ from polars.testing import assert_frame_equal
 
 from kqcalc.items import c08_parks
 
-P = [credit_code(n) for n in range(41, 49)]
+P = [credit_code(n) for n in range(41, 50)]
 
 
 def _parks(*rows: tuple[str, str, str]) -> dict[str, list[str]]:
@@ -26,7 +26,7 @@ def test_clause_8_the_tier_is_the_lower_of_the_tier_by_active_firms_and_the_tier
     _, ctx = cleaned(firms=firms(*P), parks=_parks(
         ("20", "200,000,000", "是"), ("19", "600,000,000", "是"), ("60", "199,999,999.99", "是"),
         ("40", "400,000,000", "是"), ("60", "599,999,999.99", "是"), ("60", "600,000,000", "是"),
-        ("100", "2,000,000,000", "是"), ("60", "600,000,000", "否")))
+        ("100", "2,000,000,000", "是"), ("60", "600,000,000", "否"), ("59", "600,000,000", "是")))
     assert_frame_equal(lines(gross(c08_parks, ctx)), want([
         (P[0], "8", "", "1", "tier", "500000", None, ""),  # exactly 20 firms and 200M: tier 1
         (P[1], "8", "", "0", "tier", "0", None, "below_threshold"),  # 19 firms: no tier, however large the total
@@ -36,6 +36,7 @@ def test_clause_8_the_tier_is_the_lower_of_the_tier_by_active_firms_and_the_tier
         (P[5], "8", "", "3", "tier", "1500000", None, ""),  # exactly 60 and 600M: tier 3
         (P[6], "8", "", "3", "tier", "1500000", None, ""),  # no tier above the third
         (P[7], "8", "", "3", "tier", "0", None, "not_recognized"),  # tier 3 reached, but not recognized
+        (P[8], "8", "", "2", "tier", "1000000", None, ""),  # one firm short of 60 (tier 2), 600M (tier 3): tier 2
     ]))
 
 
