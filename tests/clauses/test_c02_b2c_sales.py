@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
-from clause_kit import cleaned, firms, gross, lines, want
+from clause_kit import cleaned, firms, gross, lines, totals, want, want_totals
 from firm_codes import credit_code
 from polars.testing import assert_frame_equal
 
 from kqcalc.items import c02_b2c_sales
+from kqcalc.items._common import TRANSACTION_TOTALS
 
 F = [credit_code(n) for n in range(11, 20)]
 
@@ -67,3 +68,26 @@ def test_clause_2_counts_only_b2c_transactions_dated_in_the_period() -> None:
     # F0: 2,999,999.99 (first day) + 0.01 (last day) = 3,000,000 USD → 50,000; its B2B 10,000,000 and the
     # 5,000,000 of the day before the period do not count. F1 has only B2B transactions: no item 2 line.
     assert_frame_equal(lines(gross(c02_b2c_sales, ctx)), want([(F[0], "2", "", "3000000", "USD", "50000", None, "")]))
+
+
+def test_clause_2_totals_per_store_model_file_and_currency_and_says_how_far_the_first_tier_is() -> None:
+    _, ctx = cleaned(
+        firms=firms(F[0]), fx_rates={"currency": ["EUR"], "usd_per_unit": ["1.1"]},
+        transactions=_b2c([F[0]] * 5, ["1,000", "2,000.50", "500", "10,000", "99,999"],
+                          store_id=["S1", " s1 ", "S1", "S1", "S1"], orders=["2", "3", "1", "4", "9"],
+                          model=["B2C", "B2C", "B2C", "B2B", "B2C"], currency=["USD", "USD", "EUR", "USD", "USD"],
+                          traded_on=["2020-08-01", "2020-09-01", "2020-10-01", "2020-10-02", "2021-07-01"]))
+    query = c02_b2c_sales.queries(ctx)[TRANSACTION_TOTALS].collect()
+    # The rows dated in the period, per (firm, platform, store, model, file, currency), the store compared after
+    # trimming and case folding (" s1 " is S1): orders, amount, rows. The row of 2021-07-01 is outside.
+    by = ["firm_id", "platform__key", "store_id__key", "model", "_file", "currency"]
+    store = (F[0], "速卖通", "s1")
+    assert_frame_equal(totals(query, by), want_totals(by, (*by, "orders", "amount", "rows"),
+                                                      (*store, "B2C", "transactions.csv", "USD", "5", "3000.5", "2"),
+                                                      (*store, "B2C", "transactions.csv", "EUR", "1", "500", "1"),
+                                                      (*store, "B2B", "transactions.csv", "USD", "4", "10000", "1")))
+    (line,) = gross(c02_b2c_sales, ctx)
+    # B2C: 1,000 + 2,000.50 USD + 500 EUR × 1.1 = 3,000.5 + 550 = 3,550.5 USD: no tier; 3,000,000 − 3,550.5 =
+    # 2,996,449.5 USD to the first
+    assert_frame_equal(lines([line]), want([(F[0], "2", "", "3550.5", "USD", "0", None, "below_threshold")]))
+    assert (line.detail["tier"], line.detail["next"], line.detail["distance"]) == (0, "3000000", "2996449.5")

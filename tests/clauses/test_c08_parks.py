@@ -76,3 +76,14 @@ def test_clause_8_a_park_that_did_not_reach_a_tier_is_not_met_whatever_it_was_pa
     # 19 firms and 199,999,999.99 RMB: no tier, 0; the status is not_met (the first in rule order)
     assert_frame_equal(finals(final(gross(c08_parks, ctx), ctx)), want([
         (P[0], "8", "", "0", "0.00", "not_met", "below_threshold;prior_award")], FINAL_COLUMNS))
+
+
+def test_clause_8_tells_each_tier_and_the_distance_to_the_next() -> None:
+    _, ctx = cleaned(firms=firms(P[0]), parks=_parks(("39", "450,000,000", "是")))
+    (line,) = gross(c08_parks, ctx)
+    # 39 firms: tier 1 (≥ 20), 1 short of 40; 450,000,000 RMB: tier 2 (≥ 400M), 150,000,000 short of 600M.
+    # The lower tier, 1, pays 500,000.
+    assert_frame_equal(lines([line]), want([(P[0], "8", "", "1", "tier", "500000", None, "")]))
+    by_firms, by_online = line.detail["tier_by_active_firms"], line.detail["tier_by_online_total"]
+    assert (by_firms["tier"], by_firms["next"], by_firms["distance"]) == (1, "40", "1")
+    assert (by_online["tier"], by_online["next"], by_online["distance"]) == (2, "600000000", "150000000")
