@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 
@@ -40,8 +40,7 @@ from kqcalc.items import ITEMS
 
 if TYPE_CHECKING:
     from kqcalc.issues import Issue
-    from kqcalc.lines import Line
-    from kqcalc.run import RunResult
+    from kqcalc.lines import Line, Period
 
 RESULTS_VERSION = 2
 FUNDING = ("district", "city")
@@ -190,6 +189,23 @@ class RunRecord:
     issues: list[Issue] = field(default_factory=list)
 
 
+class Computed(Protocol):
+    """What a record is built from: a computed run (kqcalc.run.RunResult, which sits above this module)."""
+
+    policy: Any
+    period: Period
+    lines: list[Line]
+    names: dict[str, str]
+    ranks: dict[str, int]
+    issues: list[Issue]
+    files: list[dict]
+    inputs: list[str]
+    registry: dict
+
+    @property
+    def errors(self) -> int: ...
+
+
 def line_record(line: Line, name: str, reason: str) -> LineRecord:
     from kqcalc.lines import fen_text, plain
 
@@ -201,7 +217,7 @@ def line_record(line: Line, name: str, reason: str) -> LineRecord:
         line.detail)
 
 
-def build_record(result: RunResult, run_time: str | None) -> RunRecord:
+def build_record(result: Computed, run_time: str | None) -> RunRecord:
     """The record of a computed run, its texts formatted once."""
     from kqcalc import __version__
     from kqcalc.rules import reason_text
