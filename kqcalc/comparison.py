@@ -13,7 +13,7 @@ from typing import Any
 
 from kqcalc.items import ITEM_ORDER
 from kqcalc.lines import Line
-from kqcalc.record import line_totals
+from kqcalc.record import Sums, line_totals
 from kqcalc.run import RunResult
 
 ZERO = Decimal("0.00")
@@ -46,13 +46,26 @@ class Row:
 class Side:
     label: str
     result: RunResult
-    by_item: dict[str, Decimal] = field(init=False)
-    by_funding: dict[str, Decimal] = field(init=False)
-    total: Decimal = field(init=False)
+    sums: Sums = field(init=False)
 
     def __post_init__(self) -> None:
-        sums = line_totals(self.result.lines)
-        self.by_item, self.by_funding, self.total = sums.by_item, sums.by_funding, sums.total
+        self.sums = line_totals(self.result.lines)
+
+    @property
+    def by_item(self) -> dict[str, Decimal]:
+        return self.sums.by_item
+
+    @property
+    def by_funding(self) -> dict[str, Decimal]:
+        return self.sums.by_funding
+
+    @property
+    def total(self) -> Decimal:
+        return self.sums.total
+
+    def firm_total(self, firm_id: str) -> Decimal:
+        sums = self.sums.by_firm.get(firm_id)
+        return sums[0] if sums else ZERO
 
 
 @dataclass
@@ -112,10 +125,8 @@ def compare(base: RunResult, reform: RunResult, base_label: str, reform_label: s
         r = row(line)
         r.reform, r.reform_status = line.award, line.status
     ordered = sorted(rows.values(), key=Row.sort_key)
-    firms: dict[str, FirmChange] = {}
-    for r in ordered:
-        f = firms.setdefault(r.firm_id, FirmChange(r.firm_id, r.firm_name, ZERO, ZERO))
-        f.base += r.base
-        f.reform += r.reform
-    firm_list = sorted(firms.values(), key=lambda f: (-abs(f.change), f.firm_id))
-    return WhatIf(Side(base_label, base), Side(reform_label, reform), ordered, firm_list)
+    before, after = Side(base_label, base), Side(reform_label, reform)
+    firms = [FirmChange(firm_id, names.get(firm_id, ""), before.firm_total(firm_id), after.firm_total(firm_id))
+             for firm_id in dict.fromkeys(r.firm_id for r in ordered)]
+    firms.sort(key=lambda f: (-abs(f.change), f.firm_id))
+    return WhatIf(before, after, ordered, firms)
