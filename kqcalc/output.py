@@ -1,4 +1,5 @@
-"""The machine outputs of a run (SPEC §5): awards.csv, summary.csv, issues.csv, manifest.json, results.json.
+"""The CSV outputs of a run (SPEC §5): awards.csv, summary.csv, issues.csv, written from the run record
+(kqcalc.record, which writes manifest.json and results.json itself).
 
 CSV: UTF-8 with a BOM, "\\n" line ends, minimal quoting, money with two places, text that Excel would execute
 prefixed with "'". Everything is sorted, so the same inputs give the same bytes.
@@ -10,7 +11,7 @@ import csv
 import io
 
 from kqcalc.items import ITEMS
-from kqcalc.record import RunRecord, manifest_json, results_json, results_json_parts
+from kqcalc.record import RunRecord
 
 AWARD_COLUMNS = ["firm_id", "firm_name", "item", "ref", "measure", "unit", "gross_rmb", "capped_rmb", "award_rmb",
                  "funding", "status", "reason"]
@@ -56,5 +57,4 @@ def issues_csv(record: RunRecord, lang: str = "zh") -> bytes:
     return _csv(ISSUE_COLUMNS, rows)
 
 
-__all__ = ["AWARD_COLUMNS", "ISSUE_COLUMNS", "SUMMARY_COLUMNS", "awards_csv", "issues_csv", "manifest_json",
-           "results_json", "results_json_parts", "safe_text", "summary_csv"]
+__all__ = ["AWARD_COLUMNS", "ISSUE_COLUMNS", "SUMMARY_COLUMNS", "awards_csv", "issues_csv", "safe_text", "summary_csv"]

@@ -340,16 +340,21 @@ class StoredRun:
         self.folder = folder
         self.run_time = run_time
         self.run_id = run_id
-        try:
-            version = msgspec.json.decode(data, type=_Version).results_version
-        except msgspec.DecodeError as exc:
-            raise InputError("run_file_unreadable", file=folder / "results.json", detail=exc) from None
-        if version != RESULTS_VERSION:
-            raise InputError("run_old_format", file=folder / "results.json", version=version)
+        file = folder / "results.json"
         try:
             doc: Any = msgspec.json.decode(data, type=_ResultsIndex if lazy else StoredResults)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise InputError("run_file_unreadable", file=folder / "results.json", detail=exc) from None
+            version = doc.results_version
+        except msgspec.ValidationError as exc:
+            try:  # another format: say which, or what does not fit
+                version = msgspec.json.decode(data, type=_Version).results_version
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                version = RESULTS_VERSION
+            if version == RESULTS_VERSION:
+                raise InputError("run_file_unreadable", file=file, detail=exc) from None
+        except msgspec.DecodeError as exc:
+            raise InputError("run_file_unreadable", file=file, detail=exc) from None
+        if version != RESULTS_VERSION:
+            raise InputError("run_old_format", file=file, version=version)
         self.header: Header = doc.header
         self._firms = {f.firm_id: f for f in doc.firms}
         self._registry = doc.registry

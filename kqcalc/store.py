@@ -180,7 +180,7 @@ def write_run(result: RunResult, folder: Path, *, xlsx: bool = True, lang: str =
 def _write(result: RunResult, folder: Path, *, xlsx: bool, lang: str, keep: int,
            started: datetime | None = None) -> Path:
     from kqcalc import output
-    from kqcalc.record import build_record
+    from kqcalc.record import build_record, manifest_json, results_json_parts
 
     runs = folder / RUNS
     runs.mkdir(exist_ok=True)
@@ -194,8 +194,8 @@ def _write(result: RunResult, folder: Path, *, xlsx: bool, lang: str, keep: int,
         "awards.csv": lambda: output.awards_csv(record),
         "summary.csv": lambda: output.summary_csv(record),
         "issues.csv": lambda: output.issues_csv(record, lang),
-        "results.json": lambda: output.results_json_parts(record),
-        "manifest.json": lambda: output.manifest_json(record, run_id),
+        "results.json": lambda: results_json_parts(record),
+        "manifest.json": lambda: manifest_json(record, run_id),
     }
     for name, render in files.items():
         _write_file(staging / name, render())
