@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 
 from kqcalc.items import ITEMS
 from kqcalc.record import RunRecord
@@ -25,7 +26,7 @@ def safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _csv(header: list[str], rows: list[list[str]]) -> bytes:
+def _csv(header: list[str], rows: Iterable[list[str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(header)
@@ -34,9 +35,9 @@ def _csv(header: list[str], rows: list[list[str]]) -> bytes:
 
 
 def awards_csv(record: RunRecord) -> bytes:
-    return _csv(AWARD_COLUMNS, [
+    return _csv(AWARD_COLUMNS, (
         [r.firm_id, safe_text(r.firm_name), r.item, safe_text(r.ref), r.measure, r.unit, r.gross_rmb, r.capped_rmb,
-         r.award_rmb, r.funding, r.status, r.reason] for r in record.lines])
+         r.award_rmb, r.funding, r.status, r.reason] for r in record.lines))
 
 
 def summary_csv(record: RunRecord) -> bytes:

@@ -220,7 +220,7 @@ def line_record(line: Line, name: str, reason: str) -> LineRecord:
 def build_record(result: Computed, run_time: str | None) -> RunRecord:
     """The record of a computed run, its texts formatted once."""
     from kqcalc import __version__
-    from kqcalc.rules import reason_text
+    from kqcalc.rules import reason_text  # here, not at the top: rules imports Polars, and explain loads this module
 
     names = result.names
     lines = [line_record(line, names.get(line.firm_id, ""), reason_text(line)) for line in result.lines]
