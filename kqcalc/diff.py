@@ -7,7 +7,8 @@ by firm, item and ref), the totals of both runs by item and by funding, and the 
 appeared or disappeared: each file, and each sheet of a workbook on its own, compared by the SHA-256 of
 its content that the manifest records (`content_sha256`: a sheet's cells as read, see
 kqcalc.read.sheet_digest; a CSV or Parquet file's bytes), so a one-cell edit names the one sheet it touched.
-Runs stored before `content_sha256` existed are compared by the file's SHA-256.
+Both runs are read with kqcalc.record.load_run (results.json of the current format; an older one asks for a
+new `kqcalc compute`).
 
 The text is in Chinese by default, English with `--lang en`; money in it carries thousands separators. The
 JSON (`--json`) is for machines: plain decimals with two places, codes rather than words.
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -26,53 +26,42 @@ from typing import Any
 from kqcalc import words as L
 from kqcalc.errors import InputError
 from kqcalc.items import ITEM_ORDER, ITEMS
+from kqcalc.record import LineRecord, StoredRun, load_run
 from kqcalc.store import CURRENT, PREVIOUS, RUNS, resolve_run
 
 CHANGED, APPEARED, DISAPPEARED = "changed", "appeared", "disappeared"
 
 
-@dataclass
-class StoredRun:
-    path: Path
-    results: dict[str, Any]
-    manifest: dict[str, Any]
-
-    @property
-    def lines(self) -> dict[tuple[str, str, str], dict[str, Any]]:
-        return {(ln["firm_id"], ln["item"], ln["ref"]): ln for ln in self.results.get("lines", [])}
-
-    def totals(self) -> dict[str, Any]:
-        by_item = {item: Decimal("0.00") for item in ITEMS}
-        by_funding = {"district": Decimal("0.00"), "city": Decimal("0.00")}
-        for line in self.results.get("lines", []):
-            award = Decimal(line["award_rmb"])
-            by_item[line["item"]] = by_item.get(line["item"], Decimal("0.00")) + award
-            by_funding[line["funding"]] = by_funding.get(line["funding"], Decimal("0.00")) + award
-        return {"total_rmb": sum(by_item.values(), Decimal("0.00")), "by_item": by_item, "by_funding": by_funding}
-
-    def input_hashes(self) -> dict[str, str]:
-        """Input (file, or "file:sheet") -> the SHA-256 of its content; of the whole file for an older run."""
-        return {f["file"]: f.get("content_sha256") or f.get("sha256", "") for f in self.manifest.get("files", [])}
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "run": str(self.path), "run_id": self.manifest.get("run_id", self.path.name),
-            "run_time": self.manifest.get("run_time"), "version": self.manifest.get("version"),
-            "policy": self.results.get("policy"), "period": self.results.get("period"),
-        }
+def _lines(run: StoredRun) -> dict[tuple[str, str, str], LineRecord]:
+    return {(ln.firm_id, ln.item, ln.ref): ln for ln in run.lines}
 
 
-def load_run(path: Path) -> StoredRun:
-    folder = resolve_run(Path(path))
-    docs = {}
-    for name in ("results.json", "manifest.json"):
-        try:
-            docs[name] = json.loads((folder / name).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError("run_incomplete", folder=folder, name=name) from None
-        except (OSError, ValueError) as exc:
-            raise InputError("run_file_unreadable", file=folder / name, detail=exc) from None
-    return StoredRun(folder, docs["results.json"], docs["manifest.json"])
+def _totals(run: StoredRun) -> dict[str, Any]:
+    sums = run.sums()
+    return {"total_rmb": sums.total, "by_item": sums.by_item, "by_funding": sums.by_funding}
+
+
+def _input_hashes(run: StoredRun) -> dict[str, str]:
+    """Input (file, or "file:sheet") -> the SHA-256 of its content."""
+    return {f.file: f.content_sha256 or f.sha256 for f in run.header.files}
+
+
+def _policy(run: StoredRun) -> dict[str, str]:
+    return {"id": run.header.policy.id, "sha256": run.header.policy.sha256}
+
+
+def _period(run: StoredRun) -> dict[str, str]:
+    return {"start": run.header.period.start, "end": run.header.period.end}
+
+
+def _describe(run: StoredRun) -> dict[str, Any]:
+    return {"run": str(run.folder), "run_id": run.run_id, "run_time": run.run_time, "version": run.header.version,
+            "policy": _policy(run), "period": _period(run)}
+
+
+def load(path: Path) -> StoredRun:
+    """The stored run a user names (a run folder, or an output folder's current run), read whole."""
+    return load_run(resolve_run(Path(path)))
 
 
 def _line_key(key: tuple[str, str, str]) -> tuple[str, int, str]:
@@ -101,26 +90,27 @@ def diff_runs(path_a: Path, path_b: Path | None = None) -> dict[str, Any]:
     """
     if path_b is None:
         path_a, path_b = previous_and_current(path_a)
-    a, b = load_run(path_a), load_run(path_b)
-    before, after = a.lines, b.lines
+    a, b = load(path_a), load(path_b)
+    before, after = _lines(a), _lines(b)
     changes = []
     for key in sorted(before.keys() | after.keys(), key=_line_key):
         old, new = before.get(key), after.get(key)
-        if old and new and old["award_rmb"] == new["award_rmb"] and old["status"] == new["status"]:
+        if old and new and old.award_rmb == new.award_rmb and old.status == new.status:
             continue
         kind = CHANGED if old and new else APPEARED if new else DISAPPEARED
-        award_before = Decimal(old["award_rmb"]) if old else Decimal("0.00")
-        award_after = Decimal(new["award_rmb"]) if new else Decimal("0.00")
+        award_before = Decimal(old.award_rmb) if old else Decimal("0.00")
+        award_after = Decimal(new.award_rmb) if new else Decimal("0.00")
+        either = new or old
         changes.append({
-            "firm_id": key[0], "firm_name": (new or old or {}).get("firm_name", ""), "item": key[1], "ref": key[2],
+            "firm_id": key[0], "firm_name": either.firm_name if either else "", "item": key[1], "ref": key[2],
             "change": kind,
             "award_before": f"{award_before:.2f}" if old else None,
             "award_after": f"{award_after:.2f}" if new else None,
             "award_change": f"{award_after - award_before:.2f}",
-            "status_before": old["status"] if old else None, "status_after": new["status"] if new else None,
-            "reason_before": old.get("reason") if old else None, "reason_after": new.get("reason") if new else None,
+            "status_before": old.status if old else None, "status_after": new.status if new else None,
+            "reason_before": old.reason if old else None, "reason_after": new.reason if new else None,
         })
-    hashes_a, hashes_b = a.input_hashes(), b.input_hashes()
+    hashes_a, hashes_b = _input_hashes(a), _input_hashes(b)
     inputs = []
     for file in sorted(hashes_a.keys() | hashes_b.keys()):
         old_hash, new_hash = hashes_a.get(file), hashes_b.get(file)
@@ -128,13 +118,13 @@ def diff_runs(path_a: Path, path_b: Path | None = None) -> dict[str, Any]:
             kind = CHANGED if old_hash and new_hash else APPEARED if new_hash else DISAPPEARED
             inputs.append({"file": file, "change": kind, "sha256_before": old_hash, "sha256_after": new_hash})
     return {
-        "before": a.describe(),
-        "after": b.describe(),
-        "policy_changed": a.results.get("policy") != b.results.get("policy"),
-        "period_changed": a.results.get("period") != b.results.get("period"),
+        "before": _describe(a),
+        "after": _describe(b),
+        "policy_changed": _policy(a) != _policy(b),
+        "period_changed": _period(a) != _period(b),
         "lines": changes,
         "counts": {kind: sum(1 for c in changes if c["change"] == kind) for kind in (CHANGED, APPEARED, DISAPPEARED)},
-        "totals": {"before": _money(a.totals()), "after": _money(b.totals())},
+        "totals": {"before": _money(_totals(a)), "after": _money(_totals(b))},
         "inputs": inputs,
     }
 

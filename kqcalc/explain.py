@@ -1,7 +1,8 @@
 """`kqcalc explain FIRM`: every line of one firm, as the stored run decided it (SPEC §4).
 
-Reads `results.json` of a run folder (default: the most recent run under ./kqcalc-out/), so it shows exactly
-what that run decided and never recomputes. For each line: the clause text, the measure and the input rows it
+Reads `results.json` of a run folder (default: the most recent run under ./kqcalc-out/) with
+kqcalc.record.load_run, decoding only the chosen firm's lines and registry entry, so it shows exactly what that
+run decided and never recomputes. For each line: the clause text, the measure and the input rows it
 came from, the threshold or tier reached and the next one with the distance, the cap, each deduction with its
 reason, the final award and the funding source — as a Rich tree, or as JSON with the same content.
 
@@ -11,13 +12,15 @@ Imports stay light (no Polars): explain on a stored run of a district-year must 
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from kqcalc import words as L
 from kqcalc.errors import InputError, KqcalcError
+from kqcalc.record import Header, StoredRun, load_run, totals
 from kqcalc.report import describe
 from kqcalc.text import norm_firm_id, norm_key
 
@@ -59,144 +62,14 @@ def find_run(run: Path | None, root: Path = DEFAULT_ROOT) -> Path:
     return found
 
 
-def load_run(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """results.json (every line) and manifest.json of a run folder."""
-    return _full(_read_results(folder)), _manifest(folder)
-
-
-def _read_results(folder: Path) -> str:
-    try:
-        return (folder / "results.json").read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("run_file_unreadable", file=f"{folder}/results.json", detail=exc) from None
-
-
-def _full(text: str) -> dict[str, Any]:
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise InputError("run_file_unreadable", file="results.json", detail=exc) from None
-
-
-def _manifest(folder: Path) -> dict[str, Any]:
-    try:
-        return json.loads((folder / "manifest.json").read_bytes().decode("utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-# A district-year's results.json holds ~50,000 lines (~25 MB); parsing all of it takes most of a second. It is
-# written by kqcalc.output.results_json with sorted keys and compact separators, so each line record starts
-# with its first key, "after_rules_rmb", and holds "firm_id" and "firm_name" side by side: explain finds the
-# firms with one regular-expression pass and parses only the chosen firm's records. Anything unexpected falls
-# back to parsing the whole file.
-_FIRM = re.compile(r'"firm_id":"((?:[^"\\]|\\.)*)","firm_name":"((?:[^"\\]|\\.)*)"')
-_RECORD_START = '{"after_rules_rmb":'
-
-
-def _unescape(text: str) -> str:
-    """A JSON string's content as text (only names with a quote or a backslash need decoding)."""
-    return json.loads(f'"{text}"') if "\\" in text else text
-
-
-class StoredRun:
-    """The parts of a stored run explain needs, read lazily from results.json's text."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._doc: dict[str, Any] | None = None
-        self.names: dict[str, str] = {}
-        self.positions: dict[str, list[int]] = {}
-        self.top: dict[str, Any] = {}
-        self._registry: dict[str, Any] | None = None  # decoded only when a name is looked up (~0.15 s)
-        self._registry_at = -1
-        try:
-            decoder = json.JSONDecoder()
-            for key in ("period", "policy", "ranks", "results_version"):
-                at = text.rfind(f'"{key}":')
-                if at < 0:
-                    raise ValueError(key)
-                self.top[key] = decoder.raw_decode(text, at + len(key) + 3)[0]
-            if self.top["results_version"] != 1:
-                raise ValueError("results_version")
-            at = text.rfind('"registry":')  # every registered firm (runs before it have none)
-            if at < 0:
-                self._registry = {}
-            else:
-                self._registry_at = at + len('"registry":')
-            names, positions = self.names, self.positions
-            for m in _FIRM.finditer(text):
-                firm, name = m.group(1, 2)
-                if firm not in positions:
-                    positions[firm] = []
-                    names[_unescape(firm)] = _unescape(name)
-                positions[firm].append(m.start())
-            if len(self.names) != len(self.top["ranks"]):
-                raise ValueError("firms")
-        except ValueError:
-            self._load_all()
-
-    def _load_all(self) -> None:
-        doc = self._doc = _full(self.text)
-        self.top = {k: doc.get(k) for k in ("period", "policy", "ranks", "results_version")}
-        self._registry = doc.get("registry") or {}
-        self.names, self.positions = {}, {}
-        for line in doc.get("lines", []):
-            self.names.setdefault(line["firm_id"], line.get("firm_name") or "")
-
-    @property
-    def registry(self) -> dict[str, Any]:
-        """Every registered firm: firm_id -> its registry entry (kqcalc.run.registry_record)."""
-        if self._registry is None:
-            try:
-                self._registry = json.JSONDecoder().raw_decode(self.text, self._registry_at)[0]
-            except ValueError:
-                self._load_all()
-        return self._registry or {}
-
-    def registry_entry(self, firm_id: str) -> dict[str, Any] | None:
-        """One firm's registry entry, without decoding the others: the registry's keys are normalised credit
-        codes, and no nested key or string value is followed by ':{', so '"<code>":{' is that firm's entry."""
-        if self._registry is not None:
-            return self._registry.get(firm_id)
-        at = self.text.find(f'"{firm_id}":{{', self._registry_at) if re.fullmatch(r"[0-9A-Z]+", firm_id) else -1
-        if at < 0:
-            return None
-        try:
-            return json.JSONDecoder().raw_decode(self.text, at + len(firm_id) + 3)[0]
-        except ValueError:
-            return self.registry.get(firm_id)
-
-    def doc(self) -> dict[str, Any]:
-        """The top-level fields, with `lines` left out (see `lines_of`)."""
-        return dict(self.top)
-
-    def lines_of(self, firm_id: str) -> list[dict[str, Any]]:
-        if self._doc is not None:
-            return [r for r in self._doc.get("lines", []) if r["firm_id"] == firm_id]
-        decoder = json.JSONDecoder()
-        records = []
-        try:
-            for at in self.positions.get(json.dumps(firm_id, ensure_ascii=False)[1:-1], []):
-                start = self.text.rfind(_RECORD_START, 0, at)
-                record = decoder.raw_decode(self.text, start)[0] if start >= 0 else None
-                if not isinstance(record, dict) or record.get("firm_id") != firm_id:
-                    raise ValueError("record")
-                records.append(record)
-        except ValueError:
-            self._load_all()
-            return self.lines_of(firm_id)
-        return records
-
-
-def load_run_policy(results: dict[str, Any], manifest: dict[str, Any]) -> tuple[Any | None, str | None]:
+def load_run_policy(header: Header) -> tuple[Any | None, str | None]:
     """The policy of the run, for its clause texts: (policy, note). The note says when the file is not the same."""
     from kqcalc.policy import load_policy
 
-    wanted = (results.get("policy") or {}).get("sha256", "")
-    source = (manifest.get("policy") or {}).get("source", "")
+    wanted = header.policy.sha256
+    source = header.policy.source
     candidates = [source.removesuffix(" (built in)")] if source else []
-    candidates.append((results.get("policy") or {}).get("id") or None)
+    candidates.append(header.policy.id or None)
     fallback = None
     for spec in candidates:
         try:
@@ -342,28 +215,27 @@ def _table_label(table: str, lang: str) -> str:
     return TABLES[table].alias if lang == "zh" and table in TABLES else table
 
 
-def explain_firm(folder: Path, results: dict[str, Any], records: list[dict[str, Any]], manifest: dict[str, Any],
-                 firm_id: str, lang: str = "zh", registered: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Everything explain shows about one firm of a stored run: `records` are its lines in results.json,
-    `registered` its entry in the run's registry (None when it is not in 企业名录)."""
+def explain_firm(stored: StoredRun, firm_id: str, lang: str = "zh") -> dict[str, Any]:
+    """Everything explain shows about one firm of a stored run: its lines in results.json and its entry in the
+    run's registry (none when it is not in 企业名录)."""
     lang = L.lang_of(lang)
-    policy, note = load_run_policy(results, manifest)
-    totals = {"total": Decimal("0.00"), "district": Decimal("0.00"), "city": Decimal("0.00")}
-    for r in records:
-        award = Decimal(r["award_rmb"])
-        totals["total"] += award
-        totals[r["funding"]] = totals.get(r["funding"], Decimal("0.00")) + award
-    period = results.get("period", {})
-    run_policy = results.get("policy", {})
+    header = stored.header
+    policy, note = load_run_policy(header)
+    lines = stored.lines_of(firm_id)
+    registered = stored.registry_entry(firm_id)
+    sums = totals((r.firm_id, r.item, r.funding, Decimal(r.award_rmb)) for r in lines)
+    records = [msgspec.to_builtins(r) for r in lines]  # the stored record as plain data (describe.py, --json)
+    run_policy = {"id": header.policy.id, "sha256": header.policy.sha256}
     return {
-        "run": {"folder": str(folder), "run_time": manifest.get("run_time"), "policy": run_policy.get("id"),
-                "policy_sha256": run_policy.get("sha256"), "period": period,
+        "run": {"folder": str(stored.folder), "run_time": stored.run_time, "policy": header.policy.id,
+                "policy_sha256": header.policy.sha256,
+                "period": {"start": header.period.start, "end": header.period.end},
                 "note": _note(note, lang, policy, run_policy)},
         "firm": {"firm_id": firm_id,
-                 "firm_name": records[0].get("firm_name", "") if records else (registered or {}).get("name", ""),
-                 "rank": results.get("ranks", {}).get(firm_id),
-                 "total_rmb": _money(totals["total"]), "district_rmb": _money(totals["district"]),
-                 "city_rmb": _money(totals["city"]), "registered": registered is not None,
+                 "firm_name": stored.names[firm_id] if lines else (registered or {}).get("name", ""),
+                 "rank": stored.ranks.get(firm_id),
+                 "total_rmb": _money(sums.total), "district_rmb": _money(sums.by_funding["district"]),
+                 "city_rmb": _money(sums.by_funding["city"]), "registered": registered is not None,
                  "has_lines": bool(records)},
         "registry": registry_explanation(registered, bool(records), lang),
         "lines": [_with_negative_records(line_explanation(r, policy, lang), registered) for r in records],
@@ -489,13 +361,11 @@ def explain(query: str, run: Path | None = None, lang: str = "zh", root: Path = 
     """Find the run and the firm; raise FirmNotFound (exit 1) listing the matches when not exactly one."""
     lang = L.lang_of(lang)
     folder = find_run(run, root)
-    stored = StoredRun(_read_results(folder))
-    results = stored.doc()
-    ranks = results.get("ranks") or {}
+    stored = load_run(folder, lazy=True)
+    ranks = stored.ranks
     code = norm_firm_id(query)
     if code in stored.names or stored.registry_entry(code) is not None:  # a credit code: no names needed
-        return explain_firm(folder, results, stored.lines_of(code), _manifest(folder), code, lang,
-                            stored.registry_entry(code))
+        return explain_firm(stored, code, lang)
     registry = stored.registry
     # Every firm of the run: those with lines, and every registered firm (with or without lines).
     names = firms_of({firm: entry.get("name", "") for firm, entry in registry.items()} | stored.names, ranks)
@@ -510,8 +380,7 @@ def explain(query: str, run: Path | None = None, lang: str = "zh", root: Path = 
         raise FirmNotFound(WORDS[lang]["several"].format(n=len(matches), query=query) + "\n" + listing,
                            code="several_matches", matches=[{"firm_id": f, "firm_name": names[f],
                                                              "rank": ranks.get(f)} for f in matches])
-    firm = matches[0]
-    return explain_firm(folder, results, stored.lines_of(firm), _manifest(folder), firm, lang, registry.get(firm))
+    return explain_firm(stored, matches[0], lang)
 
 
 def json_error(exc: BaseException) -> tuple[str, int]:

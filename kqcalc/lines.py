@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import decimal
 import functools
-import gc
 import operator
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -31,19 +29,6 @@ PRECISION = 60  # significant digits: amounts up to 10^20 with 30 decimals stay 
 def exact_context() -> decimal._ContextManager:  # type: ignore[name-defined]
     """The arithmetic every money computation runs in (see the module docstring)."""
     return decimal.localcontext(decimal.Context(prec=PRECISION, rounding=ROUND_HALF_UP))
-
-
-@contextmanager
-def no_gc_pauses() -> Iterator[None]:
-    """A run builds some 10^5 small objects (lines, their details, output rows) that hold no reference cycles;
-    the cyclic garbage collector's passes over them are wasted time, so it waits until the block ends."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -146,8 +131,6 @@ class Line:
     funding: str = ""
     rule_reasons: list[str] = field(default_factory=list)
     deductions: list[Deduction] = field(default_factory=list)
-    # The output texts of the final line (output.py formats them once for awards.csv and results.json):
-    texts: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> tuple[str, str, str]:

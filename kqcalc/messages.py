@@ -388,6 +388,10 @@ CODES: dict[str, Code] = {
                          "--run DIR"),
     "run_file_unreadable": Code(STOP, "无法读取 {file}（{detail}）；请重新运行 `kqcalc compute`",
                                 "{file} cannot be read ({detail}); rerun `kqcalc compute`"),
+    "run_old_format": Code(STOP, "{file} 由旧版 kqcalc 写成（results_version {version}），无法读取；请重新运行 "
+                           "`kqcalc compute`",
+                           "{file} was written by an older kqcalc (results_version {version}) and cannot be read; "
+                           "rerun `kqcalc compute`"),
     "run_incomplete": Code(STOP, "{folder} 不是完整的 kqcalc 运行结果：缺少 {name}",
                            "{folder} is not a complete kqcalc run: {name} is missing"),
     "policy_not_found": Code(STOP, "找不到政策 {spec}：请给出内置政策编号（{default}）或 TOML 文件路径",

@@ -5,21 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 import polars as pl
 
-from kqcalc import __version__
 from kqcalc.clean import Cleaned, clean, unknown_firm_warnings
 from kqcalc.compact import ROWS, row_count
 from kqcalc.errors import UsageError
 from kqcalc.issues import ERROR, Issue, issue, sorted_issues
-from kqcalc.items import ITEM_ORDER, ITEMS, gross_lines
+from kqcalc.items import ITEM_ORDER, gross_lines
 from kqcalc.items import ROWS as CLAUSE_ROWS
 from kqcalc.items import warnings as clause_warnings
-from kqcalc.lines import Context, LeftOut, Line, Period, exact_context, left_out, no_gc_pauses, plain
+from kqcalc.lines import Context, LeftOut, Line, Period, exact_context, left_out, plain
 from kqcalc.policy import Policy
 from kqcalc.read import ReadResult
+from kqcalc.record import line_totals
 from kqcalc.rules import ROWS as RULES_ROWS
 from kqcalc.rules import Registry, apply_rules, build_registry
 
@@ -107,41 +106,6 @@ class RunResult:
     def errors(self) -> int:
         return sum(1 for i in self.issues if i.severity == ERROR)
 
-    def totals_by_item(self) -> dict[str, Decimal]:
-        totals = {item: Decimal("0.00") for item in ITEMS}
-        for line in self.lines:
-            totals[line.item] += line.award
-        return totals
-
-    def totals_by_funding(self) -> dict[str, Decimal]:
-        totals = {"district": Decimal("0.00"), "city": Decimal("0.00")}
-        for line in self.lines:
-            totals[line.funding] += line.award
-        return totals
-
-    def manifest(self, run_time: str | None) -> dict:
-        by_item = self.totals_by_item()
-        by_funding = self.totals_by_funding()
-        return {
-            "tool": "kqcalc",
-            "version": __version__,
-            "policy": {"id": self.policy.id, "sha256": self.policy.sha256, "source": self.policy.source,
-                       "highest_only_mode": self.policy.highest_only_mode},
-            "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
-            "inputs": self.inputs,
-            "files": self.files,
-            "lines": len(self.lines),
-            "firms": len(self.ranks),
-            "errors": self.errors,
-            "warnings": len(self.issues) - self.errors,
-            "totals": {
-                "total_rmb": f"{sum(by_item.values(), Decimal('0.00')):.2f}",
-                "by_item": {k: f"{v:.2f}" for k, v in by_item.items()},
-                "by_funding": {k: f"{v:.2f}" for k, v in by_funding.items()},
-            },
-            "run_time": run_time,
-        }
-
 
 def _account(cleaned: Cleaned, read: ReadResult, period: Period) -> list[dict]:
     """rows read = used + excluded by rule + merged + quarantined, per input file (SPEC §1 principle 4)."""
@@ -180,10 +144,8 @@ def _negative_category_warnings(ctx: Context, cleaned: Cleaned) -> list[Issue]:
 
 def rank_firms(lines: list[Line]) -> dict[str, int]:
     """1, 2, 3 … by total descending, ties by firm_id; firms with total 0 come after and are ranked too."""
-    totals: dict[str, Decimal] = {}
-    for line in lines:
-        totals[line.firm_id] = totals.get(line.firm_id, Decimal("0.00")) + line.award
-    order = sorted(totals, key=lambda f: (-totals[f], f))
+    by_firm = line_totals(lines).by_firm
+    order = sorted(by_firm, key=lambda f: (-by_firm[f][0], f))
     return {firm: i + 1 for i, firm in enumerate(order)}
 
 
@@ -212,7 +174,7 @@ def compute_policies(inputs: list[str], runs: list[tuple[Policy, Period]],
     read = read_inputs(inputs, lazy=True)
     periods = list(dict.fromkeys(period for _, period in runs))
     results: list[RunResult] = []
-    with exact_context(), no_gc_pauses():
+    with exact_context():
         cleanings = {}
         for i, period in enumerate(periods):
             report("cleaning")
@@ -226,7 +188,7 @@ def compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Pe
                  progress: Progress | None = None, release_raw: bool = False) -> RunResult:
     """release_raw: `read` is not needed afterwards; its text frames are dropped as soon as they are parsed."""
     report = progress or (lambda stage: None)
-    with exact_context(), no_gc_pauses():
+    with exact_context():
         report("cleaning")
         return compute_cleaned(clean_inputs(read, inputs, period, release_raw), policy, report)
 

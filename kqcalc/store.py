@@ -180,6 +180,7 @@ def write_run(result: RunResult, folder: Path, *, xlsx: bool = True, lang: str =
 def _write(result: RunResult, folder: Path, *, xlsx: bool, lang: str, keep: int,
            started: datetime | None = None) -> Path:
     from kqcalc import output
+    from kqcalc.record import build_record, manifest_json, results_json_parts
 
     runs = folder / RUNS
     runs.mkdir(exist_ok=True)
@@ -188,22 +189,24 @@ def _write(result: RunResult, folder: Path, *, xlsx: bool, lang: str, keep: int,
     run_id = _new_run_id(runs, now)
     staging = runs / f"{STAGING_PREFIX}{run_id}"
     staging.mkdir()
-    manifest = result.manifest(now.isoformat())
-    manifest["run_id"] = run_id
+    record = build_record(result, now.isoformat())  # the run's time, passed in: no writer reads a file back
     files = {
-        "awards.csv": lambda: output.awards_csv(result),
-        "summary.csv": lambda: output.summary_csv(result),
-        "issues.csv": lambda: output.issues_csv(result, lang),
-        "results.json": lambda: output.results_json_parts(result),
-        "manifest.json": lambda: (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        "awards.csv": lambda: output.awards_csv(record),
+        "summary.csv": lambda: output.summary_csv(record),
+        "issues.csv": lambda: output.issues_csv(record, lang),
+        "results.json": lambda: results_json_parts(record),
+        "manifest.json": lambda: manifest_json(record, run_id),
     }
     for name, render in files.items():
         _write_file(staging / name, render())
         _pause(name)
     if xlsx:
+        from kqcalc import words as L
+        from kqcalc.policy.params import parameter_rows
         from kqcalc.report.xlsx import write_report
 
-        write_report(result, staging / "report.xlsx", lang=lang)
+        write_report(result, record, staging / "report.xlsx", lang=lang,
+                     parameters=parameter_rows(result.policy, L.lang_of(lang)))
         _fsync_file(staging / "report.xlsx")
         _pause("report.xlsx")
     _fsync_dir(staging)

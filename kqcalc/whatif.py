@@ -12,131 +12,23 @@ import json
 import os
 import sys
 import tempfile
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from kqcalc import words as L
-from kqcalc.items import ITEM_ORDER, ITEMS
-from kqcalc.lines import Line, no_gc_pauses
+from kqcalc.comparison import Side, WhatIf, compare
+from kqcalc.items import ITEMS
 from kqcalc.policy import Policy
-from kqcalc.run import RunResult
 
-ZERO = Decimal("0.00")
 CSV_COLUMNS = ["firm_id", "firm_name", "item", "ref", "base_rmb", "reform_rmb", "change_rmb", "base_status",
                "reform_status"]
 TOP_FIRMS = 10  # largest changes by firm shown on the console
-Key = tuple[str, str, str]
-
-
-@dataclass
-class Row:
-    """One line present in either run."""
-
-    firm_id: str
-    firm_name: str
-    item: str
-    ref: str
-    base: Decimal
-    reform: Decimal
-    base_status: str  # "" when the line does not exist in that run
-    reform_status: str
-
-    @property
-    def change(self) -> Decimal:
-        return self.reform - self.base
-
-    def sort_key(self) -> tuple[Decimal, str, int, str]:
-        """Largest absolute change first, then firm_id, item (clause order), ref."""
-        return (-abs(self.change), self.firm_id, ITEM_ORDER[self.item], self.ref)
-
-
-@dataclass
-class Side:
-    label: str
-    result: RunResult
-    by_item: dict[str, Decimal] = field(init=False)
-    by_funding: dict[str, Decimal] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.by_item = self.result.totals_by_item()
-        self.by_funding = self.result.totals_by_funding()
-
-    @property
-    def total(self) -> Decimal:
-        return sum(self.by_item.values(), ZERO)
-
-
-@dataclass
-class FirmChange:
-    firm_id: str
-    firm_name: str
-    base: Decimal
-    reform: Decimal
-
-    @property
-    def change(self) -> Decimal:
-        return self.reform - self.base
-
-
-@dataclass
-class WhatIf:
-    base: Side
-    reform: Side
-    rows: list[Row]  # every line of either run, sorted by Row.sort_key
-    firms: list[FirmChange]  # every firm with a line in either run, largest absolute change first
-
-    @property
-    def changes(self) -> list[Row]:
-        return [r for r in self.rows if r.change != 0]
-
-    def firm_counts(self) -> dict[str, int]:
-        return {"gain": sum(1 for f in self.firms if f.change > 0), "lose": sum(1 for f in self.firms if f.change < 0),
-                "same": sum(1 for f in self.firms if f.change == 0)}
-
-    @property
-    def errors(self) -> int:
-        return len([i for i in self.issues() if i.severity == "error"])
-
-    def issues(self) -> list[Any]:
-        """The issues of both runs, each once (most come from the shared reading and cleaning)."""
-        from kqcalc.issues import sorted_issues
-
-        return sorted_issues([*self.base.result.issues, *self.reform.result.issues])
 
 
 def policy_label(policy: Policy, overrides: list[str] | None = None) -> str:
     """The policy's id, with the --set overrides that made the reform."""
     return policy.id + "".join(f" --set {o}" for o in overrides or [])
-
-
-def compare(base: RunResult, reform: RunResult, base_label: str, reform_label: str) -> WhatIf:
-    """Line by line, keyed by (firm_id, item, ref); a line missing from one run counts 0.00 there."""
-    rows: dict[Key, Row] = {}
-    names = {**reform.names, **base.names}
-
-    def row(line: Line) -> Row:
-        found = rows.get(line.key)
-        if found is None:
-            found = rows[line.key] = Row(line.firm_id, names.get(line.firm_id, ""), line.item, line.ref, ZERO, ZERO,
-                                         "", "")
-        return found
-
-    for line in base.lines:
-        r = row(line)
-        r.base, r.base_status = line.award, line.status
-    for line in reform.lines:
-        r = row(line)
-        r.reform, r.reform_status = line.award, line.status
-    ordered = sorted(rows.values(), key=Row.sort_key)
-    firms: dict[str, FirmChange] = {}
-    for r in ordered:
-        f = firms.setdefault(r.firm_id, FirmChange(r.firm_id, r.firm_name, ZERO, ZERO))
-        f.base += r.base
-        f.reform += r.reform
-    firm_list = sorted(firms.values(), key=lambda f: (-abs(f.change), f.firm_id))
-    return WhatIf(Side(base_label, base), Side(reform_label, reform), ordered, firm_list)
 
 
 def run_whatif(inputs: list[str], base: Policy, reform: Policy, period_text: str | None, base_label: str,
@@ -145,9 +37,8 @@ def run_whatif(inputs: list[str], base: Policy, reform: Policy, period_text: str
     from kqcalc.run import compute_policies, parse_period
 
     runs = [(base, parse_period(period_text, base)), (reform, parse_period(period_text, reform))]
-    with no_gc_pauses():  # as compute: the runs' objects hold no cycles (kqcalc.lines.no_gc_pauses)
-        base_result, reform_result = compute_policies(inputs, runs, progress)
-        return compare(base_result, reform_result, base_label, reform_label)
+    base_result, reform_result = compute_policies(inputs, runs, progress)
+    return compare(base_result, reform_result, base_label, reform_label)
 
 
 # --- JSON (SPEC §4) -------------------------------------------------------------------------------------------------
@@ -311,10 +202,9 @@ def write_outputs(w: WhatIf, folder: Path, lang: str = "zh") -> list[Path]:
     except OSError as exc:
         raise InputError(f"output folder {folder}: cannot be created ({exc.strerror})") from None
     csv_path, xlsx_path = folder / "whatif.csv", folder / "whatif.xlsx"
-    with no_gc_pauses():  # as compute's outputs (kqcalc.output)
-        data = whatif_csv(w)
-        _atomic_write(csv_path, lambda p: p.write_bytes(data))
-        _atomic_write(xlsx_path, lambda p: write_whatif_xlsx(w, p, lang))
+    data = whatif_csv(w)
+    _atomic_write(csv_path, lambda p: p.write_bytes(data))
+    _atomic_write(xlsx_path, lambda p: write_whatif_xlsx(w, p, lang))
     return [csv_path, xlsx_path]
 
 

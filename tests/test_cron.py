@@ -189,7 +189,7 @@ def assert_one_whole_run(out: Path) -> Path:
     total = sum((Decimal(r["award_rmb"]) for r in awards), Decimal("0.00"))
     assert f"{total:.2f}" == manifest["totals"]["total_rmb"]
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    assert len(results["lines"]) == len(awards) == manifest["lines"]
+    assert sum(len(f["lines"]) for f in results["firms"]) == len(awards) == manifest["lines"]
     return run
 
 
@@ -400,7 +400,8 @@ def test_row_order_file_order_and_split_tables_do_not_change_awards_or_summary(t
     repeated = ("transactions", "", "warning", "rows_repeated_across_files")
     assert problems("a") == [p for p in problems("b") if p != repeated]
     # results.json decides the same lines; only where they came from (file, row) may differ.
-    lines = [json.loads((tmp_path / out / "results.json").read_text(encoding="utf-8"))["lines"] for out in "ab"]
+    lines = [[line for firm in json.loads((tmp_path / out / "results.json").read_text(encoding="utf-8"))["firms"]
+              for line in firm["lines"]] for out in "ab"]
     strip = lambda ls: [{k: v for k, v in ln.items() if k != "detail"} for ln in ls]  # noqa: E731
     assert strip(lines[0]) == strip(lines[1])
 

@@ -5,12 +5,24 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from kqcalc.cli import app
 from kqcalc.diff import diff_runs, render_text
+from kqcalc.record import (
+    FileEntry,
+    Header,
+    LineRecord,
+    PeriodRef,
+    PolicyRef,
+    RunRecord,
+    manifest_json,
+    results_json,
+    totals,
+)
 
 A = "91330603MA2B0A0A0W"
 B = "91330603MA2B0A0A10"
@@ -18,19 +30,28 @@ C = "91330603MA2B0A0A23"
 
 
 def line(firm: str, item: str, award: str, status: str = "awarded", ref: str = "", funding: str = "district",
-         name: str = "") -> dict:
-    return {"firm_id": firm, "firm_name": name or f"firm {firm[-2:]}", "item": item, "ref": ref, "award_rmb": award,
-            "status": status, "funding": funding, "reason": "" if status == "awarded" else "below_threshold"}
+         name: str = "") -> LineRecord:
+    reason = "" if status == "awarded" else "below_threshold"
+    return LineRecord(firm, name or f"firm {firm[-2:]}", item, ref, "1", "RMB", award, award, None, award, award, award,
+                      funding, status, reason, [], [], [], {})
 
 
-def write_run(folder: Path, lines: list[dict], files: dict[str, str], run_id: str) -> Path:
+def entry(file: str, sha256: str, content_sha256: str = "") -> FileEntry:
+    return FileEntry(file, "firms", sha256, content_sha256, 1, 1, 0, 0, 0)
+
+
+def write_run(folder: Path, lines: list[LineRecord], files: dict[str, str] | list[FileEntry], run_id: str) -> Path:
+    """A stored run written as compute writes one (kqcalc.record), from hand-made lines (each firm's together)."""
     folder.mkdir(parents=True)
-    results = {"policy": {"id": "keqiao-2020", "sha256": "p" * 64},
-               "period": {"start": "2020-07-01", "end": "2021-06-30"}, "lines": lines, "files": []}
-    manifest = {"run_id": run_id, "run_time": f"2021-01-0{run_id[-1]}T02:00:00+00:00", "version": "0.1.0",
-                "files": [{"file": f, "sha256": h} for f, h in files.items()]}
-    (folder / "results.json").write_text(json.dumps(results), encoding="utf-8")
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    entries = files if isinstance(files, list) else [entry(f, h) for f, h in files.items()]
+    ranks = {firm: i for i, firm in enumerate(dict.fromkeys(ln.firm_id for ln in lines), 1)}
+    sums = totals((ln.firm_id, ln.item, ln.funding, Decimal(ln.award_rmb)) for ln in lines)
+    header = Header("0.1.0", PolicyRef("keqiao-2020", "p" * 64, "keqiao-2020 (built in)", "top_up"),
+                    PeriodRef("2020-07-01", "2021-06-30"), ["in"], entries, len(lines), len(ranks), 0, 0, sums.texts())
+    record = RunRecord(header, f"2021-01-0{run_id[-1]}T02:00:00+00:00", lines,
+                       {ln.firm_id: ln.firm_name for ln in lines}, ranks, {}, sums)
+    (folder / "results.json").write_bytes(results_json(record))
+    (folder / "manifest.json").write_bytes(manifest_json(record, run_id))
     return folder
 
 
@@ -135,13 +156,11 @@ SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "keqiao-2020-2
 
 def test_a_workbook_whose_sheets_share_one_file_hash_lists_only_the_sheet_whose_content_changed(tmp_path):
     book = "in/district.xlsx"
-    before = write_run(tmp_path / "run1", [line(A, "2", "50000.00")], {}, "run1")
-    after = write_run(tmp_path / "run2", [line(A, "2", "50000.00")], {}, "run2")
-    for folder, book_hash, trade in ((before, "a" * 64, "1" * 64), (after, "b" * 64, "2" * 64)):
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        manifest["files"] = [{"file": f"{book}:企业名录", "sha256": book_hash, "content_sha256": "f" * 64},
-                             {"file": f"{book}:交易", "sha256": book_hash, "content_sha256": trade}]
-        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    runs = []
+    for n, book_hash, trade in ((1, "a" * 64, "1" * 64), (2, "b" * 64, "2" * 64)):
+        files = [entry(f"{book}:企业名录", book_hash, "f" * 64), entry(f"{book}:交易", book_hash, trade)]
+        runs.append(write_run(tmp_path / f"run{n}", [line(A, "2", "50000.00")], files, f"run{n}"))
+    before, after = runs
     inputs = diff_runs(before, after)["inputs"]
     assert [(f["file"], f["change"], f["sha256_before"], f["sha256_after"]) for f in inputs] == [
         (f"{book}:交易", "changed", "1" * 64, "2" * 64)]

@@ -268,8 +268,8 @@ def test_explain_does_not_import_polars(run):
     assert proc.returncode == 0, proc.stderr
 
 
-def test_the_quick_reader_of_results_json_agrees_with_a_full_parse(tmp_path):
-    from kqcalc.explain import StoredRun
+def test_the_lazy_reader_of_results_json_agrees_with_a_full_read(tmp_path):
+    from kqcalc.record import load_run
 
     inputs = district(tmp_path / "in")
     odd = credit_code(13)
@@ -279,13 +279,12 @@ def test_the_quick_reader_of_results_json_agrees_with_a_full_parse(tmp_path):
         csv.writer(f).writerow([odd, "amazon", "B2C", "2020-08-01", "100"])
     out = tmp_path / "out"
     assert CliRunner().invoke(app, ["compute", str(inputs), "--out", str(out), "--quiet"]).exit_code == 0
-    text = (out / "results.json").read_text(encoding="utf-8")
-    full = json.loads(text)
-    stored = StoredRun(text)
-    assert stored._doc is None  # noqa: SLF001 - the quick path was taken
-    assert stored.names == {r["firm_id"]: r["firm_name"] for r in full["lines"]}
-    assert stored.names[odd] == '=HYPERLINK("http://x","y") \\ 丙'
+    folder = (out / "current").resolve()
+    full, lazy = load_run(folder), load_run(folder, lazy=True)
+    assert lazy.names == full.names == {r.firm_id: r.firm_name for r in full.lines}
+    assert lazy.names[odd] == '=HYPERLINK("http://x","y") \\ 丙'
     for firm in (A, B, odd):
-        assert stored.lines_of(firm) == [r for r in full["lines"] if r["firm_id"] == firm]
-    assert stored.doc() == {k: full[k] for k in ("period", "policy", "ranks", "results_version")}
+        assert lazy.lines_of(firm) == full.lines_of(firm) == [r for r in full.lines if r.firm_id == firm]
+    assert lazy.header == full.header and lazy.ranks == full.ranks
     assert explain("HYPERLINK", run=out)["firm"]["firm_name"] == '=HYPERLINK("http://x","y") \\ 丙'
+

@@ -101,7 +101,7 @@ def test_results_json_carries_every_registered_firm_sorted(run):
     _, out = run
     doc = results(out)
     assert list(doc["registry"]) == sorted([A, D, N, E, R, S])
-    assert set(doc["ranks"]) == {A, D, N, E}  # R and S have no line
+    assert {f["firm_id"] for f in doc["firms"]} == {A, D, N, E}  # R and S have no line
     assert doc["registry"][R]["in_zone"] is False and doc["registry"][R]["name"] == "绍兴庚纺织有限公司"
 
 
@@ -290,15 +290,15 @@ def test_results_json_with_the_registry_is_byte_identical_across_runs(run, tmp_p
     assert (again / "results.json").read_bytes() == (out / "results.json").read_bytes()
 
 
-def test_the_quick_reader_finds_one_registry_entry_as_a_full_parse_does(run):
-    from kqcalc.explain import StoredRun
+def test_the_lazy_reader_decodes_one_registry_entry_as_a_full_read_does(run):
+    from kqcalc.record import load_run
 
     _, out = run
-    text = (out / "results.json").read_text(encoding="utf-8")
-    full = json.loads(text)["registry"]
+    folder = (out / "current").resolve()
+    full = load_run(folder)
+    assert full.registry == json.loads((out / "results.json").read_text(encoding="utf-8"))["registry"]
     for firm in (A, D, N, E, R, S):
-        stored = StoredRun(text)
-        assert stored.registry_entry(firm) == full[firm]
-        assert stored._registry is None  # noqa: SLF001 - only that entry was decoded
-    stored = StoredRun(text)
-    assert stored.registry_entry(credit_code(99)) is None and stored.registry == full
+        assert load_run(folder, lazy=True).registry_entry(firm) == full.registry[firm]
+        assert load_run(folder, lazy=True).lines_of(firm) == full.lines_of(firm)
+    lazy = load_run(folder, lazy=True)
+    assert lazy.registry_entry(credit_code(99)) is None and lazy.registry == full.registry

@@ -1,16 +1,14 @@
 """The fast paths give exactly what the plain paths give.
 
 kqcalc reads big tables through shortcuts (SPEC §6): the fast lane of clean.parse_frame, the lazy Parquet read
-(read.realize, Parquet streamed and typed in one pass), the number formatting of lines.py, msgspec for
-results.json. Each is checked here against the straightforward code it stands in for, on cells chosen to hit
-the edges (blanks, spaces, full-width text, other spellings, negative numbers, typed Parquet columns, blank and
-total rows).
+(read.realize, Parquet streamed and typed in one pass), the number formatting of lines.py. Each is checked here
+against the straightforward code it stands in for, on cells chosen to hit the edges (blanks, spaces, full-width
+text, other spellings, negative numbers, typed Parquet columns, blank and total rows).
 """
 
 from __future__ import annotations
 
 import datetime
-import json
 import random
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -24,7 +22,6 @@ from kqcalc import tables as T
 from kqcalc.clean import _key_map, clean, parse_column, parse_frame
 from kqcalc.compact import BIG_TABLES, IN_PERIOD, compact_query
 from kqcalc.lines import FEN, Period, exact_context, fen_text, plain
-from kqcalc.output import json_bytes
 from kqcalc.read import read_inputs
 
 CELLS = [
@@ -142,12 +139,6 @@ def test_plain_and_fen_text_format_as_quantize_does() -> None:
             assert plain(whole) == _plain(whole)
 
 
-def test_results_json_bytes_are_those_of_the_standard_library() -> None:
-    doc = {"b": ["".join(chr(i) for i in range(0x80)) + "\u2028\u2029\ue000\U0001F600 é 中 <>&'\"", None, True, 3],
-           "a": {"z": {"y": [], "x": {}}, "中": "文", "/root/a.csv": 12, "A": -1}, "lines": [{"k": "v"}] * 3}
-    assert json_bytes(doc) == json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-
-
 GOOD_CELLS = {T.BOOL: ["是", "否", "Y"], T.MODEL: ["B2C", "B2B", "b2c"], T.COUNT: ["0", "3", "12"],
               T.MONEY: ["1", "2.5", "1,000.25"], T.QUANTITY: ["0.5", "12.345"], T.KEY: ["eBay", "s1", "S1 "],
               T.TEXT: ["x", "店"]}
@@ -209,30 +200,6 @@ def test_big_tables_cleaned_a_chunk_at_a_time_are_the_compact_rows_of_the_whole_
                            expected.sort(order, nulls_last=True), check_column_order=False)
     assert sorted(map(repr, chunked.issues)) == sorted(map(repr, whole.issues))
     assert {f: vars(c) for f, c in chunked.counts.items()} == {f: vars(c) for f, c in whole.counts.items()}
-
-
-def test_results_json_written_in_pieces_is_the_json_of_the_whole_document(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A province's results.json is encoded 10,000 line records at a time (here 7 of the sample's 105 lines):
-    # the bytes must be those of the whole document encoded at once, keys sorted.
-    from kqcalc import output
-    from kqcalc.policy import load_policy
-    from kqcalc.run import compute, parse_period
-
-    policy = load_policy(None)
-    result = compute([str(Path(__file__).parent.parent / "sample_data")], policy, parse_period(None, policy))
-    monkeypatch.setattr(output, "RECORDS_AT_A_TIME", 7)
-    doc = {
-        "results_version": output.RESULTS_VERSION,
-        "policy": {"id": result.policy.id, "sha256": result.policy.sha256},
-        "period": {"start": result.period.start.isoformat(), "end": result.period.end.isoformat()},
-        "ranks": result.ranks,
-        "registry": result.registry,
-        "lines": [output.line_record(line, result.names.get(line.firm_id, "")) for line in result.lines],
-        "files": result.files,
-    }
-    assert len(result.lines) > 7 * 3
-    assert output.results_json(result) == json.dumps(doc, ensure_ascii=False, sort_keys=True,
-                                                     separators=(",", ":")).encode("utf-8") + b"\n"
 
 
 def _awkward_workbook(path: Path) -> None:

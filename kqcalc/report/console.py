@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,12 +75,13 @@ def print_summary(console: Any, result: RunResult, folder: Path | None, run: Pat
     from rich.table import Table
     from rich.text import Text
 
-    from kqcalc.output import summary_rows
+    from kqcalc.record import line_totals
 
     lang = L.lang_of(lang)
     w = WORDS[lang]
     policy = result.policy
-    rows = summary_rows(result)
+    sums = line_totals(result.lines)
+    rows = sorted(sums.by_firm.items(), key=lambda kv: result.ranks[kv[0]])
 
     firms = Table(title=w["top"].format(n=min(top, len(rows)), firms=len(rows)), title_justify="left",
                   show_edge=False, pad_edge=False)
@@ -89,28 +89,29 @@ def print_summary(console: Any, result: RunResult, folder: Path | None, run: Pat
     firms.add_column(w["firm_id"], no_wrap=True)
     firms.add_column(w["firm_name"], overflow="fold")
     firms.add_column(w["total"], justify="right", no_wrap=True)
-    for row in rows[:top]:
-        firms.add_row(str(row["rank"]), row["firm_id"], Text(row["firm_name"]), f"{row['total']:,.2f}")
+    for firm_id, firm_sums in rows[:top]:
+        firms.add_row(str(result.ranks[firm_id]), firm_id, Text(result.names.get(firm_id, "")),
+                      f"{firm_sums[0]:,.2f}")
     console.print(firms)
 
     paid: dict[str, int] = {}
     for line in result.lines:
         if line.award > 0:
             paid[line.item] = paid.get(line.item, 0) + 1
-    by_item = result.totals_by_item()
+    by_item = sums.by_item
     items = Table(title=w["by_item"], title_justify="left", show_edge=False, pad_edge=False, show_footer=True)
     items.add_column(w["item"], footer=w["all"])
     items.add_column(w["name"], overflow="fold")
     items.add_column(w["funding"], no_wrap=True)
     items.add_column(w["paid"], justify="right", footer=str(sum(paid.values())))
-    total = sum(by_item.values(), Decimal("0.00"))
+    total = sums.total
     items.add_column(w["amount"], justify="right", no_wrap=True, footer=f"{total:,.2f}")
     for item, amount in by_item.items():
         items.add_row(item, Text(policy.title(item, lang)), L.funding(policy.funding(item), lang),
                       str(paid.get(item, 0)), f"{amount:,.2f}")
     console.print(items)
 
-    funding = result.totals_by_funding()
+    funding = sums.by_funding
     console.print(Text("  ".join(f"{L.funding(k, lang)} {v:,.2f}" for k, v in funding.items())
                        + f"  {w['all']} {total:,.2f}"))
     console.print(Text(w["lines"].format(lines=len(result.lines), firms=len(result.ranks))

@@ -1,6 +1,6 @@
 """One award line in words: the rule applied, the thresholds reached and the next one, where the measure came from.
 
-Works on the stored line record (`kqcalc.output.line_record`: the same dict `results.json` holds), so that
+Works on the stored line record (kqcalc.record.LineRecord as plain data: what `results.json` holds), so that
 report.xlsx and `kqcalc explain` say exactly the same thing. It only reads what the rules decided and what the
 clause modules put in `detail`; it never decides anything. Light on purpose (no Polars).
 

@@ -18,7 +18,7 @@ from kqcalc.items import ITEMS
 from kqcalc.report.xlsx import Col, _Book
 
 if TYPE_CHECKING:
-    from kqcalc.whatif import WhatIf
+    from kqcalc.comparison import WhatIf
 
 SHEETS = L.WHATIF_SHEETS
 

@@ -25,7 +25,6 @@ once, whole, on its own chart sheet; its category axis labels every item (interv
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,9 +33,9 @@ from typing import Any
 
 from kqcalc import words as L
 from kqcalc.items import ITEMS
-from kqcalc.lines import Line, plain, round_fen
+from kqcalc.lines import Line, round_fen
+from kqcalc.record import LineRecord, RunRecord, manifest
 from kqcalc.report import describe
-from kqcalc.rules import reason_text
 from kqcalc.run import RunResult
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -284,14 +283,11 @@ def _item_label(policy: Any, item: str, lang: str) -> str:
 # --- sheets -------------------------------------------------------------------------------------------------------
 
 
-def _summary(book: _Book, result: RunResult, run_time: str | None) -> None:
-    from kqcalc.output import summary_rows
-
+def _summary(book: _Book, result: RunResult, record: RunRecord) -> None:
     lang, h, policy = book.lang, H[book.lang], result.policy
     ws = book.sheet("summary")
-    by_item = result.totals_by_item()
-    by_funding = result.totals_by_funding()
-    total = sum(by_funding.values(), Decimal("0.00"))
+    sums = record.sums
+    by_item, by_funding, total = sums.by_item, sums.by_funding, sums.total
     ws.write_string(0, 0, h["title"], book.f_title)
     ws.write_string(1, 0, h["subtitle"].format(
         policy=policy.id, doc=policy.meta.get("document", ""), start=result.period.start.isoformat(),
@@ -307,11 +303,12 @@ def _summary(book: _Book, result: RunResult, run_time: str | None) -> None:
                Col(h["total"], "money", 12), Col(h["district"], "money", 12), Col(h["city"], "money", 12),
                *(Col(_item_label(policy, i, lang), "money", 12, 16) for i in ITEMS)]
     # Totals by funding and by item: one row above the header, aligned with the columns it sums, frozen.
-    sums = [None, None, h["sum_row"], total, by_funding["district"], by_funding["city"], *by_item.values()]
-    for c, value in enumerate(sums):
+    band = [None, None, h["sum_row"], total, by_funding["district"], by_funding["city"], *by_item.values()]
+    for c, value in enumerate(band):
         book.write(ws, SUMMARY_TOTALS_ROW, c, value, columns[c].kind if c != 2 else "text", summary=True)
-    rows = ([r["rank"], r["firm_id"], r["firm_name"], float(r["total"]), float(r["district"]), float(r["city"]),
-             *(float(r[i]) for i in ITEMS)] for r in summary_rows(result))
+    ranks, names = record.ranks, record.names
+    rows = ([ranks[firm], firm, names.get(firm, ""), *(float(v) for v in firm_sums)]
+            for firm, firm_sums in sorted(sums.by_firm.items(), key=lambda kv: ranks[kv[0]]))
     book.table(ws, columns, rows, first_row=SUMMARY_TOTALS_ROW + 1, freeze_cols=3)
     # The bar chart of totals by item beside the table, outside its print area (see the module docstring);
     # from the first data row down, so it never overlaps the header row that repeats on printed pages.
@@ -352,20 +349,20 @@ def _chart_sheet(book: _Book) -> None:
     cs.set_footer(FOOTER)
 
 
-def _line_rows(result: RunResult, lang: str) -> Iterable[list[Any]]:
+def _line_rows(result: RunResult, record: RunRecord, lang: str) -> Iterable[list[Any]]:
     policy = result.policy
     titles = {i: policy.title(i, lang) for i in ITEMS}
     rule_cache: dict[tuple[str, str], str] = {}
-    for line in result.lines:
-        record = _light_record(line)
-        key = describe.rule_key(record)
+    for line, texts in zip(result.lines, record.lines, strict=True):
+        light = _light_record(line, texts)
+        key = describe.rule_key(light)
         rule = rule_cache.get(key)
         if rule is None:
-            rule = rule_cache[key] = describe.rule_text(record, policy, lang)
+            rule = rule_cache[key] = describe.rule_text(light, policy, lang)
         taken = {r: Decimal(0) for r in L.DEDUCTION_RULES}
         for d in line.deductions:
             taken[d.rule] = taken.get(d.rule, Decimal(0)) + d.amount
-        reason = reason_text(line)
+        reason = texts.reason
         yield [
             result.ranks[line.firm_id], line.firm_id, result.names.get(line.firm_id, ""), line.item,
             titles[line.item], line.ref, float(line.measure), L.unit(line.unit, lang), rule,
@@ -376,13 +373,13 @@ def _line_rows(result: RunResult, lang: str) -> Iterable[list[Any]]:
         ]
 
 
-def _light_record(line: Line) -> dict[str, Any]:
-    """The parts of `output.line_record` that describe.py reads, without the costlier fields."""
-    return {"item": line.item, "measure": plain(line.measure), "unit": line.unit, "detail": line.detail,
+def _light_record(line: Line, texts: LineRecord) -> dict[str, Any]:
+    """The parts of the stored line record (kqcalc.record.LineRecord) that describe.py reads."""
+    return {"item": line.item, "measure": texts.measure, "unit": line.unit, "detail": line.detail,
             "firm_id": line.firm_id, "ref": line.ref}
 
 
-def _lines(book: _Book, result: RunResult) -> None:
+def _lines(book: _Book, result: RunResult, record: RunRecord) -> None:
     h, lang = H[book.lang], book.lang
     ws = book.sheet("lines")
     columns = [Col(h["rank"], "int", 5), Col(h["firm_id"], "text", 20), Col(h["firm_name"], "text", 16, 40),
@@ -397,11 +394,11 @@ def _lines(book: _Book, result: RunResult) -> None:
     int_kinds[6] = "int"
     units = {line.unit for line in result.lines}
     whole = {L.unit(u, lang) for u in units if u in WHOLE_UNITS}
-    book.table(ws, columns, _line_rows(result, lang), freeze_cols=3,
+    book.table(ws, columns, _line_rows(result, record, lang), freeze_cols=3,
                kinds=lambda row: int_kinds if row[7] in whole else kinds)
 
 
-def _not_paid(book: _Book, result: RunResult) -> None:
+def _not_paid(book: _Book, result: RunResult, record: RunRecord) -> None:
     h, lang, policy = H[book.lang], book.lang, result.policy
     ws = book.sheet("not_paid")
     columns = [Col(h["rank"], "int", 5), Col(h["firm_id"], "text", 20), Col(h["firm_name"], "text", 16, 40),
@@ -411,16 +408,15 @@ def _not_paid(book: _Book, result: RunResult) -> None:
                Col(h["gap"], "text", 12, 60)]
 
     def rows() -> Iterable[list[Any]]:
-        for line in result.lines:
+        for line, texts in zip(result.lines, record.lines, strict=True):
             if line.award != 0:
                 continue
-            reason = reason_text(line)
+            reason = texts.reason
             gap = ""
             if line.status == "not_met":
-                record = _light_record(line)
                 gap = L.PUNCT[lang]["sep"].join(
                     describe.condition_line(line.item, c, lang)
-                    for c in describe.conditions(record) if c["next"] is not None)
+                    for c in describe.conditions(_light_record(line, texts)) if c["next"] is not None)
             yield [result.ranks[line.firm_id], line.firm_id, result.names.get(line.firm_id, ""), line.item,
                    policy.title(line.item, lang), line.ref, float(line.measure), L.unit(line.unit, lang),
                    _fen(line.gross), L.status(line.status, lang), reason, L.reasons(reason, lang), gap]
@@ -432,14 +428,14 @@ def _not_paid(book: _Book, result: RunResult) -> None:
     book.table(ws, columns, rows(), freeze_cols=3, kinds=lambda row: int_kinds if row[7] in whole else kinds)
 
 
-def near_miss_rows(result: RunResult, lang: str) -> list[list[Any]]:
+def near_miss_rows(result: RunResult, record: RunRecord, lang: str) -> list[list[Any]]:
     """One row per condition within 10 % below its next threshold: closest first, then firm rank, item, ref."""
     policy = result.policy
     found = []
-    for line in result.lines:
+    for line, texts in zip(result.lines, record.lines, strict=True):
         if line.item not in describe.THRESHOLD_ITEMS:
             continue
-        for cond in describe.near_misses(_light_record(line)):
+        for cond in describe.near_misses(_light_record(line, texts)):
             found.append((cond["share"], result.ranks[line.firm_id], line, cond))
     found.sort(key=lambda f: (f[0], f[1], ITEMS.index(f[2].item), f[2].ref, f[3]["key"]))
     out = []
@@ -451,7 +447,7 @@ def near_miss_rows(result: RunResult, lang: str) -> list[list[Any]]:
     return out
 
 
-def _near_miss(book: _Book, result: RunResult) -> None:
+def _near_miss(book: _Book, result: RunResult, record: RunRecord) -> None:
     h, lang = H[book.lang], book.lang
     ws = book.sheet("near_miss")
     columns = [Col(h["rank"], "int", 5), Col(h["firm_id"], "text", 20), Col(h["firm_name"], "text", 16, 40),
@@ -462,7 +458,7 @@ def _near_miss(book: _Book, result: RunResult) -> None:
     kinds = [c.kind for c in columns]
     int_kinds = [("int" if i in (7, 8, 9) else k) for i, k in enumerate(kinds)]
     whole = {L.unit(u, lang) for u in WHOLE_UNITS}
-    book.table(ws, columns, near_miss_rows(result, lang), freeze_cols=3,
+    book.table(ws, columns, near_miss_rows(result, record, lang), freeze_cols=3,
                kinds=lambda row: int_kinds if row[11] in whole else kinds)
 
 
@@ -477,11 +473,9 @@ def _issues(book: _Book, result: RunResult) -> None:
     book.table(ws, columns, rows, freeze_cols=0)
 
 
-def _parameters(book: _Book, result: RunResult) -> None:
-    """Every policy value and clause text: what it is (in words, as `kqcalc policy show`), its value, and the key
-    the policy file spells it with."""
-    from kqcalc.policy_show import parameter_rows
-
+def _parameters(book: _Book, result: RunResult, parameters: Iterable[tuple[str, str, str, str]]) -> None:
+    """Every policy value and clause text: what it is (in words, as `kqcalc policy show`: `parameters`, from
+    kqcalc.policy.params), its value, and the key the policy file spells it with."""
     h, lang, policy = H[book.lang], book.lang, result.policy
     words = L.POLICY[lang]
     ws = book.sheet("parameters")
@@ -496,7 +490,7 @@ def _parameters(book: _Book, result: RunResult) -> None:
     ):
         rows.append([h["policy"], h["param"], words[label], str(value), key])
     params: dict[str, list[list[Any]]] = {}
-    for code, key, meaning, value in parameter_rows(policy, lang):
+    for code, key, meaning, value in parameters:
         params.setdefault(code, []).append([code, h["param"], meaning, value, key])
     for code in ITEMS:
         rows.append([code, h["text"], h["name"], policy.title(code, lang), f"title_{lang}"])
@@ -516,10 +510,10 @@ def _parameters(book: _Book, result: RunResult) -> None:
     book.table(ws, columns, rows, freeze_cols=0)
 
 
-def _manifest(book: _Book, result: RunResult, run_time: str | None) -> None:
+def _manifest(book: _Book, record: RunRecord) -> None:
     h = H[book.lang]
     ws = book.sheet("manifest")
-    doc = result.manifest(run_time)
+    doc = manifest(record)
     totals = doc["totals"]
     rmb = L.PUNCT[book.lang]["rmb_after"]
     pairs = [
@@ -557,27 +551,19 @@ def _manifest(book: _Book, result: RunResult, run_time: str | None) -> None:
     ws.freeze_panes(1, 0)
 
 
-def _run_time(path: Path, run_time: str | None) -> str | None:
-    """The run's time as in manifest.json: given, or read from the manifest written beside the report."""
-    if run_time:
-        return run_time
-    try:
-        return json.loads((path.parent / "manifest.json").read_text(encoding="utf-8")).get("run_time")
-    except (OSError, ValueError):
-        return None
-
-
-def write_report(result: RunResult, path: Path, lang: str = "zh", run_time: str | None = None) -> None:
-    """Write report.xlsx for `result` at `path` (Chinese labels unless `lang` is "en")."""
+def write_report(result: RunResult, record: RunRecord, path: Path, lang: str = "zh",
+                 parameters: Iterable[tuple[str, str, str, str]] = ()) -> None:
+    """Write report.xlsx at `path` (Chinese labels unless `lang` is "en"): the lines of `result`, the totals,
+    counts and run time of its `record` (kqcalc.record), and the policy's `parameters` in `lang`
+    (kqcalc.policy.params.parameter_rows)."""
     path = Path(path)
     book = _Book(path, _lang(lang))
-    when = _run_time(path, run_time)
-    _summary(book, result, when)
+    _summary(book, result, record)
     _chart_sheet(book)
-    _lines(book, result)
-    _not_paid(book, result)
-    _near_miss(book, result)
+    _lines(book, result, record)
+    _not_paid(book, result, record)
+    _near_miss(book, result, record)
     _issues(book, result)
-    _parameters(book, result)
-    _manifest(book, result, when)
+    _parameters(book, result, parameters)
+    _manifest(book, record)
     book.wb.close()
