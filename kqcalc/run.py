@@ -193,7 +193,7 @@ def compute(inputs: list[str], policy: Policy, period: Period, progress: Progres
 
     if progress:
         progress("reading")
-    read = read_inputs(inputs, lazy=True)  # Parquet streams through the parse: see read.realize
+    read = read_inputs(inputs, lazy=True)  # Parquet stays in the file until clean loads it (read.load)
     return compute_from(read, inputs, policy, period, progress, release_raw=True)
 
 
