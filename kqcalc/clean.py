@@ -288,13 +288,14 @@ def _number(col: T.Column, dtype: pl.DataType, cell: pl.Expr) -> _Kind:
     elif isinstance(dtype, pl.Decimal) and not whole and (dtype.scale or 0) <= scale:
         cast = cell.cast(target, strict=False)
         taken = in_range(cast)
-    elif dtype == pl.String and whole:
-        cast = pl.when(cell.str.contains(_PLAIN_WHOLE)).then(cell.cast(pl.Int64, strict=False))
-        taken = in_range(cast)
-    elif dtype == pl.String:
-        plain = cell.str.contains(_PLAIN_DECIMAL) & (cell.str.len_bytes() <= 38) & (_decimals(cell) <= scale)
-        cast = pl.when(plain).then(cell.str.to_decimal(scale=scale)).cast(target)
-        taken = in_range(cast)
+    elif dtype == pl.String:  # digits, maybe a point and digits: never negative, so only a rate or year is checked
+        if whole:
+            cast = pl.when(cell.str.contains(_PLAIN_WHOLE)).then(cell.cast(pl.Int64, strict=False))
+        else:
+            # at most `scale` characters after the point (a longer cell, rare, is the full grammar's to judge)
+            plain = cell.str.contains(_PLAIN_DECIMAL) & (cell.str.len_bytes() <= scale + 1)
+            cast = pl.when(plain).then(cell.str.to_decimal(scale=scale)).cast(target)
+        taken = in_range(cast) if kind in (T.RATE, T.YEAR) else cast.is_not_null()
 
     raw = pl.col("text")
     present = raw.is_not_null()
