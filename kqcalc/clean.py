@@ -118,12 +118,6 @@ class Cleaned:
 # --- cell parsing -----------------------------------------------------------------------------------------
 
 
-def _text(col: str) -> pl.Expr:
-    """NFKC, trimmed, blank → null."""
-    e = pl.col(col).cast(pl.String).str.normalize("NFKC").str.strip_chars()
-    return pl.when(e == "").then(None).otherwise(e)
-
-
 def _words(raw: pl.Expr, words: dict[str, object], dtype: pl.DataType, fold: bool = True) -> pl.Expr:
     key = raw.str.to_lowercase() if fold else raw.str.to_uppercase()
     mapping = {(k.lower() if fold else k.upper()): v for k, v in words.items()}
@@ -526,13 +520,11 @@ def credit_codes_ok(ids: pl.Series) -> pl.Series:
 
 class _Cleaner:
     def __init__(self, read: ReadResult, period_start_year: int) -> None:
-        self.read = read
         self.issues: list[Issue] = list(read.issues)
         self.counts: dict[str, FileCount] = {}
         self.headers: dict[str, dict[str, str]] = {}
         self.conflicting_firms: set[str] = set()
         self.period_start_year = period_start_year
-        self.release_raw = False
         self.firm_index: dict[str, tuple[int, dict[str, pl.DataFrame]]] = {}
 
     def header(self, file: str, column: str) -> str:
@@ -556,8 +548,6 @@ class _Cleaner:
             self.counts[piece.file].read += piece.rows_read
             self.counts[piece.file].excluded += piece.rows_excluded
             self.headers[piece.file] = dict(piece.headers)
-            if self.release_raw:
-                piece.frame = piece.frame.clear()
         keys = [f"{c.name}__key" for c in table.columns if c.kind == T.KEY]
         err_cols = [f"__err_{c.name}" for c in table.columns]
         soft = SOFT_COLUMNS.get(table.name, ())
@@ -831,17 +821,13 @@ CHUNK_ROWS = 1_000_000  # rows of a big table typed at a time (some 250 MB): see
 FIRM_COLUMNS = {name: [c.name for c in t.columns if c.kind == T.FIRM_ID] for name, t in T.TABLES.items()}
 
 
-def clean(read: ReadResult, period_start_year: int, release_raw: bool = False,
-          period: Period | None = None) -> Cleaned:
+def clean(read: ReadResult, period_start_year: int, period: Period | None = None) -> Cleaned:
     """Parse, validate and de-duplicate every table.
 
-    release_raw: drop each raw (text) frame of `read` once its table is parsed, so that the text of a big input
-    and its typed copy are not held together (the pieces keep their names, headers and counts).
     period: when given, the big tables are made compact (kqcalc/compact.py) as they are cleaned, a chunk at a
     time (_Cleaner.big_table); without it (tests) every table keeps its rows.
     """
     c = _Cleaner(read, period_start_year)
-    c.release_raw = release_raw
     tables: dict[str, pl.DataFrame] = {}
     rates: dict[str, Decimal] = {}
     # The small tables first: the exchange rates are needed to convert the big ones.

@@ -194,7 +194,7 @@ def compute(inputs: list[str], policy: Policy, period: Period, progress: Progres
     if progress:
         progress("reading")
     read = read_inputs(inputs, lazy=True)  # Parquet stays in the file until clean loads it (read.load)
-    return compute_from(read, inputs, policy, period, progress, release_raw=True)
+    return compute_from(read, inputs, policy, period, progress)
 
 
 def compute_policies(inputs: list[str], runs: list[tuple[Policy, Period]],
@@ -214,21 +214,20 @@ def compute_policies(inputs: list[str], runs: list[tuple[Policy, Period]],
     results: list[RunResult] = []
     with exact_context(), no_gc_pauses():
         cleanings = {}
-        for i, period in enumerate(periods):
+        for period in periods:
             report("cleaning")
-            cleanings[period] = clean_inputs(read, inputs, period, release_raw=i == len(periods) - 1)
+            cleanings[period] = clean_inputs(read, inputs, period)
         for policy, period in runs:
             results.append(compute_cleaned(cleanings[period], policy, report))
     return results
 
 
 def compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Period,
-                 progress: Progress | None = None, release_raw: bool = False) -> RunResult:
-    """release_raw: `read` is not needed afterwards; its text frames are dropped as soon as they are parsed."""
+                 progress: Progress | None = None) -> RunResult:
     report = progress or (lambda stage: None)
     with exact_context(), no_gc_pauses():
         report("cleaning")
-        return compute_cleaned(clean_inputs(read, inputs, period, release_raw), policy, report)
+        return compute_cleaned(clean_inputs(read, inputs, period), policy, report)
 
 
 @dataclass
@@ -242,8 +241,8 @@ class Cleaning:
     files: list[dict]  # manifest entries
 
 
-def clean_inputs(read: ReadResult, inputs: list[str], period: Period, release_raw: bool = False) -> Cleaning:
-    cleaned = clean(read, period.start.year, release_raw=release_raw, period=period)  # big tables compact
+def clean_inputs(read: ReadResult, inputs: list[str], period: Period) -> Cleaning:
+    cleaned = clean(read, period.start.year, period=period)  # big tables compact
     return Cleaning(list(inputs), period, cleaned, _account(cleaned, read, period))
 
 
