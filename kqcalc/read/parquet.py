@@ -20,7 +20,7 @@ from kqcalc.errors import InputError
 from kqcalc.issues import issue
 from kqcalc.read.base import Found, RawTable, file_head, first_line
 from kqcalc.read.header import header_matches, map_header, needed, no_header
-from kqcalc.read.rows import below_header, candidates, marks, no_rows
+from kqcalc.read.rows import below_header, candidates, cell, marks, no_rows
 from kqcalc.tables import Table
 
 
@@ -77,8 +77,8 @@ def _scan_parquet(table: Table, display: str) -> Found:
     if table.name != "firms" and n == len(dropped):  # an empty firms table stops the run (read_inputs)
         issues.append(no_rows(table, display))
     # The contract's columns as stored, named by the contract (an empty text cell is a blank, as read whole).
-    columns = [(pl.when(pl.col(header_cells[j]) != "").then(pl.col(header_cells[j])) if schema.dtypes()[j] == pl.String
-                else pl.col(header_cells[j])).alias(name) for name, j in mapping.items()]
+    dtypes = schema.dtypes()
+    columns = [cell(pl.col(header_cells[j]), dtypes[j]).alias(name) for name, j in mapping.items()]
     frame = pl.DataFrame(schema={**{name: pl.String for name in mapping}, "_row": pl.Int64})
     piece = RawTable(table.name, display, display, frame, headers, n - len(found.blank), len(found.totals),
                      source=source.select(*columns, "_row"))
