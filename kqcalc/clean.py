@@ -365,11 +365,11 @@ def parse_cells(frame: pl.DataFrame, columns: list[T.Column]) -> dict[str, Cells
     for c in columns:
         kind, cell, target = kinds[c.name], pl.col(c.name), _DTYPES.get(c.kind, pl.String)
         blank_value, blank_error, blank_text = blanks[c.name]
-        # (A column without blank cells is not given a branch for them: a text column read whole by its cast is
-        # then passed through as it is, not copied.)
         blank = cell.is_null()
         taken = pl.lit(False) if kind.taken is None else kind.taken.fill_null(False)
         cast = pl.when(blank).then(pl.lit(None, target)) if kind.cast is None else kind.cast.cast(target)
+        # (A column without blank cells gets no branch for them: a text column its cast reads whole then passes
+        # through as it is, not copied.)
         if frame.get_column(c.name).has_nulls():
             cast = pl.when(blank).then(pl.lit(blank_value, target)).otherwise(cast)
         exprs.append(cast.alias(c.name))
