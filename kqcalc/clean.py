@@ -113,6 +113,8 @@ class Cleaned:
     # table -> (its height then, firm column -> rows per (file, firm): "_file", <col>, "_row" (first), "len"),
     # counted once after de-duplication for the check-character warnings and reused while the table is unchanged.
     firm_index: dict[str, tuple[int, dict[str, pl.DataFrame]]] = field(default_factory=dict)
+    # input file or sheet -> (SHA-256 of its file, SHA-256 of its content as read: a sheet's cells, else the file)
+    digests: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 # --- cell parsing -----------------------------------------------------------------------------------------
@@ -701,18 +703,23 @@ class _Cleaner:
         firm_cols = FIRM_COLUMNS[table.name]
         indexes: list[dict[str, pl.DataFrame]] = []
         parts = _batches([part for piece in pieces for part in chunks(piece, CHUNK_ROWS)], CHUNK_ROWS)
+        # (Each chunk is taken out of `parts` as it is typed: when the caller handed the pieces over, a chunk's text
+        # is freed as soon as it is typed.)
         if len(parts) <= 1:  # one chunk (a district's table): de-duplicated as any table, no key pass needed
-            frame = self.dedupe(table, self.parse_table(table, parts[0] if parts else []))
+            del pieces
+            frame = self.dedupe(table, self.parse_table(table, parts.pop() if parts else []))
             compact = self.compact_part(table, frame, rates, period, None, indexes)
             self.check_code_index(table.name, merge_indexes(indexes, firm_cols), firm_cols)
             return compact
         repeated = self.repeated_keys(table, pieces)
         may_repeat = pl.col(f"{table.key[0]}__key").hash().is_in(repeated.implode()) if repeated is not None \
             else None
+        del pieces
         compact: pl.DataFrame | None = None
         aside: list[pl.DataFrame] = []
-        for chunk in parts:
-            frame = self.parse_table(table, chunk)
+        parts.reverse()
+        while parts:
+            frame = self.parse_table(table, parts.pop())
             if may_repeat is not None and frame.height:
                 candidate = frame.select(may_repeat).to_series()
                 if candidate.any():
@@ -830,17 +837,25 @@ def clean(read: ReadResult, period_start_year: int, period: Period | None = None
 
     period: when given, the big tables are made compact (kqcalc/compact.py) as they are cleaned, a chunk at a
     time (_Cleaner.big_table); without it (tests) every table keeps its rows.
+
+    `read` is never changed. clean works from its own view of the tables and lets `read` go at once, so when the
+    caller hands it over and keeps no reference (run.compute), each table's text is freed once it is typed.
     """
     c = _Cleaner(read, period_start_year)
+    pending = dict(read.tables)  # table -> pieces, each table's taken out as it is cleaned
+    present = {name for name, pieces in pending.items() if pieces}
+    digests = {p.file: (read.files.get(p.path, ""), read.sheets.get(p.file, read.files.get(p.path, "")))
+               for pieces in pending.values() for p in pieces}
+    del read
     tables: dict[str, pl.DataFrame] = {}
     rates: dict[str, Decimal] = {}
     # The small tables first: the exchange rates are needed to convert the big ones.
     for name in sorted(T.TABLES, key=lambda n: n in BIG_TABLES):
         table = T.TABLES[name]
         if period is not None and name in BIG_TABLES:
-            tables[name] = c.big_table(table, read.tables.get(name, []), rates, period)
+            tables[name] = c.big_table(table, pending.pop(name, []), rates, period)
             continue
-        frame = c.parse_table(table, read.tables.get(name, []))
+        frame = c.parse_table(table, pending.pop(name, []))
         if name in T.CLIENT_KEYED:
             owner = table.key[0]
             frame = c.client_identity(frame, owner)
@@ -856,13 +871,14 @@ def clean(read: ReadResult, period_start_year: int, period: Period | None = None
     tables = {name: tables[name] for name in T.TABLES}  # the contract's order
     return Cleaned(
         tables=tables,
-        present={name for name, pieces in read.tables.items() if pieces},
+        present=present,
         issues=c.issues,
         counts=c.counts,
         headers=c.headers,
         conflicting_firms=c.conflicting_firms,
         firm_index=c.firm_index,
         fx=rates,
+        digests=digests,
     )
 
 
