@@ -1,6 +1,7 @@
 """From text cells to typed tables (SPEC §3, §1 principles 4–5).
 
-Every cell is parsed by the rules of its column's kind. A row with a cell
+Every cell is read by the one grammar of its column's kind (parse_cells: the
+native cast, then the full grammar for the cells it refuses). A row with a cell
 that cannot be read, a blank required cell or a negative quantity is
 quarantined: it contributes nothing and is listed in issues.csv with the row
 number the user sees. Keyed tables then merge identical duplicates and
