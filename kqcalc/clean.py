@@ -1,6 +1,7 @@
 """From text cells to typed tables (SPEC §3, §1 principles 4–5).
 
-Every cell is parsed by the rules of its column's kind. A row with a cell
+Every cell is read by the one grammar of its column's kind (parse_cells: the
+native cast, then the full grammar for the cells it refuses). A row with a cell
 that cannot be read, a blank required cell or a negative quantity is
 quarantined: it contributes nothing and is listed in issues.csv with the row
 number the user sees. Keyed tables then merge identical duplicates and
@@ -9,12 +10,11 @@ quarantine conflicting ones. Nothing here knows about items or awards.
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -23,7 +23,7 @@ from kqcalc.compact import BIG_TABLES, ROWS, compact_query, merge_compact
 from kqcalc.issues import Issue, issue
 from kqcalc.items import ITEMS
 from kqcalc.lines import Period
-from kqcalc.read import RawTable, ReadResult, SourceColumn, cell_text, chunks, column_text, realize
+from kqcalc.read import RawTable, ReadResult, cell_text, chunks, column_text, load
 from kqcalc.text import CREDIT_CODE_ALPHABET, CREDIT_CODE_WEIGHTS, credit_code_check_char, norm_key
 
 # Numbers are exact as written (SPEC §3): a cell is read digit for digit into a decimal of this many places, and a
@@ -114,15 +114,11 @@ class Cleaned:
     # table -> (its height then, firm column -> rows per (file, firm): "_file", <col>, "_row" (first), "len"),
     # counted once after de-duplication for the check-character warnings and reused while the table is unchanged.
     firm_index: dict[str, tuple[int, dict[str, pl.DataFrame]]] = field(default_factory=dict)
+    # input file or sheet -> (SHA-256 of its file, SHA-256 of its content as read: a sheet's cells, else the file)
+    digests: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 # --- cell parsing -----------------------------------------------------------------------------------------
-
-
-def _text(col: str) -> pl.Expr:
-    """NFKC, trimmed, blank → null."""
-    e = pl.col(col).cast(pl.String).str.normalize("NFKC").str.strip_chars()
-    return pl.when(e == "").then(None).otherwise(e)
 
 
 def _words(raw: pl.Expr, words: dict[str, object], dtype: pl.DataType, fold: bool = True) -> pl.Expr:
@@ -171,76 +167,160 @@ def _decimals(text: pl.Expr) -> pl.Expr:
 
 _NOT_WHOLE = -(2**63)  # Int64 minimum: marks a count that is not a whole number
 
+# The plainest spellings, which the native casts take as they are (NFKC, trimming and the other spellings cannot
+# change them): printable ASCII and CJK unified ideographs without a space at either end; a plain decimal; digits.
+_PLAIN_TEXT = "^[!-~\u4e00-\u9fff](?:[ -~\u4e00-\u9fff]*[!-~\u4e00-\u9fff])?$"
+_PLAIN_DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
+_PLAIN_WHOLE = r"^[0-9]{1,15}$"
+_PLAIN_TIME = r"^.{10} (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"  # after the 10 characters of an ISO date
+_INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)
+_NUMBERS = (T.MONEY, T.QUANTITY, T.RATE, T.COUNT, T.YEAR)
+_DTYPES = {T.BOOL: pl.Boolean, T.DATE: pl.Date, T.MONEY: MONEY, T.QUANTITY: MONEY, T.RATE: RATE, T.COUNT: pl.Int64,
+           T.YEAR: pl.Int64}  # the typed value of the other kinds is text
+
 
 @dataclass(frozen=True)
-class _Parsed:
-    """How one kind of cell is read: the typed value, and the error code of a present cell given that value."""
+class _Kind:
+    """How the cells of one column are read (see parse_cells).
 
+    cast, taken: the native cast of a stored cell (the column `cell`, as stored) and where it is the cell's value,
+        read without error (None: this stored type has no native cast; its cells are read from their text);
+    value: the full grammar's value of a cell's text (the column "text": NFKC, trimmed, blank → default or null);
+    bad: (value) -> the error code of a present cell, or null.
+    """
+
+    cast: pl.Expr | None
+    taken: pl.Expr | None
     value: pl.Expr
-    bad: Callable[[pl.Expr], pl.Expr]  # (value column) -> error code or null
+    bad: Callable[[pl.Expr], pl.Expr]
 
 
 def _when_null(code: str) -> Callable[[pl.Expr], pl.Expr]:
     return lambda value: pl.when(pl.col("text").is_not_null() & value.is_null()).then(pl.lit(code))
 
 
-def _parse(col: T.Column, raw: pl.Expr, plain_numbers: bool = False) -> _Parsed:
-    """The typed value of a column and the error code for a cell that is present but wrong.
+def _plain_words(cell: pl.Expr, words: dict[str, object], fold: bool, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+    """The native cast of a word column: a cell written as one of the words' normalised spellings is that word."""
+    import unicodedata
 
-    plain_numbers: the caller knows every cell is digits, '.' and '-' only, so no stripping is needed.
-    """
+    def norm(w: str) -> str:
+        text = unicodedata.normalize("NFKC", w).strip()
+        return text.lower() if fold else text.upper()
+
+    mapping = {(k.lower() if fold else k.upper()): v for k, v in words.items()}
+    plain = {k: v for k, v in mapping.items() if norm(k) == k}
+    value = cell.replace_strict(list(plain), list(plain.values()), default=None, return_dtype=dtype)
+    return value, value.is_not_null()
+
+
+def _kind(col: T.Column, dtype: pl.DataType, cell: pl.Expr) -> _Kind:
+    """The grammar of one kind of cell (SPEC §3): the native cast of `cell` stored as `dtype`, and the full grammar
+    of a cell's text, side by side."""
     kind = col.kind
-    present = raw.is_not_null()
+    raw = pl.col("text")
+    text = dtype == pl.String
+    cast = taken = None
     if kind == T.FIRM_ID:
+        if text:
+            cast, taken = cell, cell.str.contains(FIRM_ID_PATTERN)
         value = raw.str.replace_all(r"\s", "").str.to_uppercase()
-        return _Parsed(pl.when(value.str.contains(FIRM_ID_PATTERN)).then(value), _when_null("bad_firm_id"))
+        return _Kind(cast, taken, pl.when(value.str.contains(FIRM_ID_PATTERN)).then(value), _when_null("bad_firm_id"))
     if kind in (T.TEXT, T.KEY):
-        return _Parsed(raw, lambda value: pl.lit(None, pl.String))
+        if text:
+            cast, taken = cell, cell.str.contains(_PLAIN_TEXT)
+        return _Kind(cast, taken, raw, lambda value: pl.lit(None, pl.String))
     if kind == T.BOOL:
-        return _Parsed(_words(raw, BOOL_WORDS, pl.Boolean), _when_null("bad_boolean"))
+        if dtype == pl.Boolean:
+            cast, taken = cell, pl.lit(True)
+        elif text:
+            cast, taken = _plain_words(cell, BOOL_WORDS, True, pl.Boolean)
+        return _Kind(cast, taken, _words(raw, BOOL_WORDS, pl.Boolean), _when_null("bad_boolean"))
     if kind == T.DATE:
-        return _Parsed(_date(raw), _when_null("bad_date"))
-    if kind in (T.MONEY, T.QUANTITY, T.RATE, T.COUNT, T.YEAR):
-        text = raw.str.replace(r"年$", "") if kind == T.YEAR else raw
-        text = text if plain_numbers else _number_text(text)
-        dtype = RATE if kind == T.RATE else MONEY
-        fits = text.str.contains(NUMBER_PATTERN) & (_decimals(text) <= (dtype.scale or 0))
-        number = pl.when(fits).then(text.str.to_decimal(scale=dtype.scale or 0))
-        number = number.cast(dtype)
-        too_long = text.str.contains(NUMBER_PATTERN) & (_decimals(text) > (dtype.scale or 0))
-        if kind in (T.COUNT, T.YEAR):
-            whole = number == number.cast(pl.Int64, strict=False).cast(MONEY)
-            value = pl.when(whole).then(number.cast(pl.Int64, strict=False))
-            # A number that is not whole is kept as a sentinel so that its error can be told apart (not -1:
-            # a negative count is a negative_value).
-            value = pl.when(number.is_not_null() & ~whole).then(pl.lit(_NOT_WHOLE, pl.Int64)).otherwise(value)
-            low, high = (1900, 2100) if kind == T.YEAR else (0, None)
-
-            def bad_whole(v: pl.Expr) -> pl.Expr:
-                chain = pl.when(present & v.is_null()).then(pl.lit("bad_number")).when(v == _NOT_WHOLE).then(
-                    pl.lit("not_whole_number")).when(v < 0).then(pl.lit("negative_value"))
-                if kind == T.YEAR:
-                    chain = chain.when(~v.is_between(low, high)).then(pl.lit("bad_year"))
-                return chain
-
-            return _Parsed(value, bad_whole)
-
-        def bad_decimal(v: pl.Expr) -> pl.Expr:
-            chain = pl.when(present & too_long.fill_null(False)).then(pl.lit("too_many_decimals")).when(
-                present & v.is_null()).then(pl.lit("bad_number")).when(v < 0).then(pl.lit("negative_value"))
-            return chain.when(v <= 0).then(pl.lit("bad_rate")) if kind == T.RATE else chain
-
-        return _Parsed(number, bad_decimal)
+        if dtype == pl.Date:
+            cast, taken = cell, cell >= FIRST_DAY  # an earlier date is read from its text, as a bad_date
+        elif text:
+            # An ISO date, or one followed by a time of day as calamine writes a workbook's date and datetime cells
+            # ("2020-09-06 00:00:00", "2021-06-30 18:30:00").
+            cast = cell.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+            length = cell.str.len_bytes()
+            taken = ((length == 10) | (length == 19) & cell.str.contains(_PLAIN_TIME)) & (cast >= FIRST_DAY)
+        return _Kind(cast, taken, _date(raw), _when_null("bad_date"))
+    if kind in _NUMBERS:
+        return _number(col, dtype, cell)
     if kind == T.CURRENCY:
+        if text:
+            codes = {k: v for k, v in CURRENCY_WORDS.items() if k.isascii() and k.isalpha() and k.isupper()}
+            taken = cell.str.contains(r"^[A-Z]{3}$")
+            cast = pl.when(taken).then(cell.replace(codes))
         upper = raw.str.to_uppercase()
         named = upper.replace_strict(list(CURRENCY_WORDS), list(CURRENCY_WORDS.values()), default=None,
                                      return_dtype=pl.String)
         value = pl.coalesce([named, pl.when(upper.str.contains(r"^[A-Z]{3}$")).then(upper)])
-        return _Parsed(value, _when_null("bad_currency"))
+        return _Kind(cast, taken, value, _when_null("bad_currency"))
     words = {T.MODEL: MODEL_WORDS, T.PROGRAM_KIND: PROGRAM_KIND_WORDS, T.LEVEL: LEVEL_WORDS,
              T.ITEM: {c: c for c in ITEMS}}[kind]
-    value = _words(raw, words, pl.String, fold=kind not in (T.MODEL, T.ITEM))
-    return _Parsed(value, _when_null(f"bad_{kind}"))
+    fold = kind not in (T.MODEL, T.ITEM)
+    if text:
+        cast, taken = _plain_words(cell, words, fold, pl.String)
+    return _Kind(cast, taken, _words(raw, words, pl.String, fold=fold), _when_null(f"bad_{kind}"))
+
+
+def _number(col: T.Column, dtype: pl.DataType, cell: pl.Expr) -> _Kind:
+    """Amounts, quantities, rates, counts and years: exact as written, never cut (SPEC §3)."""
+    kind = col.kind
+    whole = kind in (T.COUNT, T.YEAR)
+    target = RATE if kind == T.RATE else MONEY
+    scale = target.scale or 0
+    low, high = (1900, 2100) if kind == T.YEAR else (0, None)
+
+    def in_range(v: pl.Expr) -> pl.Expr:
+        if kind == T.YEAR:
+            return v.is_between(low, high)
+        return v > 0 if kind == T.RATE else v >= 0
+
+    cast = taken = None
+    if dtype in _INTEGERS:
+        cast = cell.cast(pl.Int64) if whole else cell.cast(target, strict=False)
+        taken = in_range(cast)
+    elif isinstance(dtype, pl.Decimal) and not whole and (dtype.scale or 0) <= scale:
+        cast = cell.cast(target, strict=False)
+        taken = in_range(cast)
+    elif dtype == pl.String:  # digits, maybe a point and digits: never negative, so only a rate or year is checked
+        if whole:
+            cast = pl.when(cell.str.contains(_PLAIN_WHOLE)).then(cell.cast(pl.Int64, strict=False))
+        else:
+            # at most `scale` characters after the point (a longer cell, rare, is the full grammar's to judge)
+            plain = cell.str.contains(_PLAIN_DECIMAL) & (cell.str.len_bytes() <= scale + 1)
+            cast = pl.when(plain).then(cell.str.to_decimal(scale=scale)).cast(target)
+        taken = in_range(cast) if kind in (T.RATE, T.YEAR) else cast.is_not_null()
+
+    raw = pl.col("text")
+    present = raw.is_not_null()
+    written = _number_text(raw.str.replace(r"年$", "") if kind == T.YEAR else raw)
+    number_like = written.str.contains(NUMBER_PATTERN)
+    fits = number_like & (_decimals(written) <= scale)
+    number = pl.when(fits).then(written.str.to_decimal(scale=scale)).cast(target)
+    too_long = number_like & (_decimals(written) > scale)
+    if whole:
+        exact = number == number.cast(pl.Int64, strict=False).cast(MONEY)
+        value = pl.when(exact).then(number.cast(pl.Int64, strict=False))
+        # A number that is not whole is kept as a sentinel so that its error can be told apart (not -1: a negative
+        # count is a negative_value).
+        value = pl.when(number.is_not_null() & ~exact).then(pl.lit(_NOT_WHOLE, pl.Int64)).otherwise(value)
+
+        def bad_whole(v: pl.Expr) -> pl.Expr:
+            chain = pl.when(present & v.is_null()).then(pl.lit("bad_number")).when(v == _NOT_WHOLE).then(
+                pl.lit("not_whole_number")).when(v < 0).then(pl.lit("negative_value"))
+            return chain.when(~v.is_between(low, high)).then(pl.lit("bad_year")) if kind == T.YEAR else chain
+
+        return _Kind(cast, taken, value, bad_whole)
+
+    def bad_decimal(v: pl.Expr) -> pl.Expr:
+        chain = pl.when(present & too_long.fill_null(False)).then(pl.lit("too_many_decimals")).when(
+            present & v.is_null()).then(pl.lit("bad_number")).when(v < 0).then(pl.lit("negative_value"))
+        return chain.when(v <= 0).then(pl.lit("bad_rate")) if kind == T.RATE else chain
+
+    return _Kind(cast, taken, number, bad_decimal)
 
 
 # Errors in these columns are reported but do not quarantine the row: a negative record whose date cannot be
@@ -257,17 +337,95 @@ SOFT_OUTCOME = {"negative_records": "record_applies", "prior_awards": "award_app
 LOW_CARDINALITY = 0.2  # parse distinct values once when they are fewer than this share of the rows
 
 
-def parse_column(raw: pl.Series, col: T.Column) -> tuple[pl.Series, pl.Series, pl.Series]:
-    """(typed value, error code, text as read) of one column.
+class Cells(NamedTuple):
+    """One column read: the typed value, the error code (null where the cell is fine), the cell's text (what an
+    error message quotes; only meaningful where there is an error), and for KEY columns the key (the value case-
+    folded, SPEC §2; None for other kinds)."""
 
-    Dates, ids, flags and codes repeat a lot: their distinct values are parsed once and joined back, which
-    makes a million-row column cost little more than one hash join.
+    value: pl.Series
+    error: pl.Series
+    text: pl.Series
+    key: pl.Series | None
+
+
+def parse_cells(frame: pl.DataFrame, columns: list[T.Column]) -> dict[str, Cells]:
+    """The one cell grammar (SPEC §3): each column of `frame` named by `columns` read by the rules of its kind.
+
+    A column holds cell text (String, null for a blank cell) or, from a Parquet file, cells stored with a type.
+    Every column is first read by its kind's native cast, all in one select: a cell already in its plainest
+    spelling (a plain decimal, an ISO date, an upper-case credit code, a typed Parquet date or decimal of at most
+    the contract's scale) is its value as it is. A blank cell is what a blank cell reads as. The cells the cast
+    refuses (usually none) are read from their text by the full grammar (NFKC, trimming, other spellings, the
+    error codes), once per distinct text when they repeat.
+    """
+    for c in columns:  # a stored type without a native cast (a datetime, a float …) is read from its text
+        dtype = frame.schema[c.name]
+        if dtype != pl.String and _kind(c, dtype, pl.col(c.name)).cast is None:
+            frame = frame.with_columns(cell_text(frame.get_column(c.name)))
+    kinds = {c.name: _kind(c, frame.schema[c.name], pl.col(c.name)) for c in columns}
+    blanks = {c.name: _blank(c) for c in columns}
+    exprs = []
+    for c in columns:
+        kind, cell, target = kinds[c.name], pl.col(c.name), _DTYPES.get(c.kind, pl.String)
+        blank_value, blank_error, blank_text = blanks[c.name]
+        blank = cell.is_null()
+        taken = pl.lit(False) if kind.taken is None else kind.taken.fill_null(False)
+        cast = pl.when(blank).then(pl.lit(None, target)) if kind.cast is None else kind.cast.cast(target)
+        # (A column without blank cells gets no branch for them: a text column its cast reads whole then passes
+        # through as it is, not copied.)
+        if frame.get_column(c.name).has_nulls():
+            cast = pl.when(blank).then(pl.lit(blank_value, target)).otherwise(cast)
+        exprs.append(cast.alias(c.name))
+        exprs.append((blank | taken).alias(f"__taken_{c.name}"))
+        if c.kind == T.KEY:
+            blank_key = None if blank_value is None else _key_map(pl.Series([blank_value], dtype=pl.String))[0]
+            exprs.append(pl.when(blank).then(pl.lit(blank_key, pl.String)).otherwise(cell.str.to_lowercase())
+                         .alias(f"__key_{c.name}"))
+        if blank_error is not None:
+            exprs.append(pl.when(blank).then(pl.lit(blank_error, pl.String)).alias(f"__error_{c.name}"))
+            exprs.append(pl.when(blank).then(pl.lit(blank_text, pl.String)).alias(f"__text_{c.name}"))
+    read = frame.lazy().select(exprs).collect()
+    n = read.height
+    none = pl.repeat(None, n, dtype=pl.String, eager=True)  # shared by the columns without errors (never changed)
+    taken_counts = read.select(pl.col(f"__taken_{c.name}").sum() for c in columns).row(0) if n else ()
+    out: dict[str, Cells] = {}
+    for i, c in enumerate(columns):
+        value = read.get_column(c.name)
+        key = read.get_column(f"__key_{c.name}") if c.kind == T.KEY else None
+        error = read.get_column(f"__error_{c.name}") if f"__error_{c.name}" in read.columns else none
+        text = read.get_column(f"__text_{c.name}") if f"__text_{c.name}" in read.columns else none
+        if n and taken_counts[i] < n:  # the cells the native cast refused: the full grammar reads their text
+            where = (~read.get_column(f"__taken_{c.name}")).arg_true()
+            v, e, t = _full(cell_text(frame.get_column(c.name).gather(where)), c, kinds[c.name])
+            value = value.scatter(where, v)
+            error = error.clone().scatter(where, e)
+            text = text.clone().scatter(where, t)
+            if key is not None:
+                key = key.scatter(where, _key_map(v))
+        out[c.name] = Cells(value.rename(c.name), error.rename("error"), text.rename("text"),
+                            None if key is None else key.rename(f"{c.name}__key"))
+    return out
+
+
+def _blank(col: T.Column) -> tuple[Any, str | None, str | None]:
+    """(value, error, text) of a blank cell of this column: its default read as a cell, or null (missing_value
+    when the column is required)."""
+    if col.default is None:
+        return None, "missing_value" if col.required else None, None
+    value, error, text = _full(pl.Series([None], dtype=pl.String), col, _kind(col, pl.String, pl.col("cell")))
+    return value[0], error[0], text[0]
+
+
+def _full(raw: pl.Series, col: T.Column, kind: _Kind) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """(typed value, error code, text as read) of cell texts by the full grammar of their column's kind.
+
+    Dates, ids, flags and codes repeat a lot: their distinct texts are read once and joined back.
     """
     frame = raw.rename("raw").to_frame()
     distinct = frame.unique(maintain_order=False)
     low = distinct.height <= max(1000, LOW_CARDINALITY * frame.height)
     work = distinct if low else frame
-    text = pl.col("raw").cast(pl.String)
+    text = pl.col("raw")
     if work["raw"].str.contains(r"[^\x00-\x7F]").any():  # NFKC only where it can change something
         text = text.str.normalize("NFKC")
     text = text.str.strip_chars()
@@ -275,233 +433,15 @@ def parse_column(raw: pl.Series, col: T.Column) -> tuple[pl.Series, pl.Series, p
     if col.default is not None:
         text = text.fill_null(pl.lit(col.default))
     work = work.with_columns(text.alias("text"))
-    numeric = col.kind in (T.MONEY, T.QUANTITY, T.RATE, T.COUNT, T.YEAR)
-    plain_numbers = numeric and not work["text"].str.contains(r"[^0-9.\-]").any()
-    parsed = _parse(col, pl.col("text"), plain_numbers)
-    work = work.with_columns(parsed.value.alias("value"))
-    error = parsed.bad(pl.col("value"))
+    work = work.with_columns(kind.value.alias("value"))
+    error = kind.bad(pl.col("value"))
     if col.required:
         error = pl.when(pl.col("text").is_null()).then(pl.lit("missing_value")).otherwise(error)
     work = work.with_columns(error.cast(pl.String).alias("error"))
     work = work.with_columns(pl.when(pl.col("error").is_null()).then(pl.col("value")).alias("value"))
     if low:
         work = frame.join(work, on="raw", how="left", nulls_equal=True, maintain_order="left")
-    return work["value"].rename(col.name), work["error"], work["text"]
-
-
-# --- the fast lane: cells already written the usual way -------------------------------------------------------
-#
-# Most cells of a big table are already in their plainest spelling (an ISO date, a plain decimal, an upper-case
-# credit code, ASCII text without edge spaces). For those, NFKC, trimming and the alternative spellings cannot
-# change anything, so one cheap expression gives exactly the value parse_column would. parse_frame reads every
-# column of a table that way in one parallel select; blank cells take the value parse_column gives a blank
-# cell, and only the other cells (usually none) go through parse_column.
-
-_PLAIN_TEXT = "^[!-~\u4e00-\u9fff](?:[ -~\u4e00-\u9fff]*[!-~\u4e00-\u9fff])?$"
-_PLAIN_DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
-_PLAIN_WHOLE = r"^[0-9]{1,15}$"
-_PLAIN_TIME = r"^.{10} (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"  # after the 10 characters of an ISO date
-
-
-def _canonical_words(words: dict[str, object], fold: bool) -> dict[str, object]:
-    """The spellings that normalising (NFKC, trim, case) leaves as they are: a cell equal to one is that word."""
-    import unicodedata
-
-    def norm(w: str) -> str:
-        text = unicodedata.normalize("NFKC", w).strip()
-        return text.lower() if fold else text.upper()
-
-    mapping = {(k.lower() if fold else k.upper()): v for k, v in words.items()}
-    return {k: v for k, v in mapping.items() if norm(k) == k}
-
-
-def _fast(col: T.Column, raw: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
-    """(value, read) for the plainest spelling of a cell of this column; `read` is false where the cell needs
-    parse_column. None when the column has no fast lane."""
-    kind = col.kind
-    if kind == T.FIRM_ID:
-        return raw, raw.str.contains(FIRM_ID_PATTERN)
-    if kind in (T.TEXT, T.KEY):
-        # Printable ASCII and CJK unified ideographs (NFKC leaves both alone, case folding changes no ideograph)
-        # with no space at either end: Chinese platform, store and firm names are read here too.
-        return raw, raw.str.contains(_PLAIN_TEXT)
-    if kind == T.DATE:
-        # An ISO date, or an ISO date and a time of day as calamine writes a workbook's date and datetime cells
-        # ("2020-09-06 00:00:00", "2021-06-30 18:30:00"): parse_column reads that as its date too (DATE_THEN_TIME).
-        value = raw.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
-        length = raw.str.len_bytes()
-        plain = (length == 10) | (length == 19) & raw.str.contains(_PLAIN_TIME)
-        return value, value.is_not_null() & plain & (value >= FIRST_DAY)
-    if kind in (T.MONEY, T.QUANTITY, T.RATE):
-        dtype = RATE if kind == T.RATE else MONEY
-        plain = raw.str.contains(_PLAIN_DECIMAL) & (raw.str.len_bytes() <= 38)
-        plain = plain & (_decimals(raw) <= (dtype.scale or 0))
-        value = pl.when(plain).then(raw.str.to_decimal(scale=dtype.scale or 0)).cast(dtype)
-        read = value.is_not_null() & (value > 0 if kind == T.RATE else pl.lit(True))
-        return value, read
-    if kind == T.COUNT:
-        whole = raw.str.contains(_PLAIN_WHOLE)
-        value = pl.when(whole).then(raw.cast(pl.Int64, strict=False))
-        return value, value.is_not_null()
-    if kind == T.YEAR:
-        return None
-    if kind == T.CURRENCY:
-        codes = {k: v for k, v in CURRENCY_WORDS.items() if k.isascii() and k.isalpha() and k.isupper()}
-        code = raw.str.contains(r"^[A-Z]{3}$")
-        return pl.when(code).then(raw.replace(codes)), code.fill_null(False)
-    words: dict[str, object] | None = {T.BOOL: BOOL_WORDS, T.MODEL: MODEL_WORDS, T.PROGRAM_KIND: PROGRAM_KIND_WORDS,
-                                       T.LEVEL: LEVEL_WORDS, T.ITEM: {c: c for c in ITEMS}}.get(kind)
-    if words is None:
-        return None
-    canonical = _canonical_words(words, fold=kind not in (T.MODEL, T.ITEM))
-    dtype = pl.Boolean if kind == T.BOOL else pl.String
-    value = raw.replace_strict(list(canonical), list(canonical.values()), default=None, return_dtype=dtype)
-    return value, value.is_not_null()
-
-
-_DTYPES = {T.BOOL: pl.Boolean, T.DATE: pl.Date, T.MONEY: MONEY, T.QUANTITY: MONEY, T.RATE: RATE, T.COUNT: pl.Int64,
-           T.YEAR: pl.Int64}  # the typed value of the other kinds is text
-
-
-@functools.cache
-def _blank_cell(kind: str, required: bool, default: str | None) -> tuple[Any, str | None, str | None]:
-    """(value, error, text) parse_column gives a blank cell of a column of this kind (the same for every column
-    alike)."""
-    if default is None:
-        return None, "missing_value" if required else None, None
-    value, error, text = parse_column(pl.Series("blank", [None], pl.String), T.Column("blank", (), kind, required,
-                                                                                      default))
-    return value[0], error[0], text[0]
-
-
-ParsedColumn = tuple[pl.Series, pl.Series, pl.Series, pl.Series | None]  # value, error, text, key
-
-_INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)
-
-
-def _fast_typed(col: T.Column, cell: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr] | None:
-    """The fast lane of a cell stored with a type (a Parquet column): a date, a flag, a whole number or a
-    decimal of at most the contract's scale is the value its text would parse to; None: read its text."""
-    kind = col.kind
-    if kind == T.DATE and dtype == pl.Date:
-        return cell, cell >= FIRST_DAY  # an earlier date is read from its text, as a bad_date
-    if kind == T.BOOL and dtype == pl.Boolean:
-        return cell, cell.is_not_null()
-    if kind == T.COUNT and dtype in _INTEGERS:
-        return cell.cast(pl.Int64), cell >= 0
-    if kind == T.YEAR and dtype in _INTEGERS:
-        return cell.cast(pl.Int64), cell.is_between(1900, 2100)
-    if kind in (T.MONEY, T.QUANTITY, T.RATE):
-        target = RATE if kind == T.RATE else MONEY
-        exact = dtype in _INTEGERS or isinstance(dtype, pl.Decimal) and (dtype.scale or 0) <= (target.scale or 0)
-        if exact:
-            value = cell.cast(target, strict=False)
-            return value, value > 0 if kind == T.RATE else value >= 0
-    return None
-
-
-def _column_exprs(c: T.Column, cell: pl.Expr, dtype: pl.DataType = pl.String, text: pl.Expr | None = None,
-                  blanks: bool = True, cells: bool = True) -> list[pl.Expr]:
-    """The fast lane of one column as expressions: the value (c.name), "__read_" (read here), "__key_" (KEY
-    columns), "__error_"/"__text_" (of blank cells, when they have any) and, with `cells`, "__cell_" (the text
-    of the cells left to parse_column; without it _finish takes them from the raw frame). `cell` is the stored
-    value (None for a blank), `text` its cell text (default: the cell); `blanks`: whether the column may hold
-    blank cells. The value and key of a cell left to parse_column are whatever the expressions give: _finish
-    overwrites them (so the usual, fully read text column is passed through without a copy)."""
-    text = cell if text is None else text
-    target = _DTYPES.get(c.kind, pl.String)
-    typed = _fast_typed(c, cell, dtype) if dtype != pl.String else None
-    # The text of a cell the typed lane leaves is made later, for those few cells only (read.cell_text).
-    unread = cell if typed is not None else text
-    fast = typed or _fast(c, text)
-    value, read = fast if fast is not None else (pl.lit(None, target), pl.lit(False))
-    read = read.fill_null(False)
-    value = value.cast(target)
-    key = text.str.to_lowercase() if c.kind == T.KEY else None
-    error = blank_texts = None
-    if blanks:  # blank cells read as a blank cell does
-        blank_value, blank_error, blank_text = _blank_cell(c.kind, c.required, c.default)
-        value = pl.when(cell.is_null()).then(pl.lit(blank_value, target)).otherwise(value)
-        if key is not None:
-            key = pl.when(cell.is_null()).then(pl.lit(blank_value, pl.String).str.to_lowercase()).otherwise(key)
-        read = read | cell.is_null()
-        if blank_error is not None:
-            error = pl.when(cell.is_null()).then(pl.lit(blank_error, pl.String))
-            if blank_text is not None:
-                blank_texts = pl.when(cell.is_null()).then(pl.lit(blank_text, pl.String))
-    exprs = [value.alias(c.name), read.alias(f"__read_{c.name}")]
-    exprs += [pl.when(~read).then(unread).alias(f"__cell_{c.name}")] if cells else []
-    exprs += [] if key is None else [key.alias(f"__key_{c.name}")]
-    exprs += [] if error is None else [error.alias(f"__error_{c.name}")]
-    exprs += [] if blank_texts is None else [blank_texts.alias(f"__text_{c.name}")]
-    return exprs
-
-
-def _finish(fast: pl.DataFrame, table: T.Table, raw: pl.DataFrame | None = None) -> dict[str, ParsedColumn]:
-    """The parsed columns from the fast lane's outputs: parse_column reads the cells it left (usually none),
-    taken from "__cell_" or, when given, from the raw frame."""
-    n = fast.height
-    read_counts = fast.select(pl.col(f"__read_{c.name}").sum() for c in table.columns).row(0) if n else ()
-    present = set(fast.columns)
-    none = pl.repeat(None, n, dtype=pl.String, eager=True)  # shared by the columns without errors (never changed)
-    out: dict[str, ParsedColumn] = {}
-    for i, c in enumerate(table.columns):
-        value = fast.get_column(c.name)
-        key = fast.get_column(f"__key_{c.name}") if c.kind == T.KEY else None
-        error = fast.get_column(f"__error_{c.name}") if f"__error_{c.name}" in present else none
-        text = fast.get_column(f"__text_{c.name}") if f"__text_{c.name}" in present else none
-        if n and read_counts[i] < n:  # cells the fast lane cannot read (rare): parse_column reads them
-            where = (~fast.get_column(f"__read_{c.name}")).arg_true()
-            cells = raw.get_column(c.name) if raw is not None else cell_text(fast.get_column(f"__cell_{c.name}"))
-            v, e, t = parse_column(cells.gather(where), c)
-            value = value.scatter(where, v)
-            error = error.clone().scatter(where, e)
-            text = text.clone().scatter(where, t)
-            if key is not None:
-                key = key.scatter(where, _key_map(v))
-        out[c.name] = (value.rename(c.name), error.rename("error"), text.rename("text"),
-                       None if key is None else key.rename(f"{c.name}__key"))
-    return out
-
-
-def parse_frame(raw: pl.DataFrame, table: T.Table) -> dict[str, ParsedColumn]:
-    """parse_column of every column of `table` in `raw`: column -> (typed value, error code, text as read, key).
-
-    The same values and errors as parse_column column by column, computed in one select (see the fast lane).
-    The text is only meaningful where there is an error (messages quote it). `key` is _key_map of the value for
-    KEY columns (None for the others).
-    """
-    exprs = [e for c in table.columns
-             for e in _column_exprs(c, pl.col(c.name), blanks=raw.get_column(c.name).has_nulls(), cells=False)]
-    return _finish(raw.lazy().select(exprs).collect(), table, raw)
-
-
-def _realize(piece: RawTable, table: T.Table) -> tuple[pl.DataFrame, list[Issue]]:
-    """The fast lane's outputs of a lazily read piece (read.realize streams it once), with "_file" and "_row"."""
-    def build(found: dict[str, SourceColumn]) -> list[pl.Expr]:
-        exprs = []
-        for c in table.columns:
-            source = found.get(c.name)
-            if source is None:  # a column the file lacks: every cell blank, as _combine makes it
-                exprs += _column_exprs(c, pl.lit(None, pl.String))
-            else:
-                exprs += _column_exprs(c, source.cell, source.dtype, source.text)
-        return exprs
-
-    frame, warnings = realize(piece, build)
-    return frame.with_columns(_file=_file_column(piece), _row=pl.col("_row").cast(pl.Int64)), warnings
-
-
-def _cells_alike(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
-    """The fast lane's outputs of several pieces, made to concatenate: a "__cell_" column (the cells left to
-    parse_column, kept as stored) whose type differs between pieces (a Parquet date column in one file, a datetime
-    or text column in another) becomes their cell text in every piece, as _finish would make it."""
-    if len(frames) < 2:
-        return frames
-    mixed = [n for n in frames[0].columns if n.startswith("__cell_") and len({f.schema[n] for f in frames}) > 1]
-    if not mixed:
-        return frames
-    return [f.with_columns(cell_text(f.get_column(n)).alias(n) for n in mixed) for f in frames]
+    return work["value"], work["error"], work["text"]
 
 
 def _file_column(piece: RawTable) -> pl.Expr:
@@ -510,18 +450,56 @@ def _file_column(piece: RawTable) -> pl.Expr:
     return pl.lit(piece.file, pl.String).cast(pl.Categorical)
 
 
-def _combine(pieces: list[RawTable], table: T.Table) -> pl.DataFrame:
-    frames = []
+def _frames(pieces: list[RawTable], table: T.Table) -> list[pl.DataFrame]:
+    """The cells of a table's pieces, each frame with every contract column, "_file" and "_row": consecutive pieces
+    read as text together; a piece read lazily (a Parquet file or slice, its cells as stored) alone."""
+    frames: list[pl.DataFrame] = []
+    texts: list[RawTable] = []
     for piece in pieces:
-        frame = piece.frame.with_columns(_file=_file_column(piece), _row=pl.col("_row").cast(pl.Int64))
-        missing = [c.name for c in table.columns if c.name not in frame.columns]
-        frame = frame.with_columns([pl.lit(None, pl.String).alias(m) for m in missing])
-        frames.append(frame.select([*table.column_names, "_file", "_row"]).cast(
-            {c: pl.String for c in table.column_names}))
+        if piece.source is None:
+            texts.append(piece)
+            continue
+        if texts:
+            frames.append(_combine(texts, table))
+            texts = []
+        frames.append(_complete(load(piece), piece, table))
+    if texts or not frames:
+        frames.append(_combine(texts, table))
+    return frames
+
+
+def _complete(frame: pl.DataFrame, piece: RawTable, table: T.Table) -> pl.DataFrame:
+    """A piece's frame with "_file", "_row" and every contract column (a column the file lacks: every cell blank)."""
+    frame = frame.with_columns(_file=_file_column(piece), _row=pl.col("_row").cast(pl.Int64))
+    missing = [c.name for c in table.columns if c.name not in frame.columns]
+    frame = frame.with_columns([pl.lit(None, pl.String).alias(m) for m in missing])
+    return frame.select([*table.column_names, "_file", "_row"])
+
+
+def _combine(pieces: list[RawTable], table: T.Table) -> pl.DataFrame:
+    """Pieces read as text, as one frame (every contract column, "_file", "_row")."""
+    frames = [_complete(piece.frame, piece, table).cast({c: pl.String for c in table.column_names})
+              for piece in pieces]
     if not frames:
         return pl.DataFrame(schema={**{c: pl.String for c in table.column_names}, "_file": pl.Categorical,
                                     "_row": pl.Int64})
     return pl.concat(frames, how="vertical")
+
+
+def _typed(table: T.Table, frame: pl.DataFrame) -> pl.DataFrame:
+    """The cells of a table read (parse_cells): per column its value, "__err_<col>", "__raw_<col>" (the text an error
+    quotes), "<col>__key" for KEY columns; and "_file", "_row"."""
+    parsed = parse_cells(frame, list(table.columns))
+    columns: dict[str, pl.Series] = {}
+    keys: dict[str, pl.Series] = {}
+    for c in table.columns:
+        value, error, text, key = parsed[c.name]
+        columns[c.name] = value
+        columns[f"__err_{c.name}"] = error
+        columns[f"__raw_{c.name}"] = text
+        if key is not None:
+            keys[f"{c.name}__key"] = key
+    return frame.select("_file", "_row").with_columns(**columns, **keys)
 
 
 def _key_map(series: pl.Series) -> pl.Series:
@@ -549,13 +527,11 @@ def credit_codes_ok(ids: pl.Series) -> pl.Series:
 
 class _Cleaner:
     def __init__(self, read: ReadResult, period_start_year: int) -> None:
-        self.read = read
         self.issues: list[Issue] = list(read.issues)
         self.counts: dict[str, FileCount] = {}
         self.headers: dict[str, dict[str, str]] = {}
         self.conflicting_firms: set[str] = set()
         self.period_start_year = period_start_year
-        self.release_raw = False
         self.firm_index: dict[str, tuple[int, dict[str, pl.DataFrame]]] = {}
 
     def header(self, file: str, column: str) -> str:
@@ -573,42 +549,13 @@ class _Cleaner:
         return frame.filter(~bad)
 
     def parse_table(self, table: T.Table, pieces: list[RawTable]) -> pl.DataFrame:
-        if any(piece.source is not None for piece in pieces):  # read lazily: typed as it streams in
-            fast = []
-            for piece in pieces:
-                if piece.source is not None:
-                    frame, warnings = _realize(piece, table)
-                    self.issues += warnings
-                else:
-                    frame = _combine([piece], table)
-                    frame = frame.lazy().select(*[e for c in table.columns for e in _column_exprs(c, pl.col(c.name))],
-                                                "_file", "_row").collect()
-                fast.append(frame)
-            fast_frame = pl.concat(_cells_alike(fast), how="vertical")
-            raw = fast_frame.select("_file", "_row")
-            parsed = _finish(fast_frame, table)
-            del fast, fast_frame
-        else:
-            raw = _combine(pieces, table)
-            parsed = parse_frame(raw, table)
+        typed = pl.concat([_typed(table, frame) for frame in _frames(pieces, table)], how="vertical")
         for piece in pieces:
             self.counts.setdefault(piece.file, FileCount(table.name))
             self.counts[piece.file].read += piece.rows_read
             self.counts[piece.file].excluded += piece.rows_excluded
             self.headers[piece.file] = dict(piece.headers)
-            if self.release_raw:
-                piece.frame = piece.frame.clear()
-        columns = {}
-        keys = {}
-        for c in table.columns:
-            value, error, text, key = parsed[c.name]
-            columns[c.name] = value
-            columns[f"__err_{c.name}"] = error
-            columns[f"__raw_{c.name}"] = text
-            if key is not None:
-                keys[f"{c.name}__key"] = key
-        columns.update(keys)
-        typed = raw.select("_file", "_row").with_columns(**columns)
+        keys = [f"{c.name}__key" for c in table.columns if c.kind == T.KEY]
         err_cols = [f"__err_{c.name}" for c in table.columns]
         soft = SOFT_COLUMNS.get(table.name, ())
         row_bad = pl.any_horizontal([pl.col(f"__err_{c.name}").is_not_null() for c in table.columns
@@ -757,18 +704,23 @@ class _Cleaner:
         firm_cols = FIRM_COLUMNS[table.name]
         indexes: list[dict[str, pl.DataFrame]] = []
         parts = _batches([part for piece in pieces for part in chunks(piece, CHUNK_ROWS)], CHUNK_ROWS)
+        # (Each chunk is taken out of `parts` as it is typed: when the caller handed the pieces over, a chunk's text
+        # is freed as soon as it is typed.)
         if len(parts) <= 1:  # one chunk (a district's table): de-duplicated as any table, no key pass needed
-            frame = self.dedupe(table, self.parse_table(table, parts[0] if parts else []))
+            del pieces
+            frame = self.dedupe(table, self.parse_table(table, parts.pop() if parts else []))
             compact = self.compact_part(table, frame, rates, period, None, indexes)
             self.check_code_index(table.name, merge_indexes(indexes, firm_cols), firm_cols)
             return compact
         repeated = self.repeated_keys(table, pieces)
         may_repeat = pl.col(f"{table.key[0]}__key").hash().is_in(repeated.implode()) if repeated is not None \
             else None
+        del pieces
         compact: pl.DataFrame | None = None
         aside: list[pl.DataFrame] = []
-        for chunk in parts:
-            frame = self.parse_table(table, chunk)
+        parts.reverse()
+        while parts:
+            frame = self.parse_table(table, parts.pop())
             if may_repeat is not None and frame.height:
                 candidate = frame.select(may_repeat).to_series()
                 if candidate.any():
@@ -796,7 +748,7 @@ class _Cleaner:
         """Hashes of the keys that two or more rows of a keyed big table may share (None: the table has no key).
 
         One pass over the key column of every piece: its key as the parser makes it — for ASCII text that is
-        the trimmed text in lower case, computed here directly; the rare other cells go through parse_column
+        the trimmed text in lower case, computed here directly; the rare other cells go through parse_cells
         like any cell. Blank and total rows and rows later quarantined are hashed too, so this can only find
         more candidates than there are duplicates, never fewer: dedupe decides on the rows set aside.
         """
@@ -804,7 +756,7 @@ class _Cleaner:
             return None
         column = next(c for c in table.columns if c.name == table.key[0])
         assert len(table.key) == 1 and column.kind == T.KEY, "a big table's key is one key column"
-        blank_value = _blank_cell(column.kind, column.required, column.default)[0]
+        blank_value = _blank(column)[0]
         text = pl.col("__text").str.strip_chars()
         text = pl.when(text != "").then(text).otherwise(pl.lit(blank_value, pl.String))
         ascii_only = (text.str.len_bytes() == text.str.len_chars()).fill_null(True)
@@ -817,7 +769,7 @@ class _Cleaner:
         hashes = [frame.to_series() for frame in done[0::2]]
         others = pl.concat([frame.to_series() for frame in done[1::2]]) if done else pl.Series([], dtype=pl.String)
         if others.len():
-            hashes.append(_key_map(parse_column(others, column)[0]).hash())
+            hashes.append(parse_cells(others.rename(column.name).to_frame(), [column])[column.name].key.hash())
         if not hashes:
             return pl.Series("h", [], dtype=pl.UInt64)
         ordered = pl.concat(hashes).sort()
@@ -881,26 +833,30 @@ CHUNK_ROWS = 1_000_000  # rows of a big table typed at a time (some 250 MB): see
 FIRM_COLUMNS = {name: [c.name for c in t.columns if c.kind == T.FIRM_ID] for name, t in T.TABLES.items()}
 
 
-def clean(read: ReadResult, period_start_year: int, release_raw: bool = False,
-          period: Period | None = None) -> Cleaned:
+def clean(read: ReadResult, period_start_year: int, period: Period | None = None) -> Cleaned:
     """Parse, validate and de-duplicate every table.
 
-    release_raw: drop each raw (text) frame of `read` once its table is parsed, so that the text of a big input
-    and its typed copy are not held together (the pieces keep their names, headers and counts).
     period: when given, the big tables are made compact (kqcalc/compact.py) as they are cleaned, a chunk at a
     time (_Cleaner.big_table); without it (tests) every table keeps its rows.
+
+    `read` is never changed. clean works from its own view of the tables and lets `read` go at once, so when the
+    caller hands it over and keeps no reference (run.compute), each table's text is freed once it is typed.
     """
     c = _Cleaner(read, period_start_year)
-    c.release_raw = release_raw
+    pending = dict(read.tables)  # table -> pieces, each table's taken out as it is cleaned
+    present = {name for name, pieces in pending.items() if pieces}
+    digests = {p.file: (read.files.get(p.path, ""), read.sheets.get(p.file, read.files.get(p.path, "")))
+               for pieces in pending.values() for p in pieces}
+    del read
     tables: dict[str, pl.DataFrame] = {}
     rates: dict[str, Decimal] = {}
     # The small tables first: the exchange rates are needed to convert the big ones.
     for name in sorted(T.TABLES, key=lambda n: n in BIG_TABLES):
         table = T.TABLES[name]
         if period is not None and name in BIG_TABLES:
-            tables[name] = c.big_table(table, read.tables.get(name, []), rates, period)
+            tables[name] = c.big_table(table, pending.pop(name, []), rates, period)
             continue
-        frame = c.parse_table(table, read.tables.get(name, []))
+        frame = c.parse_table(table, pending.pop(name, []))
         if name in T.CLIENT_KEYED:
             owner = table.key[0]
             frame = c.client_identity(frame, owner)
@@ -916,13 +872,14 @@ def clean(read: ReadResult, period_start_year: int, release_raw: bool = False,
     tables = {name: tables[name] for name in T.TABLES}  # the contract's order
     return Cleaned(
         tables=tables,
-        present={name for name, pieces in read.tables.items() if pieces},
+        present=present,
         issues=c.issues,
         counts=c.counts,
         headers=c.headers,
         conflicting_firms=c.conflicting_firms,
         firm_index=c.firm_index,
         fx=rates,
+        digests=digests,
     )
 
 

@@ -107,7 +107,7 @@ class RunResult:
         return sum(1 for i in self.issues if i.severity == ERROR)
 
 
-def _account(cleaned: Cleaned, read: ReadResult, period: Period) -> list[dict]:
+def _account(cleaned: Cleaned, period: Period) -> list[dict]:
     """rows read = used + excluded by rule + merged + quarantined, per input file (SPEC §1 principle 4)."""
     for name, rules in ROW_RULES.items():
         frame = cleaned.tables[name]
@@ -117,15 +117,13 @@ def _account(cleaned: Cleaned, read: ReadResult, period: Period) -> list[dict]:
             for file, n in frame.filter(rule).group_by("_file").agg(rows).iter_rows():
                 cleaned.counts[file].excluded += n
     entries = []
-    path_of = {p.file: p.path for pieces in read.tables.values() for p in pieces}
     for file in sorted(cleaned.counts):
         count = cleaned.counts[file]
-        path = path_of.get(file, "")
-        sha256 = read.files.get(path, "")
+        sha256, content = cleaned.digests.get(file, ("", ""))
         entries.append({
             "file": file, "table": count.table, "sha256": sha256,
             # What `diff` compares: a workbook sheet's cells (read.sheet_digest), else the file (one table a file).
-            "content_sha256": read.sheets.get(file, sha256),
+            "content_sha256": content,
             "rows_read": count.read, "rows_used": count.used, "rows_excluded": count.excluded,
             "rows_merged": count.merged, "rows_quarantined": count.quarantined,
         })
@@ -153,10 +151,15 @@ def compute(inputs: list[str], policy: Policy, period: Period, progress: Progres
     """`progress`, when given, is called with the stage about to start: reading, cleaning, items, rules."""
     from kqcalc.read import read_inputs
 
-    if progress:
-        progress("reading")
-    read = read_inputs(inputs, lazy=True)  # Parquet streams through the parse: see read.realize
-    return compute_from(read, inputs, policy, period, progress, release_raw=True)
+    report = progress or (lambda stage: None)
+    report("reading")
+    # Parquet stays in the file until clean loads it (read.load). The read is handed to clean and kept nowhere
+    # else, so each table's text is freed once it is typed.
+    handed = [read_inputs(inputs, lazy=True)]
+    with exact_context():
+        report("cleaning")
+        cleaned = clean(handed.pop(), period.start.year, period=period)  # big tables compact
+        return compute_cleaned(Cleaning(list(inputs), period, cleaned, _account(cleaned, period)), policy, report)
 
 
 def compute_policies(inputs: list[str], runs: list[tuple[Policy, Period]],
@@ -176,21 +179,20 @@ def compute_policies(inputs: list[str], runs: list[tuple[Policy, Period]],
     results: list[RunResult] = []
     with exact_context():
         cleanings = {}
-        for i, period in enumerate(periods):
+        for period in periods:
             report("cleaning")
-            cleanings[period] = clean_inputs(read, inputs, period, release_raw=i == len(periods) - 1)
+            cleanings[period] = clean_inputs(read, inputs, period)
         for policy, period in runs:
             results.append(compute_cleaned(cleanings[period], policy, report))
     return results
 
 
 def compute_from(read: ReadResult, inputs: list[str], policy: Policy, period: Period,
-                 progress: Progress | None = None, release_raw: bool = False) -> RunResult:
-    """release_raw: `read` is not needed afterwards; its text frames are dropped as soon as they are parsed."""
+                 progress: Progress | None = None) -> RunResult:
     report = progress or (lambda stage: None)
     with exact_context():
         report("cleaning")
-        return compute_cleaned(clean_inputs(read, inputs, period, release_raw), policy, report)
+        return compute_cleaned(clean_inputs(read, inputs, period), policy, report)
 
 
 @dataclass
@@ -204,9 +206,9 @@ class Cleaning:
     files: list[dict]  # manifest entries
 
 
-def clean_inputs(read: ReadResult, inputs: list[str], period: Period, release_raw: bool = False) -> Cleaning:
-    cleaned = clean(read, period.start.year, release_raw=release_raw, period=period)  # big tables compact
-    return Cleaning(list(inputs), period, cleaned, _account(cleaned, read, period))
+def clean_inputs(read: ReadResult, inputs: list[str], period: Period) -> Cleaning:
+    cleaned = clean(read, period.start.year, period=period)  # big tables compact
+    return Cleaning(list(inputs), period, cleaned, _account(cleaned, period))
 
 
 def compute_cleaned(cleaning: Cleaning, policy: Policy, progress: Progress) -> RunResult:

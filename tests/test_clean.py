@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from kqcalc import tables as T
-from kqcalc.clean import clean, credit_code_check_ok, parse_column
+from kqcalc.clean import clean, credit_code_check_ok, parse_cells
 from kqcalc.lines import Context, Period
 from kqcalc.policy import load_policy
 from kqcalc.read import RawTable, ReadResult, read_inputs
@@ -21,7 +21,8 @@ GOOD = "91330603MA2B0A0A0W"  # check character computed by hand in test_check_ch
 
 
 def parse(kind: str, values: list[str | None]) -> tuple[list, list]:
-    value, error, _ = parse_column(pl.Series("c", values, dtype=pl.String), T.Column("c", (), kind))
+    value, error, _, _ = parse_cells(pl.DataFrame({"c": values}, schema={"c": pl.String}),
+                                     [T.Column("c", (), kind)])["c"]
     return value.to_list(), error.to_list()
 
 
@@ -282,3 +283,71 @@ def test_parquet_datetimes_are_their_calendar_day_unless_they_carry_a_time_zone(
     assert kept == [("d2", date(2021, 6, 30)), ("n1", date(2021, 6, 30)), ("n2", date(2021, 7, 1))]
     bad = sorted((Path(i.file).parent.name, i.row, i.code) for i in result.issues if i.table == "stores")
     assert bad == [("day", 1, "bad_date"), ("naive", 3, "bad_date"), *[("zoned", row, "bad_date") for row in (1, 2, 3)]]
+
+
+def parse_stored(kind: str, values: pl.Series) -> tuple[list, list, list]:
+    """(values, errors, texts) of one column of cells stored with a type (as a Parquet file holds them)."""
+    value, error, text, _ = parse_cells(values.rename("c").to_frame(), [T.Column("c", (), kind)])["c"]
+    return value.to_list(), error.to_list(), text.to_list()
+
+
+def test_stored_decimals_are_exact_and_too_many_places_are_an_error() -> None:
+    # A Parquet decimal of 7 places is read digit for digit; one of 22 places has more than the 20 an amount
+    # keeps (MONEY_SCALE): refused, never cut, and the message quotes it as written.
+    seven = pl.Series([Decimal("1.1234567"), Decimal("-2.5000000"), None], dtype=pl.Decimal(20, 7))
+    values, errors, _ = parse_stored(T.MONEY, seven)
+    assert values == [Decimal("1.1234567"), None, None]
+    assert errors == [None, "negative_value", None]
+    tiny = pl.Series([Decimal("0.0000000000000000000001")], dtype=pl.Decimal(38, 22))
+    values, errors, texts = parse_stored(T.MONEY, tiny)
+    assert (values, errors, texts) == ([None], ["too_many_decimals"], ["0.0000000000000000000001"])
+
+
+def test_stored_numbers_dates_and_flags_are_their_values() -> None:
+    assert parse_stored(T.COUNT, pl.Series([0, 7, -1], dtype=pl.Int32))[:2] == ([0, 7, None],
+                                                                              [None, None, "negative_value"])
+    assert parse_stored(T.YEAR, pl.Series([2019, 1899], dtype=pl.Int64))[:2] == ([2019, None], [None, "bad_year"])
+    # a float is read from its text: 1.5 is "1.5", exactly 1.5
+    assert parse_stored(T.MONEY, pl.Series([1.5], dtype=pl.Float64))[:2] == ([Decimal("1.5")], [None])
+    assert parse_stored(T.RATE, pl.Series([0], dtype=pl.Int64))[:2] == ([None], ["bad_rate"])
+    assert parse_stored(T.BOOL, pl.Series([True, False, None]))[:2] == ([True, False, None], [None, None, None])
+    # Excel's first day is 1900-01-01: an earlier stored date is a bad_date (a workbook's time-only cell)
+    days = pl.Series([date(2021, 6, 30), date(1899, 12, 31)])
+    assert parse_stored(T.DATE, days)[:2] == ([date(2021, 6, 30), None], [None, "bad_date"])
+    # a stored moment is the day it falls on (its text "2021-06-30 18:30:00")
+    moments = pl.Series([datetime(2021, 6, 30, 18, 30), datetime(2021, 7, 1, 0, 0, 0, 500)])
+    assert parse_stored(T.DATE, moments)[:2] == ([date(2021, 6, 30), date(2021, 7, 1)], [None, None])
+
+
+def test_a_blank_cell_is_its_columns_default_or_missing() -> None:
+    frame = pl.DataFrame({"currency": [None, " ", "eur"], "is_logistics": [None, "否", "是"],
+                          "firm_id": [None, GOOD, " " + GOOD.lower()], "ref": [None, "A-1", "Ｂ-２"]},
+                         schema={n: pl.String for n in ("currency", "is_logistics", "firm_id", "ref")})
+    columns = [T.Column("currency", (), T.CURRENCY, default="USD"), T.Column("is_logistics", (), T.BOOL, default="否"),
+               T.Column("firm_id", (), T.FIRM_ID, required=True), T.Column("ref", (), T.KEY, default="")]
+    cells = parse_cells(frame, columns)
+    assert cells["currency"].value.to_list() == ["USD", "USD", "EUR"]
+    assert cells["is_logistics"].value.to_list() == [False, False, True]
+    assert cells["firm_id"].value.to_list() == [None, GOOD, GOOD]
+    assert cells["firm_id"].error.to_list() == ["missing_value", None, None]
+    assert cells["ref"].value.to_list() == ["", "A-1", "B-2"]
+    assert cells["ref"].key.to_list() == ["", "a-1", "b-2"]  # keys are case-folded (SPEC §2)
+
+
+def test_cleaning_leaves_what_was_read_as_it_was() -> None:
+    # Data flows one way: clean reads the pieces and never changes them, so one read can be cleaned again (what-if
+    # cleans the same read once per period) and gives the same tables, issues and row accounting.
+    from polars.testing import assert_frame_equal
+
+    read = read_inputs([str(Path(__file__).parent.parent / "sample_data")])
+    period = Period(date(2020, 7, 1), date(2021, 6, 30))
+    first = clean(read, 2020, period=period)
+    heights = {p.file: p.frame.height for pieces in read.tables.values() for p in pieces}
+    again = clean(read, 2020, period=period)
+    assert heights == {p.file: p.frame.height for pieces in read.tables.values() for p in pieces}
+    assert sum(heights.values()) > 100
+    for name, frame in first.tables.items():  # (compact rows come in no particular order)
+        order = [c for c in frame.columns if frame.schema[c] != pl.Categorical]
+        assert_frame_equal(again.tables[name].sort(order, nulls_last=True), frame.sort(order, nulls_last=True))
+    assert again.issues == first.issues
+    assert {f: vars(c) for f, c in again.counts.items()} == {f: vars(c) for f, c in first.counts.items()}

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from kqcalc import tables as T
-from kqcalc.clean import parse_column
+from kqcalc.clean import parse_cells
 from kqcalc.errors import InputError, UsageError
 from kqcalc.issues import issue, sorted_issues
 from kqcalc.messages import CODES, ERROR, STOP, WARNING, placeholders
@@ -116,7 +116,8 @@ def test_every_cell_error_the_parser_can_give_is_in_the_registry() -> None:
     for table in T.TABLES.values():
         for column in table.columns:
             for text in ("@@ not a value @@", "-5", "1.5", None):
-                _, error, _ = parse_column(pl.Series([text], dtype=pl.String), column)
+                error = parse_cells(pl.DataFrame({column.name: [text]}, schema={column.name: pl.String}),
+                                    [column])[column.name].error
                 seen |= {e for e in error.to_list() if e is not None}
     assert {"bad_date", "bad_number", "bad_firm_id", "bad_model", "bad_level", "missing_value"} <= seen
     assert seen <= set(CODES), sorted(seen - set(CODES))

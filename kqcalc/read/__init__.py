@@ -30,7 +30,7 @@ from kqcalc.issues import issue
 from kqcalc.read.base import Found, RawTable, ReadResult, first_line, is_panic
 from kqcalc.read.csv import read_csv
 from kqcalc.read.header import NoHeader, known_tables
-from kqcalc.read.parquet import SourceColumn, cell_text, chunks, column_text, parquet_as_text, read_parquet, realize
+from kqcalc.read.parquet import cell_text, chunks, column_text, load, parquet_as_text, read_parquet
 from kqcalc.read.sources import (
     UNSUPPORTED_SUFFIXES,
     XLSX_SUFFIXES,
@@ -47,15 +47,15 @@ from kqcalc.read.sources import (
 from kqcalc.read.xlsx import LOADERS, Preloader, read_workbook, sheet_digest
 from kqcalc.text import norm_header
 
-__all__ = ["RawTable", "ReadResult", "SourceColumn", "cell_text", "chunks", "column_text", "parquet_as_text",
-           "read_inputs", "realize", "sheet_digest"]
+__all__ = ["RawTable", "ReadResult", "cell_text", "chunks", "column_text", "load", "parquet_as_text", "read_inputs",
+           "sheet_digest"]
 
 
 def read_inputs(paths: list[str], lazy: bool = False) -> ReadResult:
     """Read every table found in `paths` (files or directories), in the order given.
 
-    lazy: Parquet files are only opened (schema, header); their rows are read by realize(), in one streaming
-    pass that also types them (see RawTable.source). The tables of a province stay out of memory as text.
+    lazy: Parquet files are only opened (schema, header, blank and total rows); their cells stay in the file, as
+    stored, until the cleaner loads them (load; chunks: a slice at a time). A province's tables are never text.
     """
     todo, issues, digests = drop_copies([found for arg in paths for found in files_of(str(arg))])
     tables: dict[str, list[RawTable]] = {}

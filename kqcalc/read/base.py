@@ -46,11 +46,10 @@ class RawTable:
     rows_read: int
     rows_excluded: int = 0
     bad_rows: dict[int, list[Issue]] = field(default_factory=dict)
-    # A Parquet table read lazily (read_inputs(..., lazy=True)): the cells stay in the file until the caller
-    # streams `source` (its rows, blank and total rows left out, and "_row") through its own expressions
-    # (parquet.realize, parquet.source_columns). `frame` is then empty (the columns, no rows); the counts are set.
+    # A Parquet table read lazily (read_inputs(..., lazy=True)): the cells stay in the file until the cleaner
+    # loads `source` (parquet.load): the contract columns as stored, named by the contract, and "_row"; blank and
+    # total rows left out. `frame` is then empty (the columns, no rows); the counts are set.
     source: pl.LazyFrame | None = None
-    source_columns: list[tuple[str, str | None]] = field(default_factory=list)  # (column, contract name or None)
 
 
 @dataclass

@@ -5,22 +5,22 @@ Cell text: dates "YYYY-MM-DD", datetimes "YYYY-MM-DD HH:MM:SS" (fraction kept wh
 numbers and decimals as Polars writes them ("1.5", "123.45"). Row numbers are the data row index + 1.
 
 Read lazily (read_inputs(..., lazy=True)), a file is opened here (schema, header, row count) and its blank and
-total rows found (rows.py: one column read, and the few candidate rows); its cells stay in the file until the
-caller streams RawTable.source (realize) through its own expressions.
+total rows found (rows.py: one column read, and the few candidate rows); its cells stay in the file, as stored,
+until the cleaner loads the piece (load), a slice at a time for a big table (chunks).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import replace
 
 import polars as pl
 
 from kqcalc.errors import InputError
-from kqcalc.issues import Issue, issue
+from kqcalc.issues import issue
 from kqcalc.read.base import Found, RawTable, file_head, first_line
 from kqcalc.read.header import header_matches, map_header, needed, no_header
-from kqcalc.read.rows import below_header, candidates, marks, no_rows
+from kqcalc.read.rows import below_header, candidates, cell, marks, no_rows
 from kqcalc.tables import Table
 
 
@@ -47,7 +47,7 @@ def read_parquet(table: Table, display: str, *, lazy: bool) -> Found:
 
 def _scan_parquet(table: Table, display: str) -> Found:
     """read_parquet, lazily: the header, the column types and the blank and total rows now (a pass over the first
-    column, and the few candidate rows); the rest of the cells when the caller collects RawTable.source."""
+    column, and the few candidate rows); the rest of the cells when the cleaner loads RawTable.source."""
     try:
         scan = pl.scan_parquet(display)
         schema = scan.collect_schema()
@@ -76,11 +76,12 @@ def _scan_parquet(table: Table, display: str) -> Found:
         issues.append(issue(table.name, display, 0, "", "extra_columns", columns=", ".join(extras)))
     if table.name != "firms" and n == len(dropped):  # an empty firms table stops the run (read_inputs)
         issues.append(no_rows(table, display))
-    by_position = {j: name for name, j in mapping.items()}
+    # The contract's columns as stored, named by the contract (an empty text cell is a blank, as read whole).
+    dtypes = schema.dtypes()
+    columns = [cell(pl.col(header_cells[j]), dtypes[j]).alias(name) for name, j in mapping.items()]
     frame = pl.DataFrame(schema={**{name: pl.String for name in mapping}, "_row": pl.Int64})
     piece = RawTable(table.name, display, display, frame, headers, n - len(found.blank), len(found.totals),
-                     source=source,
-                     source_columns=[(name, by_position.get(j)) for j, name in enumerate(schema.names())])
+                     source=source.select(*columns, "_row"))
     return Found([piece], issues)
 
 
@@ -129,69 +130,31 @@ def parquet_as_text(df: pl.DataFrame, display: str) -> pl.DataFrame:
 # --------------------------------------------------------------------------- a piece read lazily
 
 
-@dataclass
-class SourceColumn:
-    """A column of a lazily read piece, for the expressions realize() evaluates: the stored value (an empty string
-    already a blank, as the eager reader makes it), its type, and its cell text (what read_inputs would give)."""
-
-    cell: pl.Expr
-    dtype: pl.DataType
-    text: pl.Expr
-
-
 _TEXT_TYPES = (pl.String, pl.Categorical, pl.Binary)
 
 
-def source_columns(piece: RawTable) -> dict[str, SourceColumn]:
-    """The contract columns a lazily read piece holds (name -> SourceColumn), for expressions over its source."""
-    assert piece.source is not None
-    schema = piece.source.collect_schema()
-    columns: dict[str, SourceColumn] = {}
-    for name, contract in piece.source_columns:
-        if contract is None:
-            continue
-        dtype = schema[name]
-        col = pl.col(name)
-        text = parquet_text(col, name, dtype, piece.file)
-        if dtype == pl.String:
-            columns[contract] = SourceColumn(pl.when(col != "").then(col), dtype, pl.when(text != "").then(text))
-        else:
-            columns[contract] = SourceColumn(col, dtype, text)
-    return columns
-
-
-def realize(piece: RawTable, build: Callable[[dict[str, SourceColumn]], list[pl.Expr]]) -> tuple[pl.DataFrame,
-                                                                                                  list[Issue]]:
-    """Stream a lazily read piece (RawTable.source: its blank and total rows already left out, counted and
-    reported by the reader) once through `build`'s expressions over its columns (source_columns); the result
-    holds their outputs and "_row". No issues are left to report (the empty list)."""
+def load(piece: RawTable) -> pl.DataFrame:
+    """The rows of a lazily read piece (RawTable.source: its contract columns as stored and "_row"; blank and total
+    rows already left out, counted and reported by the reader), streamed from the file."""
     assert piece.source is not None
     try:
-        return piece.source.select(*build(source_columns(piece)), "_row").collect(engine="streaming"), []
-    except InputError:
-        raise
+        return piece.source.collect(engine="streaming")
     except Exception as exc:
         raise InputError("parquet_unreadable", file=piece.file, detail=first_line(exc)) from None
 
 
 def column_text(piece: RawTable, contract: str) -> pl.LazyFrame:
     """One contract column of a piece as its cell text ("__text", null for a blank cell), for every row the
-    piece holds or, read lazily, will hold (blank and total rows too: the caller must not mind them)."""
-    if piece.source is None:
-        if contract not in piece.frame.columns:
-            return pl.LazyFrame({"__text": pl.Series([None] * piece.frame.height, dtype=pl.String)})
-        return piece.frame.lazy().select(pl.col(contract).cast(pl.String).alias("__text"))
-    found = [name for name, mapped in piece.source_columns if mapped == contract]
-    if not found:
-        return piece.source.select(pl.lit(None, pl.String).alias("__text"))
-    name = found[0]
-    dtype = piece.source.collect_schema()[name]
-    text = parquet_text(pl.col(name), name, dtype, piece.file)
-    return piece.source.select((pl.when(text != "").then(text) if dtype == pl.String else text).alias("__text"))
+    piece holds or, read lazily, will hold."""
+    frame = piece.frame.lazy() if piece.source is None else piece.source
+    if contract not in frame.collect_schema().names():
+        return frame.select(pl.lit(None, pl.String).alias("__text"))
+    dtype = frame.collect_schema()[contract]
+    return frame.select(parquet_text(pl.col(contract), contract, dtype, piece.file).alias("__text"))
 
 
 def chunks(piece: RawTable, rows: int) -> Iterator[RawTable]:
-    """A lazily read piece in consecutive slices of at most `rows` rows (each realized on its own, with the
+    """A lazily read piece in consecutive slices of at most `rows` rows (each loaded on its own, with the
     piece's row numbers; the piece's row counts on the first); a piece already in memory, or small enough, as it
     is."""
     if piece.source is None:
@@ -211,7 +174,7 @@ def chunks(piece: RawTable, rows: int) -> Iterator[RawTable]:
 
 
 def cell_text(values: pl.Series) -> pl.Series:
-    """The cell text of values of a lazily read piece (for the few cells realize()'s caller reads as text)."""
+    """The cell text of values of a lazily read piece, as stored (the text a whole read would have given)."""
     if values.dtype == pl.String:
         return values
     return values.to_frame("v").select(parquet_text(pl.col("v"), values.name, values.dtype, "")).to_series()

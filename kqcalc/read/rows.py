@@ -36,6 +36,11 @@ _TOTAL_RE = (
 _WS_START = ("\x85", "\xa1", "\u1680", "\u3001")
 
 
+def cell(column: pl.Expr, dtype: pl.DataType = pl.String) -> pl.Expr:
+    """A cell as the rows below a header hold it: an empty text cell is a blank (null), as in every reader."""
+    return pl.when(column != "").then(column) if dtype == pl.String else column
+
+
 def is_total_label(text: str) -> bool:
     key = "".join(norm_header(text).split())
     return key in TOTAL_LABELS or key.startswith(TOTAL_PREFIXES)
@@ -141,8 +146,7 @@ def below_header(
         bad_rows.setdefault(row, []).append(issue(table.name, file, row, header, code, cell=note.ref, **args))
     blank = found.blank - bad_rows.keys()  # a row with a quarantined cell is not blank: it is reported
     issues = found.issues(table.name, file)
-    frame = numbered.select(*[pl.when(pl.col(f"c{j}") != "").then(pl.col(f"c{j}")).alias(name)
-                              for name, j in mapping.items()], "_row")
+    frame = numbered.select(*[cell(pl.col(f"c{j}")).alias(name) for name, j in mapping.items()], "_row")
     if blank or totals:
         frame = frame.filter(~pl.col("_row").is_in(pl.Series(sorted(blank | totals), dtype=pl.Int64).implode()))
     if extras:
