@@ -17,9 +17,10 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from kqcalc.errors import InputError
 from kqcalc.lazy import pl
 
 FEN = Decimal("0.01")
@@ -102,17 +103,103 @@ def fen_text(value: Decimal) -> str:
     return str(value.quantize(FEN, rounding=ROUND_HALF_UP))  # str() of a value with two places is that value
 
 
-@dataclass(slots=True)
-class Deduction:
-    rule: str  # eligibility | one_time | highest_only | adjustment
-    amount: Decimal  # how much this rule took off
-    reason: str
-    detail: str = ""
+# --- the lines frame: one row per line (the one place its columns and dtypes are declared) -------------------------
+#
+# A frame holds an exact value x ≥ 0 (a measure, a gross, an amount after a rule) as two columns: F, x truncated to
+# SCALE decimals (Decimal(38, 20): below 10^18), and the flag "<column>_inexact" (x > F). That is enough for every
+# decision and output, exactly: every threshold, cap and award A has at most SCALE decimals, so no rounding
+# boundary of ≤ SCALE decimals lies in (F, F + 10^-SCALE) — rounding x half away from zero to the fen (or to 6 or
+# 10 decimals for display) equals rounding F; x > A ⟺ F > A or (F = A and inexact); x = A ⟺ F = A and exact;
+# min(x, A) is (F, inexact) or (A, exact); x − A for A ≤ x is (F − A, inexact). `held` makes F and the flag, once.
+
+SCALE = 20
+LIMIT = Decimal(10) ** (38 - SCALE)  # the first value a frame's Decimal(38, SCALE) cannot hold
+_STEP = Decimal(1).scaleb(-SCALE)
+
+
+def _dtypes() -> dict[str, Any]:
+    """The frame's dtypes, made on first use (they are Polars objects: importing this module must not import
+    Polars, see kqcalc.lazy)."""
+    value = pl.Decimal(38, SCALE)
+    return {
+        "VALUE": value,  # an exact value's F (with its "_inexact" flag)
+        "FEN_VALUE": pl.Decimal(38, 2),  # money rounded to the fen
+        # The gross lines the clauses produce (rules.py adds the general rules' columns: rules.FINAL_SCHEMA).
+        "GROSS_SCHEMA": {
+            "firm_id": pl.String, "item": pl.String, "ref": pl.String,
+            "measure": value, "measure_inexact": pl.Boolean, "unit": pl.String,
+            "gross": value, "gross_inexact": pl.Boolean,  # from the clause's formula, before the cap; 0 when not met
+            "cap": value,  # null: no cap
+            "reasons": pl.List(pl.String),  # why not met (item level)
+            "detail": pl.String,  # thresholds, tiers, sources — for explain: a JSON object, keys sorted
+        },
+    }
+
+
+VALUE: Any
+FEN_VALUE: Any
+GROSS_SCHEMA: dict[str, Any]
+
+
+def __getattr__(name: str) -> Any:
+    """VALUE, FEN_VALUE, GROSS_SCHEMA: made on first use (from outside, `from kqcalc.lines import VALUE`)."""
+    if name in ("VALUE", "FEN_VALUE", "GROSS_SCHEMA"):
+        made = globals().setdefault("_made", _dtypes())
+        return made[name]
+    raise AttributeError(name)
+
+
+def held(value: Decimal | int, firm_id: str, item: str) -> tuple[Decimal, bool]:
+    """(F, inexact) of an exact value ≥ 0 (see above). A value a frame cannot hold (≥ 10^18, or negative) stops
+    the run naming the firm and item: never wrapped, never rounded silently."""
+    value = Decimal(value)
+    if not Decimal(0) <= value < LIMIT:
+        raise InputError("line_value_not_held", firm_id=firm_id, item=item, value=f"{value:f}")
+    with decimal.localcontext(decimal.Context(prec=200)):
+        truncated = value.quantize(_STEP, rounding=ROUND_DOWN)
+    return truncated, truncated != value
+
+
+def gross_frame(lines: Sequence[Line]) -> pl.DataFrame:
+    """The gross lines as a frame of GROSS_SCHEMA. (The seam while clauses still build Line objects.)"""
+    import msgspec
+
+    encode = msgspec.json.Encoder(order="sorted").encode
+    schema = __getattr__("GROSS_SCHEMA")
+    cols: dict[str, list[Any]] = {name: [] for name in schema}
+    for ln in lines:
+        measure, measure_inexact = held(ln.measure, ln.firm_id, ln.item)
+        gross, gross_inexact = held(ln.gross, ln.firm_id, ln.item)
+        cap = None
+        if ln.cap is not None:
+            cap, cap_inexact = held(ln.cap, ln.firm_id, ln.item)
+            if cap_inexact:  # a policy number of more than SCALE decimals
+                raise InputError("line_value_not_held", firm_id=ln.firm_id, item=ln.item, value=f"{ln.cap:f}")
+        for name, value in (("firm_id", ln.firm_id), ("item", ln.item), ("ref", ln.ref), ("measure", measure),
+                            ("measure_inexact", measure_inexact), ("unit", ln.unit), ("gross", gross),
+                            ("gross_inexact", gross_inexact), ("cap", cap), ("reasons", list(ln.reasons)),
+                            ("detail", encode(ln.detail).decode())):
+            cols[name].append(value)
+    return pl.DataFrame(cols, schema=schema)
+
+
+def plain_expr(column: str | pl.Expr, places: int = 6) -> pl.Expr:
+    """`plain` of a VALUE column, written by Polars: rounded half away from zero to `places`, no trailing zeros."""
+    col = pl.col(column) if isinstance(column, str) else column
+    text = col.round(places, mode="half_away_from_zero").cast(pl.String)
+    return text.str.replace(r"\.?0+$", "").str.replace(r"^$", "0")
+
+
+def fen_expr(column: str | pl.Expr) -> pl.Expr:
+    """A VALUE column rounded half away from zero to the fen (FEN_VALUE): the one rounding of money."""
+    col = pl.col(column) if isinstance(column, str) else column
+    return col.round(2, mode="half_away_from_zero").cast(__getattr__("FEN_VALUE"))
 
 
 @dataclass(slots=True)
 class Line:
-    """One award line, keyed by (firm_id, item, ref). (Slots: a province's run holds half a million of them.)"""
+    """One gross award line, keyed by (firm_id, item, ref), as a clause builds it; `gross_frame` turns a clause's
+    lines into the lines frame the general rules work on (rules.py)."""
 
     firm_id: str
     item: str
@@ -123,14 +210,6 @@ class Line:
     cap: Decimal | None = None
     reasons: list[str] = field(default_factory=list)  # why not met (item level)
     detail: dict[str, Any] = field(default_factory=dict)  # thresholds, tiers, sources — for explain
-    # Filled in by the general rules:
-    capped: Decimal = Decimal(0)
-    after_rules: Decimal = Decimal(0)  # after rules 2–4, exact
-    award: Decimal = Decimal("0.00")
-    status: str = ""
-    funding: str = ""
-    rule_reasons: list[str] = field(default_factory=list)
-    deductions: list[Deduction] = field(default_factory=list)
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -39,8 +39,10 @@ from kqcalc.errors import InputError
 from kqcalc.items import ITEMS
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from kqcalc.issues import Issue
-    from kqcalc.lines import Line, Period
+    from kqcalc.lines import Period
 
 RESULTS_VERSION = 2
 FUNDING = ("district", "city")
@@ -87,9 +89,9 @@ def totals(awards: Iterable[tuple[str, str, str, Decimal]]) -> Sums:
     return sums
 
 
-def line_totals(lines: Iterable[Line]) -> Sums:
-    """The sums of a run's final lines (kqcalc.lines.Line)."""
-    return totals((ln.firm_id, ln.item, ln.funding, ln.award) for ln in lines)
+def frame_totals(lines: pl.DataFrame) -> Sums:
+    """The sums of a run's final lines frame (kqcalc.rules.FINAL_SCHEMA)."""
+    return totals(lines.select("firm_id", "item", "funding", "award").iter_rows())
 
 
 # --- the record ----------------------------------------------------------------------------------------------------
@@ -194,7 +196,7 @@ class Computed(Protocol):
 
     policy: Any
     period: Period
-    lines: list[Line]
+    lines: pl.DataFrame  # the final lines (kqcalc.rules.FINAL_SCHEMA), in the order of awards.csv
     names: dict[str, str]
     ranks: dict[str, int]
     issues: list[Issue]
@@ -206,25 +208,34 @@ class Computed(Protocol):
     def errors(self) -> int: ...
 
 
-def line_record(line: Line, name: str, reason: str) -> LineRecord:
-    from kqcalc.lines import fen_text, plain
+def line_records(lines: pl.DataFrame, names: dict[str, str]) -> list[LineRecord]:
+    """The records of a final lines frame, their texts formatted by Polars (exact values plain, money to the fen)."""
+    import polars as pl
 
-    return LineRecord(
-        line.firm_id, name, line.item, line.ref, plain(line.measure), line.unit, fen_text(line.gross),
-        plain(line.gross, 10), fen_text(line.cap) if line.cap is not None else None, fen_text(line.capped),
-        fen_text(line.after_rules), f"{line.award:.2f}", line.funding, line.status, reason, line.reasons,
-        line.rule_reasons, [DeductionRecord(d.rule, fen_text(d.amount), d.reason, d.detail) for d in line.deductions],
-        line.detail)
+    from kqcalc.lines import fen_expr, plain_expr
+
+    def fen(column: str) -> pl.Expr:
+        return fen_expr(column).cast(pl.String).alias(column)
+
+    texts = lines.select(
+        "firm_id", pl.col("firm_id").replace_strict(names, default="", return_dtype=pl.String).alias("name"),
+        "item", "ref", plain_expr("measure").alias("measure"), "unit", fen("gross"),
+        plain_expr("gross", 10).alias("gross_exact"), fen("cap"), fen("capped"), fen("after_rules"),
+        pl.col("award").cast(pl.String), "funding", "status", "reason", "reasons", "rule_reasons", "deductions",
+        "detail")
+    decode = msgspec.json.decode
+    return [LineRecord(*row[:17], [DeductionRecord(d["rule"], str(d["amount"]), d["reason"], d["detail"])
+                                   for d in row[17]], decode(row[18]))
+            for row in texts.iter_rows()]
 
 
 def build_record(result: Computed, run_time: str | None) -> RunRecord:
     """The record of a computed run, its texts formatted once."""
     from kqcalc import __version__
-    from kqcalc.rules import reason_text  # here, not at the top: rules imports Polars, and explain loads this module
 
     names = result.names
-    lines = [line_record(line, names.get(line.firm_id, ""), reason_text(line)) for line in result.lines]
-    sums = line_totals(result.lines)
+    lines = line_records(result.lines, names)
+    sums = frame_totals(result.lines)
     policy, period = result.policy, result.period
     header = Header(
         version=__version__,
@@ -415,5 +426,5 @@ class _Clock(msgspec.Struct):
 
 
 __all__ = ["DeductionRecord", "FileEntry", "Header", "LineRecord", "RunRecord", "StoredRun", "Sums", "Totals",
-           "build_record", "line_totals", "load_run", "manifest", "manifest_json", "results_json",
+           "build_record", "frame_totals", "line_records", "load_run", "manifest", "manifest_json", "results_json",
            "results_json_parts", "totals"]

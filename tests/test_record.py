@@ -160,7 +160,8 @@ def test_the_record_of_a_computed_run_reads_back_whole(tmp_path: Path):
     result = compute([str(Path(__file__).parent.parent / "sample_data")], policy, parse_period(None, policy))
     rec = build_record(result, "2021-01-06T02:00:00+08:00")
     assert [(r.firm_id, r.item, r.ref, r.award_rmb) for r in rec.lines] == [
-        (ln.firm_id, ln.item, ln.ref, f"{ln.award:.2f}") for ln in result.lines]
+        (firm_id, item, ref, f"{award:.2f}")
+        for firm_id, item, ref, award in result.lines.select("firm_id", "item", "ref", "award").iter_rows()]
     stored = load_run(write(rec, tmp_path / "run"))
     assert stored.lines == rec.lines and stored.header == rec.header and stored.registry == rec.registry
     assert stored.sums() == rec.sums

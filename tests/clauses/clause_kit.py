@@ -13,19 +13,21 @@ Period 2020-07-01 … 2021-06-30 unless a test says otherwise: 365 days (Februar
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from types import ModuleType
 from typing import Any
 
+import msgspec
 import polars as pl
 from firm_codes import credit_code
 
 from kqcalc.clean import Cleaned, clean
-from kqcalc.lines import Context, Line, Period, plain
+from kqcalc.lines import Context, Line, Period, gross_frame, plain
 from kqcalc.policy import load_policy
 from kqcalc.read import RawTable, ReadResult
-from kqcalc.rules import apply_rules, build_registry, reason_text
+from kqcalc.rules import apply_rules, build_registry
 
 PERIOD = Period(date(2020, 7, 1), date(2021, 6, 30))
 FIRM, LOGISTICS = credit_code(1), credit_code(2)
@@ -75,10 +77,47 @@ def gross(clause: ModuleType, ctx: Context) -> list[Line]:
     return clause.lines(ctx)
 
 
-def final(lines: list[Line], ctx: Context) -> list[Line]:
-    """The lines after the general rules (cap, eligibility, one-time, 从高不重复, adjustments, funding)."""
-    assert not apply_rules(lines, ctx, build_registry(ctx, set()))
-    return lines
+@dataclass
+class Final:
+    """One row of the final lines frame (kqcalc.rules.FINAL_SCHEMA), its detail decoded. Exact values are the
+    frame's (kqcalc.lines: truncated to 20 decimals, `<value>_inexact` when digits were cut)."""
+
+    firm_id: str
+    item: str
+    ref: str
+    measure: Decimal
+    measure_inexact: bool
+    unit: str
+    gross: Decimal
+    gross_inexact: bool
+    cap: Decimal | None
+    reasons: list[str]
+    detail: Any
+    capped: Decimal
+    capped_inexact: bool
+    after_rules: Decimal
+    after_rules_inexact: bool
+    award: Decimal
+    status: str
+    funding: str
+    rule_reasons: list[str]
+    deductions: list[dict]
+    reason: str
+
+
+def final_frame(lines: list[Line], ctx: Context) -> pl.DataFrame:
+    """The final lines frame after the general rules (cap, eligibility, one-time, 从高不重复, adjustments,
+    funding)."""
+    frame, issues = apply_rules(gross_frame(lines), ctx, build_registry(ctx, set()))
+    assert not issues, issues
+    return frame
+
+
+def final(lines: list[Line], ctx: Context) -> list[Final]:
+    """The lines after the general rules, one Final per row of the final lines frame."""
+    rows = final_frame(lines, ctx).with_columns(pl.col("detail").map_elements(msgspec.json.decode,
+                                                                              return_dtype=pl.Object))
+    return [Final(**row) for row in rows.iter_rows(named=True)]
 
 
 def text(value: Any, places: int = 20) -> str | None:
@@ -93,16 +132,16 @@ LINE_COLUMNS = ("firm_id", "item", "ref", "measure", "unit", "gross", "cap", "re
 FINAL_COLUMNS = ("firm_id", "item", "ref", "capped", "award", "status", "reasons")
 
 
-def lines(got: list[Line], places: int = 20) -> pl.DataFrame:
+def lines(got: list[Line] | list[Final], places: int = 20) -> pl.DataFrame:
     """Gross lines as a frame of LINE_COLUMNS (text), sorted by (firm_id, item, ref)."""
     return want([(ln.firm_id, ln.item, ln.ref, text(ln.measure, places), ln.unit, text(ln.gross, places),
                   text(ln.cap), ";".join(ln.reasons)) for ln in got])
 
 
-def finals(got: list[Line], places: int = 20) -> pl.DataFrame:
+def finals(got: list[Final], places: int = 20) -> pl.DataFrame:
     """Final lines as a frame of FINAL_COLUMNS (text): the capped exact amount, the award to the fen, the status,
     and every reason (the clause's, then the general rules'), sorted by (firm_id, item, ref)."""
-    return want([(ln.firm_id, ln.item, ln.ref, text(ln.capped, places), f"{ln.award:.2f}", ln.status, reason_text(ln))
+    return want([(ln.firm_id, ln.item, ln.ref, text(ln.capped, places), f"{ln.award:.2f}", ln.status, ln.reason)
                  for ln in got], FINAL_COLUMNS)
 
 
