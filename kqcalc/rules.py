@@ -19,8 +19,7 @@ import polars as pl
 
 from kqcalc.issues import Issue, issue
 from kqcalc.items import REQUIRES_PAID
-from kqcalc.lines import (FEN_VALUE, GROSS_SCHEMA, VALUE, Context, LeftOut, exact, fen_expr, kept, plain_expr,
-                          round_fen)
+from kqcalc.lines import FEN_VALUE, GROSS_SCHEMA, VALUE, Context, LeftOut, exact, fen_expr, kept, plain_expr, round_fen
 from kqcalc.text import norm_key
 
 NOT_MET, INELIGIBLE, ALREADY, SUPERSEDED, TOPPED_UP, ADJUSTED, AWARDED = (
