@@ -209,24 +209,30 @@ class Computed(Protocol):
 
 
 def line_records(lines: pl.DataFrame, names: dict[str, str]) -> list[LineRecord]:
-    """The records of a final lines frame, their texts formatted by Polars (exact values plain, money to the fen)."""
+    """The records of a final lines frame (kqcalc.rules.FINAL_SCHEMA), their texts formatted by Polars (exact
+    values plain, money to the fen) and written as one JSON array that msgspec reads into LineRecords."""
     import polars as pl
 
     from kqcalc.lines import fen_expr, plain_expr
 
-    def fen(column: str) -> pl.Expr:
-        return fen_expr(column).cast(pl.String).alias(column)
+    def fen(column: str, alias: str) -> pl.Expr:
+        return fen_expr(column).cast(pl.String).alias(alias)
 
-    texts = lines.select(
-        "firm_id", pl.col("firm_id").replace_strict(names, default="", return_dtype=pl.String).alias("name"),
-        "item", "ref", plain_expr("measure").alias("measure"), "unit", fen("gross"),
-        plain_expr("gross", 10).alias("gross_exact"), fen("cap"), fen("capped"), fen("after_rules"),
-        pl.col("award").cast(pl.String), "funding", "status", "reason", "reasons", "rule_reasons", "deductions",
-        "detail")
-    decode = msgspec.json.decode
-    return [LineRecord(*row[:17], [DeductionRecord(d["rule"], str(d["amount"]), d["reason"], d["detail"])
-                                   for d in row[17]], decode(row[18]))
-            for row in texts.iter_rows()]
+    deduction = pl.element()
+    record = pl.struct(
+        "firm_id", pl.col("firm_id").replace_strict(names, default="", return_dtype=pl.String).alias("firm_name"),
+        "item", "ref", plain_expr("measure").alias("measure"), "unit", fen("gross", "gross_rmb"),
+        plain_expr("gross", 10).alias("gross_exact"), fen("cap", "cap_rmb"), fen("capped", "capped_rmb"),
+        fen("after_rules", "after_rules_rmb"), pl.col("award").cast(pl.String).alias("award_rmb"), "funding",
+        "status", "reason", pl.col("reasons").alias("not_met_reasons"), "rule_reasons",
+        pl.col("deductions").list.eval(pl.struct(
+            deduction.struct.field("rule"), deduction.struct.field("amount").cast(pl.String).alias("amount_rmb"),
+            deduction.struct.field("reason"), deduction.struct.field("detail"))),
+    ).struct.json_encode()
+    # the detail is a JSON object already: spliced in as it is
+    texts = lines.select(pl.concat_str(record.str.strip_suffix("}"), pl.lit(',"detail":'), "detail", pl.lit("}"))
+                         .str.join(",")).item()
+    return msgspec.json.decode(f"[{texts or ''}]", type=list[LineRecord])
 
 
 def build_record(result: Computed, run_time: str | None) -> RunRecord:
