@@ -93,11 +93,31 @@ def sample_rows(frame: pl.DataFrame, by: str) -> dict[str, dict[str, list[dict]]
     return _first_rows_dicts(flat, by)
 
 
+def sample_rows_json(frame: pl.DataFrame, by: str) -> pl.LazyFrame:
+    """sample_rows as JSON, per recipient: {file: [{row, date, value, currency}, …]} (column "first_rows")."""
+    from kqcalc.lines import json_object
+
+    if SAMPLE not in frame.columns:
+        return pl.LazyFrame(schema={by: frame.schema[by], "first_rows": pl.String})
+    flat = frame.lazy().select(pl.col(by), pl.col("_file").cast(pl.String), pl.col(SAMPLE)).explode(SAMPLE)
+    flat = flat.filter(pl.col(SAMPLE).is_not_null()).unnest(SAMPLE)
+    rows = _first_rows(flat, by).group_by(by, "_file", maintain_order=True).agg(
+        pl.concat_str(pl.lit("["), pl.struct("currency", "date", "row", "value").struct.json_encode().str.join(","),
+                      pl.lit("]")).alias("rows"))
+    return json_object(rows, by, "_file", pl.col("rows"), "first_rows")
+
+
+def _first_rows(flat: pl.LazyFrame, by: str) -> pl.LazyFrame:
+    """Rows (by, "_file", row, date, value, currency) → the SAMPLE_ROWS lowest rows per (by, "_file"), their
+    date and value as text, sorted."""
+    return (flat.sort(by, "_file", "row").group_by(by, "_file", maintain_order=True).head(SAMPLE_ROWS)
+            .select(by, "_file", "row", pl.col("date").dt.to_string("%Y-%m-%d"), _plain_text(pl.col("value")),
+                    "currency"))
+
+
 def _first_rows_dicts(flat: pl.LazyFrame, by: str) -> dict[str, dict[str, list[dict]]]:
     """Rows (by, "_file", row, date, value, currency) → recipient -> {file: the SAMPLE_ROWS lowest rows}."""
-    firsts = (flat.sort(by, "_file", "row").group_by(by, "_file", maintain_order=True).head(SAMPLE_ROWS)
-              .select(by, "_file", "row", pl.col("date").dt.to_string("%Y-%m-%d"), _plain_text(pl.col("value")),
-                      "currency"))
+    firsts = _first_rows(flat, by)
     out: dict[str, dict[str, list[dict]]] = {}
     for who, file, row, day, value, currency in firsts.collect().iter_rows():
         out.setdefault(who, {}).setdefault(file, []).append(
@@ -131,4 +151,4 @@ def row_count() -> pl.Expr:
 
 
 __all__ = ["BIG_TABLES", "IN_PERIOD", "ROWS", "SAMPLE", "SAMPLE_ROWS", "compact_query", "first_rows",
-           "first_rows_of", "merge_compact", "row_count", "sample_rows"]
+           "first_rows_of", "merge_compact", "row_count", "sample_rows", "sample_rows_json"]

@@ -183,6 +183,51 @@ def gross_frame(lines: Sequence[Line]) -> pl.DataFrame:
     return pl.DataFrame(cols, schema=schema)
 
 
+def held_frame(sums: pl.DataFrame, by: str, fx: dict[str, Decimal], factors: dict[str, Decimal],
+               item: str) -> pl.DataFrame:
+    """Per `by`: x = Σ amount × fx[currency], exactly, as (measure, measure_inexact), and each factor × x as
+    (name, name_inexact) — from `sums`, the amounts (column "amount") summed per (by, "currency"). The one place
+    a product of a sum and a rate is made: in Python decimals, once per recipient and currency (a product of a
+    Decimal(38, 20) and a rate of 30 decimals does not fit a frame's decimal), then held (see `held`)."""
+    names = ["measure", *factors]
+    cols: dict[str, list[Any]] = {by: []}
+    for name in names:
+        cols[name], cols[f"{name}_inexact"] = [], []
+    exact_sums: dict[str, Decimal] = {}
+    with decimal.localcontext(decimal.Context(prec=400)):
+        for who, currency, amount in sums.select(by, "currency", "amount").iter_rows():
+            exact_sums[who] = exact_sums.get(who, Decimal(0)) + Decimal(amount) * fx[currency]
+        for who, x in exact_sums.items():
+            cols[by].append(who)
+            for name, value in (("measure", x), *((name, factor * x) for name, factor in factors.items())):
+                truncated, inexact = held(value, who, item)
+                cols[name].append(f"{truncated:f}")
+                cols[f"{name}_inexact"].append(inexact)
+    value = __getattr__("VALUE")
+    frame = pl.DataFrame(cols, schema={by: pl.String, **{c: pl.Boolean if c.endswith("_inexact") else pl.String
+                                                          for c in cols if c != by}})
+    return frame.with_columns(pl.col(names).cast(value))
+
+
+def json_text(text: pl.Expr) -> pl.Expr:
+    """A text column as a JSON string (quoted and escaped by Polars)."""
+    return pl.struct(text.alias("s")).struct.json_encode().str.strip_prefix('{"s":').str.strip_suffix("}")
+
+
+def json_object(frame: pl.LazyFrame, by: str, key: str, value: pl.Expr, alias: str) -> pl.LazyFrame:
+    """Per `by`: one JSON object {key: value, …} (value: JSON text per row), keys sorted: column `alias`."""
+    return frame.sort(by, key).group_by(by, maintain_order=True).agg(
+        pl.concat_str(pl.lit("{"), pl.format("{}:{}", json_text(pl.col(key)), value).str.join(","), pl.lit("}"))
+        .alias(alias))
+
+
+def sources_json(counted: pl.LazyFrame, by: str, count: str) -> pl.LazyFrame:
+    """`file_counts` as JSON: per recipient, {file: rows} of the rows counted per (recipient, "_file") in
+    column `count` (files with none left out): column "sources"."""
+    rows = counted.group_by(by, "_file").agg(pl.col(count).sum()).filter(pl.col(count) > 0)
+    return json_object(rows, by, "_file", pl.col(count).cast(pl.String), "sources")
+
+
 def plain_expr(column: str | pl.Expr, places: int = 6) -> pl.Expr:
     """`plain` of a VALUE column, written by Polars: rounded half away from zero to `places`, no trailing zeros."""
     col = pl.col(column) if isinstance(column, str) else column

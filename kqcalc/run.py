@@ -14,8 +14,7 @@ from kqcalc.errors import UsageError
 from kqcalc.issues import ERROR, Issue, issue, sorted_issues
 from kqcalc.items import ITEM_ORDER, gross_lines
 from kqcalc.items import ROWS as CLAUSE_ROWS
-from kqcalc.items import warnings as clause_warnings
-from kqcalc.lines import Context, LeftOut, Period, exact_context, gross_frame, left_out, plain
+from kqcalc.lines import Context, LeftOut, Period, exact_context, left_out, plain
 from kqcalc.policy import Policy
 from kqcalc.read import ReadResult
 from kqcalc.record import frame_totals
@@ -223,10 +222,10 @@ def compute_cleaned(cleaning: Cleaning, policy: Policy, progress: Progress) -> R
     for firm_id in sorted(cleaned.conflicting_firms):
         issues.append(issue("firms", "", 0, "", "firm_data_error", firm_id=firm_id))
     progress("items")
-    gross = gross_lines(ctx)
-    issues += clause_warnings(ctx, gross)
+    gross, found = gross_lines(ctx)
+    issues += found
     progress("rules")
-    lines, found = apply_rules(gross_frame(gross), ctx, registry)
+    lines, found = apply_rules(gross, ctx, registry)
     issues += found
     ranks = rank_firms(lines)
     order = [pl.col("firm_id").replace_strict(ranks, return_dtype=pl.Int64),

@@ -24,7 +24,7 @@ import polars as pl
 from firm_codes import credit_code
 
 from kqcalc.clean import Cleaned, clean
-from kqcalc.lines import Context, Line, Period, gross_frame, plain
+from kqcalc.lines import GROSS_SCHEMA, Context, Period, gross_frame, plain
 from kqcalc.policy import load_policy
 from kqcalc.read import RawTable, ReadResult
 from kqcalc.rules import apply_rules, build_registry
@@ -70,11 +70,40 @@ def cleaned(period: Period = PERIOD, **tables: Table | list[Table]) -> tuple[Cle
     return result, Context(result.tables, load_policy(None), period, result.headers, result.fx)
 
 
-def gross(clause: ModuleType, ctx: Context) -> list[Line]:
-    """One clause's gross lines, as items.gross_lines makes them (queries collected first where it has them)."""
-    if hasattr(clause, "queries"):
-        return clause.lines(ctx, {name: query.collect() for name, query in clause.queries(ctx).items()})
-    return clause.lines(ctx)
+@dataclass
+class Gross:
+    """One row of a clause's gross lines frame (kqcalc.lines.GROSS_SCHEMA), its detail decoded. Exact values are
+    the frame's: truncated to 20 decimals, `<value>_inexact` when digits were cut (kqcalc/lines.py)."""
+
+    firm_id: str
+    item: str
+    ref: str
+    measure: Decimal
+    measure_inexact: bool
+    unit: str
+    gross: Decimal
+    gross_inexact: bool
+    cap: Decimal | None
+    reasons: list[str]
+    detail: Any
+
+
+def gross_frame_of(clause: ModuleType, ctx: Context) -> pl.DataFrame:
+    """One clause's gross lines frame, as items.gross_lines makes it (queries collected first where it has them)."""
+    got = {name: query.collect() for name, query in clause.queries(ctx).items()} if hasattr(clause, "queries") else {}
+    if hasattr(clause, "frame_lines"):
+        return clause.frame_lines(ctx, got)
+    return gross_frame(clause.lines(ctx, got) if hasattr(clause, "queries") else clause.lines(ctx))
+
+
+def gross(clause: ModuleType, ctx: Context) -> list[Gross]:
+    """One clause's gross lines, a Gross per row of its frame."""
+    return _rows(gross_frame_of(clause, ctx), Gross)
+
+
+def _rows(frame: pl.DataFrame, kind: type) -> list:
+    decoded = frame.with_columns(pl.col("detail").map_elements(msgspec.json.decode, return_dtype=pl.Object))
+    return [kind(**row) for row in decoded.iter_rows(named=True)]
 
 
 @dataclass
@@ -105,19 +134,16 @@ class Final:
     reason: str
 
 
-def final_frame(lines: list[Line], ctx: Context) -> pl.DataFrame:
-    """The final lines frame after the general rules (cap, eligibility, one-time, 从高不重复, adjustments,
-    funding)."""
-    frame, issues = apply_rules(gross_frame(lines), ctx, build_registry(ctx, set()))
+def final(lines: list[Gross], ctx: Context) -> list[Final]:
+    """The lines after the general rules (cap, eligibility, one-time, 从高不重复, adjustments, funding), one
+    Final per row of the final lines frame."""
+    encode = msgspec.json.Encoder(order="sorted").encode
+    rows = [(*(getattr(ln, name) for name in GROSS_SCHEMA if name != "detail"), encode(ln.detail).decode())
+            for ln in lines]
+    frame = pl.DataFrame(rows, schema=GROSS_SCHEMA, orient="row")
+    got, issues = apply_rules(frame, ctx, build_registry(ctx, set()))
     assert not issues, issues
-    return frame
-
-
-def final(lines: list[Line], ctx: Context) -> list[Final]:
-    """The lines after the general rules, one Final per row of the final lines frame."""
-    rows = final_frame(lines, ctx).with_columns(pl.col("detail").map_elements(msgspec.json.decode,
-                                                                              return_dtype=pl.Object))
-    return [Final(**row) for row in rows.iter_rows(named=True)]
+    return _rows(got, Final)
 
 
 def text(value: Any, places: int = 20) -> str | None:
@@ -132,7 +158,7 @@ LINE_COLUMNS = ("firm_id", "item", "ref", "measure", "unit", "gross", "cap", "re
 FINAL_COLUMNS = ("firm_id", "item", "ref", "capped", "award", "status", "reasons")
 
 
-def lines(got: list[Line] | list[Final], places: int = 20) -> pl.DataFrame:
+def lines(got: list[Gross] | list[Final], places: int = 20) -> pl.DataFrame:
     """Gross lines as a frame of LINE_COLUMNS (text), sorted by (firm_id, item, ref)."""
     return want([(ln.firm_id, ln.item, ln.ref, text(ln.measure, places), ln.unit, text(ln.gross, places),
                   text(ln.cap), ";".join(ln.reasons)) for ln in got])
