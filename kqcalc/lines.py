@@ -228,6 +228,35 @@ def sources_json(counted: pl.LazyFrame, by: str, count: str) -> pl.LazyFrame:
     return json_object(rows, by, "_file", pl.col(count).cast(pl.String), "sources")
 
 
+def tier_detail_json(value: str, thresholds: list[Decimal], unit: str) -> pl.Expr:
+    """`tier_detail` of the exact value in columns (value, value_inexact) as a JSON object, written by Polars.
+    x ≥ t ⟺ F ≥ t for a threshold t of at most SCALE decimals; the distance t − x shown to 6 decimals is t − F
+    rounded, except when t − F lies on a half of the 6th decimal and x > F: then t − x lies just below it."""
+    texts = [plain(t) for t in thresholds]
+    measure, inexact = pl.col(value), pl.col(f"{value}_inexact")
+    tier = pl.sum_horizontal([(measure >= t).cast(pl.Int64) for t in thresholds]) if thresholds else pl.lit(0)
+    reached = pl.lit(None, pl.String)
+    upcoming = pl.lit(None, pl.String)
+    distance = pl.lit(None, pl.String)
+    half = Decimal("0.0000005")
+    for i in reversed(range(len(thresholds))):
+        reached = pl.when(tier == i + 1).then(pl.lit(texts[i])).otherwise(reached)
+        gap = pl.lit(thresholds[i]).cast(__getattr__("VALUE")) - measure
+        below_half = inexact & (gap.round(6, mode="half_away_from_zero") - gap == half)
+        shown = pl.when(below_half).then(plain_expr(gap - pl.lit(half).cast(__getattr__("VALUE"))))
+        upcoming = pl.when(tier == i).then(pl.lit(texts[i])).otherwise(upcoming)
+        distance = pl.when(tier == i).then(shown.otherwise(plain_expr(gap))).otherwise(distance)
+    listed = "[" + ",".join(f'"{t}"' for t in texts) + "]"
+    return pl.concat_str(
+        pl.lit('{"measure":'), json_text(plain_expr(measure)), pl.lit(f',"unit":"{unit}","thresholds":{listed}'),
+        pl.lit(',"tier":'), tier.cast(pl.String),
+        pl.when(reached.is_not_null()).then(pl.concat_str(pl.lit(',"reached":"'), reached, pl.lit('"')))
+        .otherwise(pl.lit("")),
+        pl.when(upcoming.is_not_null()).then(pl.concat_str(pl.lit(',"next":"'), upcoming, pl.lit('","distance":"'),
+                                                           distance, pl.lit('"'))).otherwise(pl.lit("")),
+        pl.lit("}"))
+
+
 def plain_expr(column: str | pl.Expr, places: int = 6) -> pl.Expr:
     """`plain` of a VALUE column, written by Polars: rounded half away from zero to `places`, no trailing zeros."""
     col = pl.col(column) if isinstance(column, str) else column

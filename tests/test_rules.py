@@ -177,3 +177,20 @@ def test_held_truncates_to_20_decimals_and_fails_closed_beyond_10_18() -> None:
     assert stop.value.code == "line_value_not_held" and A in stop.value.message("en")
     with pytest.raises(InputError):
         gross_frame([Line(A, "3A", "", Decimal(10) ** 19, "USD", Decimal("3e17"))])
+
+
+def test_tier_detail_of_an_inexact_measure_shows_the_distance_of_the_exact_value() -> None:
+    import msgspec
+
+    from kqcalc.lines import tier_detail_json
+
+    frame = pl.DataFrame({"measure": [Decimal("2999999.9999995"), Decimal("2999999.9999995"), Decimal("5000000")],
+                          "measure_inexact": [False, True, True]},
+                         schema={"measure": pl.Decimal(38, 20), "measure_inexact": pl.Boolean})
+    got = [msgspec.json.decode(text) for text in frame.select(
+        tier_detail_json("measure", [Decimal(3000000), Decimal(5000000)], "USD")).to_series()]
+    # exact: 3,000,000 − 2,999,999.9999995 = 0.0000005 → 0.000001 (half away from zero); a hair more than
+    # 2,999,999.9999995: the distance is a hair less than 0.0000005 → 0
+    assert [(d["tier"], d.get("reached"), d.get("next"), d.get("distance"), d["measure"]) for d in got] == [
+        (0, None, "3000000", "0.000001", "3000000"), (0, None, "3000000", "0", "3000000"),
+        (2, "5000000", None, None, "5000000")]
