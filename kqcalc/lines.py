@@ -210,8 +210,9 @@ def held_frame(sums: pl.DataFrame, by: str, fx: dict[str, Decimal], factors: dic
 
 
 def json_text(text: pl.Expr) -> pl.Expr:
-    """A text column as a JSON string (quoted and escaped by Polars)."""
-    return pl.struct(text.alias("s")).struct.json_encode().str.strip_prefix('{"s":').str.strip_suffix("}")
+    """A text column as a JSON string (quoted and escaped by Polars); null stays null."""
+    encoded = pl.struct(text.alias("s")).struct.json_encode().str.strip_prefix('{"s":').str.strip_suffix("}")
+    return pl.when(text.is_not_null()).then(encoded)
 
 
 def json_object(frame: pl.LazyFrame, by: str, key: str, value: pl.Expr, alias: str) -> pl.LazyFrame:
@@ -228,8 +229,19 @@ def sources_json(counted: pl.LazyFrame, by: str, count: str) -> pl.LazyFrame:
     return json_object(rows, by, "_file", pl.col(count).cast(pl.String), "sources")
 
 
-def tier_detail_json(value: str, thresholds: list[Decimal], unit: str) -> pl.Expr:
-    """`tier_detail` of the exact value in columns (value, value_inexact) as a JSON object, written by Polars.
+def json_fields(fields: dict[str, pl.Expr]) -> pl.Expr:
+    """A JSON object per row from JSON texts per key, written by Polars: keys sorted (as the run record writes
+    every detail), a null value leaves its key out."""
+    parts: list[pl.Expr] = []
+    for i, key in enumerate(sorted(fields)):
+        text = pl.concat_str(pl.lit(("" if i == 0 else ",") + f'"{key}":'), fields[key])
+        parts.append(text.fill_null(""))
+    body = pl.concat_str(parts).str.strip_prefix(",") if parts else pl.lit("")
+    return pl.concat_str(pl.lit("{"), body, pl.lit("}"))
+
+
+def tier_detail_fields(value: str, thresholds: list[Decimal], unit: str) -> dict[str, pl.Expr]:
+    """`tier_detail` of the exact value in columns (value, value_inexact), as JSON texts per key (json_fields).
     x ≥ t ⟺ F ≥ t for a threshold t of at most SCALE decimals; the distance t − x shown to 6 decimals is t − F
     rounded, except when t − F lies on a half of the 6th decimal and x > F: then t − x lies just below it."""
     texts = [plain(t) for t in thresholds]
@@ -246,15 +258,9 @@ def tier_detail_json(value: str, thresholds: list[Decimal], unit: str) -> pl.Exp
         shown = pl.when(below_half).then(plain_expr(gap - pl.lit(half).cast(__getattr__("VALUE"))))
         upcoming = pl.when(tier == i).then(pl.lit(texts[i])).otherwise(upcoming)
         distance = pl.when(tier == i).then(shown.otherwise(plain_expr(gap))).otherwise(distance)
-    listed = "[" + ",".join(f'"{t}"' for t in texts) + "]"
-    return pl.concat_str(
-        pl.lit('{"measure":'), json_text(plain_expr(measure)), pl.lit(f',"unit":"{unit}","thresholds":{listed}'),
-        pl.lit(',"tier":'), tier.cast(pl.String),
-        pl.when(reached.is_not_null()).then(pl.concat_str(pl.lit(',"reached":"'), reached, pl.lit('"')))
-        .otherwise(pl.lit("")),
-        pl.when(upcoming.is_not_null()).then(pl.concat_str(pl.lit(',"next":"'), upcoming, pl.lit('","distance":"'),
-                                                           distance, pl.lit('"'))).otherwise(pl.lit("")),
-        pl.lit("}"))
+    return {"measure": json_text(plain_expr(measure)), "unit": json_text(pl.lit(unit)),
+            "thresholds": pl.lit("[" + ",".join(f'"{t}"' for t in texts) + "]"), "tier": tier.cast(pl.String),
+            "reached": json_text(reached), "next": json_text(upcoming), "distance": json_text(distance)}
 
 
 def plain_expr(column: str | pl.Expr, places: int = 6) -> pl.Expr:

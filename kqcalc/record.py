@@ -125,7 +125,19 @@ class LineRecord(msgspec.Struct):
     not_met_reasons: list[str]
     rule_reasons: list[str]
     deductions: list[DeductionRecord]
-    detail: dict[str, Any]  # thresholds, tiers, sources: for explain and the report
+    # thresholds, tiers, sources (for explain and the report): a JSON object as the lines frame holds it (keys
+    # sorted), written into results.json as it is and decoded only where it is read (`detail_of`)
+    detail: msgspec.Raw
+
+
+def detail_of(line: LineRecord) -> dict[str, Any]:
+    """A line's detail, decoded."""
+    return msgspec.json.decode(line.detail)
+
+
+def record_dict(line: LineRecord) -> dict[str, Any]:
+    """A line record as plain data (describe.py, explain --json), its detail decoded."""
+    return msgspec.to_builtins(msgspec.structs.replace(line, detail=detail_of(line)))
 
 
 class PolicyRef(msgspec.Struct):
@@ -229,7 +241,7 @@ def line_records(lines: pl.DataFrame, names: dict[str, str]) -> list[LineRecord]
             deduction.struct.field("rule"), deduction.struct.field("amount").cast(pl.String).alias("amount_rmb"),
             deduction.struct.field("reason"), deduction.struct.field("detail"))),
     ).struct.json_encode()
-    # the detail is a JSON object already: spliced in as it is
+    # the detail is a JSON object already: spliced in as it is (and kept undecoded: LineRecord.detail)
     texts = lines.select(pl.concat_str(record.str.strip_suffix("}"), pl.lit(',"detail":'), "detail", pl.lit("}"))
                          .str.join(",")).item()
     return msgspec.json.decode(f"[{texts or ''}]", type=list[LineRecord])
@@ -431,6 +443,24 @@ class _Clock(msgspec.Struct):
     run_id: str | None = None
 
 
-__all__ = ["DeductionRecord", "FileEntry", "Header", "LineRecord", "RunRecord", "StoredRun", "Sums", "Totals",
-           "build_record", "frame_totals", "line_records", "load_run", "manifest", "manifest_json", "results_json",
-           "results_json_parts", "totals"]
+__all__ = [
+    "DeductionRecord",
+    "FileEntry",
+    "Header",
+    "LineRecord",
+    "RunRecord",
+    "StoredRun",
+    "Sums",
+    "Totals",
+    "build_record",
+    "detail_of",
+    "frame_totals",
+    "record_dict",
+    "line_records",
+    "load_run",
+    "manifest",
+    "manifest_json",
+    "results_json",
+    "results_json_parts",
+    "totals",
+]

@@ -17,7 +17,6 @@ from kqcalc.items import ROWS as CLAUSE_ROWS
 from kqcalc.lines import Context, LeftOut, Period, exact_context, left_out, plain
 from kqcalc.policy import Policy
 from kqcalc.read import ReadResult
-from kqcalc.record import frame_totals
 from kqcalc.rules import ROWS as RULES_ROWS
 from kqcalc.rules import Registry, apply_rules, build_registry
 
@@ -143,9 +142,9 @@ def _negative_category_warnings(ctx: Context, cleaned: Cleaned) -> list[Issue]:
 
 def rank_firms(lines: pl.DataFrame) -> dict[str, int]:
     """1, 2, 3 … by total descending, ties by firm_id; firms with total 0 come after and are ranked too."""
-    by_firm = frame_totals(lines).by_firm
-    order = sorted(by_firm, key=lambda f: (-by_firm[f][0], f))
-    return {firm: i + 1 for i, firm in enumerate(order)}
+    totals = lines.group_by("firm_id").agg(pl.col("award").sum()).sort(
+        "award", "firm_id", descending=[True, False])
+    return dict(zip(totals.get_column("firm_id").to_list(), range(1, totals.height + 1), strict=True))
 
 
 def compute(inputs: list[str], policy: Policy, period: Period, progress: Progress | None = None) -> RunResult:

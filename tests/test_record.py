@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import msgspec
 import pytest
 from typer.testing import CliRunner
 
@@ -37,7 +38,8 @@ B = "91330603MA2B0A0A10"
 def line(firm: str, item: str, award: str, funding: str, status: str = "awarded", ref: str = "") -> LineRecord:
     return LineRecord(firm, f"firm {firm[-2:]}", item, ref, "12.5", "RMB", award, award + "00000000", None, award,
                       award, award, funding, status, "", [], [],
-                      [DeductionRecord("one_time", "0.00", "already_paid", "paid in 2019")], {"tier": 1, "中": "文"})
+                      [DeductionRecord("one_time", "0.00", "already_paid", "paid in 2019")],
+                      msgspec.Raw('{"tier":1,"中":"文"}'.encode()))
 
 
 # Three lines worked out by hand: firm A 50,000.00 (item 2) + 1,234.56 (item 3A), district; firm B 200,000.00

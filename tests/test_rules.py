@@ -182,13 +182,13 @@ def test_held_truncates_to_20_decimals_and_fails_closed_beyond_10_18() -> None:
 def test_tier_detail_of_an_inexact_measure_shows_the_distance_of_the_exact_value() -> None:
     import msgspec
 
-    from kqcalc.lines import tier_detail_json
+    from kqcalc.lines import json_fields, tier_detail_fields
 
     frame = pl.DataFrame({"measure": [Decimal("2999999.9999995"), Decimal("2999999.9999995"), Decimal("5000000")],
                           "measure_inexact": [False, True, True]},
                          schema={"measure": pl.Decimal(38, 20), "measure_inexact": pl.Boolean})
     got = [msgspec.json.decode(text) for text in frame.select(
-        tier_detail_json("measure", [Decimal(3000000), Decimal(5000000)], "USD")).to_series()]
+        json_fields(tier_detail_fields("measure", [Decimal(3000000), Decimal(5000000)], "USD"))).to_series()]
     # exact: 3,000,000 − 2,999,999.9999995 = 0.0000005 → 0.000001 (half away from zero); a hair more than
     # 2,999,999.9999995: the distance is a hair less than 0.0000005 → 0
     assert [(d["tier"], d.get("reached"), d.get("next"), d.get("distance"), d["measure"]) for d in got] == [

@@ -16,7 +16,7 @@ from kqcalc import lines as L
 from kqcalc import words as W
 from kqcalc.items._common import TRANSACTION_ROWS, TRANSACTION_TOTALS, b2c_frame, transaction_totals
 from kqcalc.lazy import pl
-from kqcalc.lines import Context, LeftOut, exact, tier_detail_json
+from kqcalc.lines import Context, LeftOut, exact, json_fields, tier_detail_fields
 
 ITEMS = ("2",)
 
@@ -45,15 +45,15 @@ def frame_lines(ctx: Context, got: dict[str, Any]) -> pl.DataFrame:
     for floor, amount in zip(thresholds, amounts, strict=True):
         gross = pl.when(pl.col("measure") >= floor).then(pl.lit(amount).cast(value)).otherwise(gross)
     reached = pl.col("measure") >= thresholds[0]
-    detail = tier_detail_json("measure", thresholds, "USD")
+    detail = json_fields({**tier_detail_fields("measure", thresholds, "USD"), "sources": pl.col("sources"),
+                          "first_rows": pl.col("first_rows")})
     return b2c_frame(ctx, got).select(
         "firm_id", pl.lit("2").alias("item"), pl.lit("").alias("ref"), "measure", "measure_inexact",
         pl.lit("USD").alias("unit"), gross.alias("gross"), pl.lit(False).alias("gross_inexact"),
         pl.lit(None, value).alias("cap"),
         pl.when(reached).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(pl.lit(["below_threshold"]))
         .alias("reasons"),
-        pl.concat_str(detail.str.strip_suffix("}"), pl.lit(',"sources":'), "sources", pl.lit(',"first_rows":'),
-                      "first_rows", pl.lit("}")).alias("detail"))
+        detail.alias("detail"))
 
 
 # --- words: rule text and facts for report.xlsx and explain ---

@@ -18,7 +18,7 @@ from kqcalc import words as W
 from kqcalc.compact import IN_PERIOD, row_count, sample_rows_json
 from kqcalc.compact import ROWS as COMPACT_ROWS
 from kqcalc.lazy import pl
-from kqcalc.lines import Context, LeftOut, exact, held_frame, json_text, kept, sources_json
+from kqcalc.lines import Context, LeftOut, exact, held_frame, json_fields, json_text, kept, sources_json
 
 ITEMS = ("3A", "3B")
 
@@ -80,12 +80,10 @@ def _per_unit(ctx: Context, spec: _PerUnit, totals: pl.DataFrame) -> pl.DataFram
     amounts = totals.group_by(who, "currency").agg(pl.col("measure").sum().alias("amount")).sort(who, "currency")
     exact_values = held_frame(amounts, who, ctx.fx, {"gross": rate}, item)
     counted_rows = kept(ctx.tables[spec.table], ROWS[spec.table], ctx.period)  # compact rows
-    detail = pl.concat_str(
-        pl.lit('{"first_rows":'), pl.col("first_rows").fill_null("{}"),
-        pl.lit(',"rate":'), json_text(pl.lit(str(ctx.param(item, spec.rate_key)))),
-        pl.lit(',"rows_counted":'), pl.col("counted").cast(pl.String),
-        pl.lit(',"rows_in_period":'), pl.col("rows").cast(pl.String),
-        pl.lit(',"sources":'), pl.col("sources").fill_null("{}"), pl.lit("}"))
+    detail = json_fields({
+        "rate": json_text(pl.lit(str(ctx.param(item, spec.rate_key)))),
+        "rows_in_period": pl.col("rows").cast(pl.String), "rows_counted": pl.col("counted").cast(pl.String),
+        "sources": pl.col("sources").fill_null("{}"), "first_rows": pl.col("first_rows").fill_null("{}")})
     met = (pl.col("measure") > 0) | pl.col("measure_inexact")
     return per_recipient.join(exact_values.lazy(), on=who, how="left").join(
         sources_json(totals.lazy(), who, "counted"), on=who, how="left").join(

@@ -34,7 +34,7 @@ from typing import Any
 from kqcalc import words as L
 from kqcalc.items import ITEMS
 from kqcalc.lines import round_fen
-from kqcalc.record import LineRecord, RunRecord, manifest
+from kqcalc.record import LineRecord, RunRecord, detail_of, manifest
 from kqcalc.report import describe
 from kqcalc.run import RunResult
 
@@ -380,7 +380,7 @@ def _final_lines(result: RunResult) -> Iterable[dict[str, Any]]:
 
 def _light_record(texts: LineRecord) -> dict[str, Any]:
     """The parts of the stored line record (kqcalc.record.LineRecord) that describe.py reads."""
-    return {"item": texts.item, "measure": texts.measure, "unit": texts.unit, "detail": texts.detail,
+    return {"item": texts.item, "measure": texts.measure, "unit": texts.unit, "detail": detail_of(texts),
             "firm_id": texts.firm_id, "ref": texts.ref}
 
 
