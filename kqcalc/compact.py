@@ -82,19 +82,11 @@ def merge_compact(name: str, parts: list[pl.DataFrame]) -> pl.DataFrame:
     ).collect()
 
 
-def sample_rows(frame: pl.DataFrame, by: str) -> dict[str, dict[str, list[dict]]]:
-    """recipient -> {file: its first rows there (row, date, value, currency)}, from compact rows (their SAMPLE
-    lists; filter them to the rows a clause counts first): for a line's detail, beside its row counts. Done on
-    the whole frame at once — one explode, one sort, texts formatted by Polars — not per group."""
-    if frame.height == 0 or SAMPLE not in frame.columns:
-        return {}
-    flat = frame.lazy().select(pl.col(by), pl.col("_file").cast(pl.String), pl.col(SAMPLE)).explode(SAMPLE)
-    flat = flat.filter(pl.col(SAMPLE).is_not_null()).unnest(SAMPLE)
-    return _first_rows_dicts(flat, by)
-
-
 def sample_rows_json(frame: pl.DataFrame, by: str) -> pl.LazyFrame:
-    """sample_rows as JSON, per recipient: {file: [{row, date, value, currency}, …]} (column "first_rows")."""
+    """Per recipient, its first rows in each file (row, date, value, currency), from compact rows (their SAMPLE
+    lists; filter them to the rows a clause counts first), as JSON: {file: [{currency, date, row, value}, …]}
+    (column "first_rows"), for a line's detail beside its row counts. Done on the whole frame at once — one
+    explode, one sort, texts formatted by Polars — not per group."""
     from kqcalc.lines import json_object
 
     if SAMPLE not in frame.columns:
@@ -135,7 +127,7 @@ def _plain_text(value: pl.Expr) -> pl.Expr:
 
 def first_rows_of(frame: pl.DataFrame, by: str, date: str | None = None, value: str | None = None,
                   currency: str | None = None) -> dict[str, dict[str, list[dict]]]:
-    """sample_rows for a table that is not compact (its rows as they are): recipient -> {file: its first rows}."""
+    """The first rows of a table that is not compact (its rows as they are): recipient -> {file: its first rows}."""
     if frame.height == 0:
         return {}
     flat = frame.lazy().select(pl.col(by), pl.col("_file").cast(pl.String), pl.col("_row").cast(pl.Int64).alias("row"),
@@ -151,4 +143,4 @@ def row_count() -> pl.Expr:
 
 
 __all__ = ["BIG_TABLES", "IN_PERIOD", "ROWS", "SAMPLE", "SAMPLE_ROWS", "compact_query", "first_rows",
-           "first_rows_of", "merge_compact", "row_count", "sample_rows", "sample_rows_json"]
+           "first_rows_of", "merge_compact", "row_count", "sample_rows_json"]

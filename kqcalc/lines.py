@@ -183,6 +183,16 @@ def gross_frame(lines: Sequence[Line]) -> pl.DataFrame:
     return pl.DataFrame(cols, schema=schema)
 
 
+def usd(amounts: dict[str, Decimal], fx: dict[str, Decimal]) -> Decimal:
+    """The USD of amounts summed per currency (currency -> amount): each sum times its rate (fx: USD per unit),
+    exactly (the rates keep every digit they were given, so the context's precision is raised for the products)."""
+    total = Decimal(0)
+    with decimal.localcontext(decimal.Context(prec=400)):
+        for currency, amount in amounts.items():
+            total += Decimal(amount) * fx[currency]
+    return total
+
+
 def held_frame(sums: pl.DataFrame, by: str, fx: dict[str, Decimal], factors: dict[str, Decimal],
                item: str) -> pl.DataFrame:
     """Per `by`: x = Σ amount × fx[currency], exactly, as (measure, measure_inexact), and each factor × x as
@@ -193,11 +203,12 @@ def held_frame(sums: pl.DataFrame, by: str, fx: dict[str, Decimal], factors: dic
     cols: dict[str, list[Any]] = {by: []}
     for name in names:
         cols[name], cols[f"{name}_inexact"] = [], []
-    exact_sums: dict[str, Decimal] = {}
+    per_currency: dict[str, dict[str, Decimal]] = {}
+    for who, currency, amount in sums.select(by, "currency", "amount").iter_rows():
+        per_currency.setdefault(who, {})[currency] = amount
     with decimal.localcontext(decimal.Context(prec=400)):
-        for who, currency, amount in sums.select(by, "currency", "amount").iter_rows():
-            exact_sums[who] = exact_sums.get(who, Decimal(0)) + Decimal(amount) * fx[currency]
-        for who, x in exact_sums.items():
+        for who, amounts in per_currency.items():
+            x = usd(amounts, fx)
             cols[by].append(who)
             for name, value in (("measure", x), *((name, factor * x) for name, factor in factors.items())):
                 truncated, inexact = held(value, who, item)
@@ -207,6 +218,11 @@ def held_frame(sums: pl.DataFrame, by: str, fx: dict[str, Decimal], factors: dic
     frame = pl.DataFrame(cols, schema={by: pl.String, **{c: pl.Boolean if c.endswith("_inexact") else pl.String
                                                           for c in cols if c != by}})
     return frame.with_columns(pl.col(names).cast(value))
+
+
+def present(items: pl.Expr) -> pl.Expr:
+    """A list column without its null elements (list.eval: list.drop_nulls is slow on lists of structs)."""
+    return items.list.eval(pl.element().filter(pl.element().is_not_null()))
 
 
 def json_text(text: pl.Expr) -> pl.Expr:
@@ -309,13 +325,7 @@ class Context:
     fx: dict[str, Decimal] = field(default_factory=lambda: {"USD": Decimal(1)})  # USD per unit, exact
 
     def usd(self, amounts: dict[str, Decimal]) -> Decimal:
-        """The USD of amounts summed per currency (currency -> amount): each sum times its rate, exactly (the
-        rates keep every digit they were given, so the context's precision is raised for the products)."""
-        total = Decimal(0)
-        with decimal.localcontext(decimal.Context(prec=400)):
-            for currency, amount in amounts.items():
-                total += Decimal(amount) * self.fx[currency]
-        return total
+        return usd(amounts, self.fx)
 
     def header(self, file: str, column: str) -> str:
         return self.headers.get(file, {}).get(column, column)

@@ -19,7 +19,19 @@ import polars as pl
 
 from kqcalc.issues import Issue, issue
 from kqcalc.items import REQUIRES_PAID
-from kqcalc.lines import FEN_VALUE, GROSS_SCHEMA, VALUE, Context, LeftOut, exact, fen_expr, kept, plain_expr, round_fen
+from kqcalc.lines import (
+    FEN_VALUE,
+    GROSS_SCHEMA,
+    VALUE,
+    Context,
+    LeftOut,
+    exact,
+    fen_expr,
+    kept,
+    plain_expr,
+    present,
+    round_fen,
+)
 from kqcalc.text import norm_key
 
 NOT_MET, INELIGIBLE, ALREADY, SUPERSEDED, TOPPED_UP, ADJUSTED, AWARDED = (
@@ -80,11 +92,6 @@ def _gt(value: str, other: pl.Expr) -> pl.Expr:
     return (pl.col(value) > other) | ((pl.col(value) == other) & pl.col(f"{value}_inexact"))
 
 
-def _present(items: pl.Expr) -> pl.Expr:
-    """A list column without its null elements (list.eval: list.drop_nulls is slow on lists of structs)."""
-    return items.list.eval(pl.element().filter(pl.element().is_not_null()))
-
-
 def _positive(value: str) -> pl.Expr:
     return (pl.col(value) > 0) | pl.col(f"{value}_inexact")
 
@@ -128,7 +135,7 @@ def _eligibility(exempt: frozenset[str], zone_only: frozenset[str], logistics_on
     def why(condition: pl.Expr, code: str) -> pl.Expr:
         return pl.when(condition).then(pl.lit(code))
 
-    reasons = _present(pl.concat_list(
+    reasons = present(pl.concat_list(
         why(registry & ~pl.col("_in_zone"), "not_in_zone"),
         why(full & ~pl.col("_independent_accounting"), "not_independent_accounting"),
         why(full & ~pl.col("_independent_tax"), "not_independent_tax"),
@@ -261,7 +268,7 @@ class _Rules:
             (pl.col("_other_hit"), _deduction("highest_only", pl.col("_taken4"), pl.lit("other_level_award"),
                                               pl.format("{} under other policies", "_other_text"))),
         ]
-        rule_reasons = _present(pl.concat_list(
+        rule_reasons = present(pl.concat_list(
             "_why", pl.when(once).then(pl.lit("prior_award")),
             pl.when(pl.col("_other_hit")).then(pl.lit("other_level_award"))))
         # (collected here: planned as one query, Polars inlines the chained columns and takes ten times as long)

@@ -9,7 +9,8 @@ A clause module (cNN_*.py) declares, as module-level names:
              selection, and the manifest's excluded-by-rule counts and explain's row reasons come from it too;
   lines(ctx[, got]) its gross lines (with `queries(ctx)`: lazy aggregations collected in one plan), or
   frame_lines(ctx, got) its gross lines as a frame (lines.GROSS_SCHEMA);
-and, where it has them: warnings(ctx, lines) (issues about its input), check_policy_items(items, source) (checks
+and, where it has them: warnings(ctx, lines) (issues about its input, from its lines: Line objects, or the frame
+for a clause with frame_lines), check_policy_items(items, source) (checks
 of its items' own data in the policy file), REQUIRES_PAID (item -> (items, reason): a dependency on other items
 that rules.py honours).
 
@@ -96,6 +97,8 @@ def gross_lines(ctx: Context) -> tuple[pl.DataFrame, list[Issue]]:
             frame = clause.frame_lines(ctx, got)
             if frame.schema != L.GROSS_SCHEMA:
                 raise RuntimeError(f"{clause.__name__}: its lines frame is not lines.GROSS_SCHEMA: {frame.schema}")
+            if hasattr(clause, "warnings"):
+                issues += clause.warnings(ctx, frame)
             frames.append(frame)
             continue
         made: list[Line] = clause.lines(ctx, got) if hasattr(clause, "queries") else clause.lines(ctx)
