@@ -193,12 +193,32 @@ def usd(amounts: dict[str, Decimal], fx: dict[str, Decimal]) -> Decimal:
     return total
 
 
+def checked_sum(value: pl.Expr, check: pl.Expr | None, alias: str) -> list[pl.Expr]:
+    """A decimal's sum per group and, beside it (alias + "_check"), the same sum in Float64: Polars 2.1 wraps a
+    group's decimal sum past 38 digits silently, and `check_sums` finds it (a wrapped sum is off by about
+    1.7 × 10^18 or more, a float sum by far less than 10^15). `check`: the column's own Float64 sums, if any."""
+    return [value.sum().alias(alias),
+            (check if check is not None else value.cast(pl.Float64)).sum().alias(f"{alias}_check")]
+
+
+def check_sums(frame: pl.DataFrame, column: str, firm: str, item: str | None) -> None:
+    """Stop (line_value_not_held, naming the firm and item) on a sum that wrapped (see checked_sum)."""
+    wrong = frame.filter(((pl.col(column).cast(pl.Float64) - pl.col(f"{column}_check")).abs() > 1e15)
+                         | (pl.col(column) < 0))
+    if wrong.height:
+        row = wrong.row(0, named=True)
+        raise InputError("line_value_not_held", firm_id=row[firm], item=row["item"] if item is None else item,
+                         value=f"{row[f'{column}_check']:.0f}")
+
+
 def held_frame(sums: pl.DataFrame, by: str, fx: dict[str, Decimal], factors: dict[str, Decimal],
                item: str) -> pl.DataFrame:
     """Per `by`: x = Σ amount × fx[currency], exactly, as (measure, measure_inexact), and each factor × x as
     (name, name_inexact) — from `sums`, the amounts (column "amount") summed per (by, "currency"). The one place
     a product of a sum and a rate is made: in Python decimals, once per recipient and currency (a product of a
-    Decimal(38, 20) and a rate of 30 decimals does not fit a frame's decimal), then held (see `held`)."""
+    Decimal(38, 20) and a rate of 30 decimals does not fit a frame's decimal), then held (see `held`). The sums
+    come with their Float64 check ("amount_check", checked_sum)."""
+    check_sums(sums, "amount", by, item)
     names = ["measure", *factors]
     cols: dict[str, list[Any]] = {by: []}
     for name in names:

@@ -25,6 +25,8 @@ from kqcalc.lines import (
     VALUE,
     Context,
     LeftOut,
+    check_sums,
+    checked_sum,
     exact,
     fen_expr,
     kept,
@@ -106,11 +108,14 @@ def _sums(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     """Awards summed per key, with `unknown`: an amount could not be read (it takes the whole line: fail closed),
     and the sum's text (plain to the fen, as the deduction's detail shows it)."""
     keyed = frame.select("firm_id", "item", _key_refs(frame).alias("kref"), pl.col("amount_rmb").cast(VALUE))
-    return keyed.group_by(by).agg(
-        pl.col("amount_rmb").sum().alias("sum"), pl.col("amount_rmb").is_null().any().alias("unknown"),
+    sums = keyed.group_by(by).agg(
+        *checked_sum(pl.col("amount_rmb"), None, "sum"), pl.col("amount_rmb").is_null().any().alias("unknown"),
         pl.lit(True).alias("found"),
-    ).with_columns(pl.when(pl.col("unknown")).then(pl.lit("an amount that could not be read"))
-                   .otherwise(plain_expr(pl.col("sum"), 2)).alias("sum_text"))
+    )
+    check_sums(sums, "sum", "firm_id", None)
+    unread = pl.lit("an amount that could not be read")
+    return sums.drop("sum_check").with_columns(
+        pl.when(pl.col("unknown")).then(unread).otherwise(plain_expr(pl.col("sum"), 2)).alias("sum_text"))
 
 
 def _firms_frame(reg: Registry) -> pl.DataFrame:

@@ -194,3 +194,26 @@ def test_tier_detail_of_an_inexact_measure_shows_the_distance_of_the_exact_value
     assert [(d["tier"], d.get("reached"), d.get("next"), d.get("distance"), d["measure"]) for d in got] == [
         (0, None, "3000000", "0.000001", "3000000"), (0, None, "3000000", "0", "3000000"),
         (2, "5000000", None, None, "5000000")]
+
+
+def test_a_sum_polars_wrapped_past_38_digits_stops_the_run_naming_the_firm() -> None:
+    from kqcalc.lines import checked_sum, held_frame
+
+    rows = pl.DataFrame({"firm_id": [A, A, B], "currency": ["USD"] * 3,
+                         "amount": [Decimal("900000000000000000"), Decimal("900000000000000000"), Decimal("1.5")]},
+                        schema={"firm_id": pl.String, "currency": pl.String, "amount": pl.Decimal(38, 20)})
+    # 9 × 10^17 + 9 × 10^17 = 1.8 × 10^18 does not fit a Decimal(38, 20): Polars' group sum wraps, the check sees it
+    sums = rows.group_by("firm_id", "currency").agg(*checked_sum(pl.col("amount"), None, "amount")).sort("firm_id")
+    with pytest.raises(InputError) as stop:
+        held_frame(sums, "firm_id", {"USD": Decimal(1)}, {"gross": Decimal("0.03")}, "3A")
+    assert stop.value.code == "line_value_not_held" and A in stop.value.message("en")
+    fine = held_frame(sums.filter(pl.col("firm_id") == B), "firm_id", {"USD": Decimal(1)}, {"gross": Decimal("0.03")},
+                      "3A")
+    assert fine.rows() == [(B, Decimal("1.5"), False, Decimal("0.045"), False)]
+
+
+def test_prior_awards_summing_past_38_digits_stop_the_run() -> None:
+    ctx = context(prior=[(A, "8", "P", Decimal("900000000000000000")), (A, "8", "P", Decimal("900000000000000000"))])
+    with pytest.raises(InputError) as stop:
+        apply_rules(gross((A, "8", "P", "1000000", False, None, [])), ctx, REGISTRY)
+    assert stop.value.code == "line_value_not_held"

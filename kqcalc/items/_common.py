@@ -11,7 +11,7 @@ from typing import Any
 
 from kqcalc.compact import IN_PERIOD, row_count, sample_rows_json
 from kqcalc.lazy import pl
-from kqcalc.lines import Context, LeftOut, held_frame, kept, sources_json
+from kqcalc.lines import Context, LeftOut, checked_sum, held_frame, kept, sources_json
 
 TRANSACTION_TOTALS = "transaction_totals"
 
@@ -31,7 +31,7 @@ def transaction_totals(ctx: Context) -> pl.LazyFrame:
     tx = kept(ctx.tables["transactions"].lazy(), TRANSACTION_ROWS, ctx.period)
     return tx.group_by("firm_id", "platform__key", "store_id__key", "model", "_file", "currency").agg(
         pl.col("orders").sum().alias("orders"),
-        pl.col("amount").sum().alias("amount"),
+        *checked_sum(pl.col("amount"), None, "amount"),
         row_count().alias("rows"),
     )
 
@@ -43,7 +43,8 @@ def b2c_frame(ctx: Context, got: dict[str, Any]) -> pl.DataFrame:
     memo = "b2c_frame"
     if memo not in got:
         b2c = got[TRANSACTION_TOTALS].lazy().filter(~B2B_ROWS.rows(ctx.period))  # totals are in the period
-        amounts = b2c.group_by("firm_id", "currency").agg(pl.col("amount").sum()).sort("firm_id", "currency")
+        amounts = b2c.group_by("firm_id", "currency").agg(
+            *checked_sum(pl.col("amount"), pl.col("amount_check"), "amount")).sort("firm_id", "currency")
         usd = held_frame(amounts.collect(), "firm_id", ctx.fx, {}, "2")
         tx = ctx.tables["transactions"]  # compact rows with their first rows (kqcalc/compact.py)
         first = sample_rows_json(kept(tx, TRANSACTION_ROWS, ctx.period, all_reasons=True), "firm_id")

@@ -18,7 +18,7 @@ from kqcalc import words as W
 from kqcalc.compact import IN_PERIOD, row_count, sample_rows_json
 from kqcalc.compact import ROWS as COMPACT_ROWS
 from kqcalc.lazy import pl
-from kqcalc.lines import Context, LeftOut, exact, held_frame, json_fields, json_text, kept, sources_json
+from kqcalc.lines import Context, LeftOut, checked_sum, exact, held_frame, json_fields, json_text, kept, sources_json
 
 ITEMS = ("3A", "3B")
 
@@ -61,7 +61,7 @@ def _totals(ctx: Context, spec: _PerUnit) -> pl.LazyFrame:
         rows = rows.with_columns(currency=pl.lit("USD"))
     counted = ~not_counted.rows(ctx.period)
     return rows.group_by(spec.who, "_file", "currency").agg(
-        pl.col(spec.quantity).filter(counted).sum().alias("measure"),
+        *checked_sum(pl.col(spec.quantity).filter(counted), None, "measure"),
         row_count().alias("rows"),
         pl.col(COMPACT_ROWS).filter(counted).sum().alias("counted"),
     )
@@ -77,7 +77,8 @@ def _per_unit(ctx: Context, spec: _PerUnit, totals: pl.DataFrame) -> pl.DataFram
     item, who = spec.item, spec.who
     rate = exact(ctx.param(item, spec.rate_key))
     per_recipient = totals.lazy().group_by(who).agg(pl.col("rows").sum(), pl.col("counted").sum())
-    amounts = totals.group_by(who, "currency").agg(pl.col("measure").sum().alias("amount")).sort(who, "currency")
+    amounts = totals.group_by(who, "currency").agg(
+        *checked_sum(pl.col("measure"), pl.col("measure_check"), "amount")).sort(who, "currency")
     exact_values = held_frame(amounts, who, ctx.fx, {"gross": rate}, item)
     counted_rows = kept(ctx.tables[spec.table], ROWS[spec.table], ctx.period)  # compact rows
     detail = json_fields({
