@@ -242,9 +242,15 @@ def line_records(lines: pl.DataFrame, names: dict[str, str]) -> list[LineRecord]
             deduction.struct.field("reason"), deduction.struct.field("detail"))),
     ).struct.json_encode()
     # the detail is a JSON object already: spliced in as it is (and kept undecoded: LineRecord.detail)
-    texts = lines.select(pl.concat_str(record.str.strip_suffix("}"), pl.lit(',"detail":'), "detail", pl.lit("}"))
-                         .str.join(",")).item()
-    return msgspec.json.decode(f"[{texts or ''}]", type=list[LineRecord])
+    line = pl.concat_str(record.str.strip_suffix("}"), pl.lit(',"detail":'), "detail", pl.lit("}"))
+    decoder = msgspec.json.Decoder(list[LineRecord])
+    out: list[LineRecord] = []
+    for part in lines.iter_slices(LINES_AT_A_TIME):  # a slice's text at a time, not the whole run's
+        out += decoder.decode(b"[" + part.select(line.str.join(",")).item().encode() + b"]")
+    return out
+
+
+LINES_AT_A_TIME = 5_000
 
 
 def build_record(result: Computed, run_time: str | None) -> RunRecord:
