@@ -246,7 +246,8 @@ def present(items: pl.Expr) -> pl.Expr:
 
 
 def json_text(text: pl.Expr) -> pl.Expr:
-    """A text column as a JSON string (quoted and escaped by Polars); null stays null."""
+    """A column's values as JSON (a text quoted and escaped, a list of texts …), written by Polars; null stays
+    null."""
     encoded = pl.struct(text.alias("s")).struct.json_encode().str.strip_prefix('{"s":').str.strip_suffix("}")
     return pl.when(text.is_not_null()).then(encoded)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from kqcalc import lines as L
 from kqcalc import words as W
-from kqcalc.compact import first_rows_of
+from kqcalc.compact import first_rows_json
 from kqcalc.issues import Issue, issue
 from kqcalc.items._common import (
     TRANSACTION_ROWS,
@@ -28,10 +28,9 @@ from kqcalc.lazy import pl
 from kqcalc.lines import (
     Context,
     LeftOut,
-    Line,
     exact,
-    gross_frame,
     json_fields,
+    json_object,
     json_text,
     kept,
     present,
@@ -152,44 +151,47 @@ def _lines_1a(ctx: Context, got: dict[str, Any]) -> pl.DataFrame:
     ).collect()
 
 
-def _lines_1b(ctx: Context) -> list[Line]:
+def _lines_1b(ctx: Context) -> pl.DataFrame:
+    """One line per firm with a new B2B store: paid once when a store is on a mainstream platform. A platform
+    written so that it names no mainstream platform without doubt (阿里巴巴 may be 1688.com): the store does not
+    count (fail closed), and `warnings` below warns (ambiguous_platform) for each such store."""
     stores = _new_stores(ctx, "B2B")
     if stores.height == 0:
-        return []
+        return pl.DataFrame(schema=L.GROSS_SCHEMA)
     mainstream = mainstream_platforms(ctx.policy)
     ambiguous = ambiguous_platforms(ctx.policy)
-    first = first_rows_of(stores, "firm_id", date="opened_on")
-    amount = exact(ctx.param("1B", "amount_rmb"))
-    by_firm: dict[str, list[tuple[str, str, str, int]]] = {}
-    for firm_id, platform, store_id, file, row in stores.select("firm_id", "platform", "store_id", "_file",
-                                                                "_row").iter_rows():
-        by_firm.setdefault(firm_id, []).append((platform, store_id, file, row))
-    out = []
-    for firm_id in sorted(by_firm):
-        group = by_firm[firm_id]
-        names = [norm_key(p) for p, _, _, _ in group]
-        platforms = sorted({mainstream.get(n, "") for n in names} - {""})
-        qualifying = [n for n in names if n in mainstream]
-        files: dict[str, int] = {}
-        for _, _, file, _ in group:
-            files[file] = files.get(file, 0) + 1
-        detail: dict[str, Any] = {"new_b2b_stores": len(group), "mainstream_platforms": platforms,
-                                  "stores": sorted(f"{p}/{s}" for p, s, _, _ in group),
-                                  "sources": dict(sorted(files.items())), "first_rows": first.get(firm_id, {})}
-        # A platform written so that it names no mainstream platform without doubt (阿里巴巴 may be 1688.com): the
-        # store does not count (fail closed), and `warnings` below warns (ambiguous_platform) for each such store.
-        doubtful = [{"platform": p, "store_id": s, "file": f, "row": r} for p, s, f, r in group
-                    if norm_key(p) in ambiguous]
-        if doubtful:
-            detail["ambiguous_platforms"] = sorted(doubtful, key=lambda d: (d["file"], d["row"]))
-        reasons = [] if qualifying else ["not_mainstream_platform"]
-        out.append(Line(firm_id, "1B", "", Decimal(len(qualifying)), "stores",
-                        amount if qualifying else Decimal(0), reasons=reasons, detail=detail))
-    return out
+    spellings = stores.get_column("platform").unique().to_list()
+    keyed = stores.lazy().with_columns(pl.col("platform").replace_strict(
+        {p: norm_key(p) for p in spellings}, return_dtype=pl.String).alias("_norm")).with_columns(
+        pl.col("_norm").replace_strict(mainstream, default=None, return_dtype=pl.String).alias("_canonical"),
+        pl.col("_norm").is_in(sorted(ambiguous)).alias("_ambiguous"))
+    doubtful = pl.struct(pl.col("_file").alias("file"), "platform", pl.col("_row").alias("row"), "store_id")
+    per_firm = keyed.sort("_file", "_row").group_by("firm_id").agg(
+        pl.len().alias("n"), pl.col("_canonical").drop_nulls().unique().sort().alias("platforms"),
+        pl.col("_canonical").is_not_null().sum().alias("qualifying"),
+        pl.concat_str("platform", pl.lit("/"), "store_id").sort().alias("stores"),
+        doubtful.filter(pl.col("_ambiguous")).alias("doubtful"))
+    files = keyed.group_by("firm_id", "_file").agg(pl.len().cast(pl.String).alias("n"))
+    value = L.VALUE  # made when first used
+    detail = json_fields({
+        "new_b2b_stores": pl.col("n").cast(pl.String), "mainstream_platforms": json_text(pl.col("platforms")),
+        "stores": json_text(pl.col("stores")), "sources": pl.col("sources"),
+        "first_rows": pl.col("first_rows").fill_null("{}"),
+        "ambiguous_platforms": pl.when(pl.col("doubtful").list.len() > 0).then(json_text(pl.col("doubtful")))})
+    met = pl.col("qualifying") > 0
+    return per_firm.join(json_object(files, "firm_id", "_file", pl.col("n"), "sources"), on="firm_id").join(
+        first_rows_json(stores, "firm_id", date="opened_on"), on="firm_id", how="left").sort("firm_id").select(
+        "firm_id", pl.lit("1B").alias("item"), pl.lit("").alias("ref"), pl.col("qualifying").cast(value)
+        .alias("measure"), pl.lit(False).alias("measure_inexact"), pl.lit("stores").alias("unit"),
+        pl.when(met).then(pl.lit(exact(ctx.param("1B", "amount_rmb")))).otherwise(pl.lit(0)).cast(value)
+        .alias("gross"), pl.lit(False).alias("gross_inexact"), pl.lit(None, value).alias("cap"),
+        pl.when(met).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(pl.lit(["not_mainstream_platform"]))
+        .alias("reasons"), detail.alias("detail"),
+    ).collect()
 
 
 def frame_lines(ctx: Context, got: dict[str, Any]) -> pl.DataFrame:
-    return pl.concat([_lines_1a(ctx, got), gross_frame(_lines_1b(ctx))])
+    return pl.concat([_lines_1a(ctx, got), _lines_1b(ctx)])
 
 
 def warnings(ctx: Context, lines: pl.DataFrame) -> list[Issue]:
