@@ -114,6 +114,7 @@ def fen_text(value: Decimal) -> str:
 
 SCALE = 20
 LIMIT = Decimal(10) ** (38 - SCALE)  # the first value a frame's Decimal(38, SCALE) cannot hold
+_WIDE = decimal.Context(prec=400)  # exact for every product and sum of amounts and rates (no value is rounded)
 _STEP = Decimal(1).scaleb(-SCALE)
 
 
@@ -153,10 +154,9 @@ def held(value: Decimal | int, firm_id: str, item: str) -> tuple[Decimal, bool]:
     """(F, inexact) of an exact value ≥ 0 (see above). A value a frame cannot hold (≥ 10^18, or negative) stops
     the run naming the firm and item: never wrapped, never rounded silently."""
     value = Decimal(value)
-    if not Decimal(0) <= value < LIMIT:
+    if not _ZERO <= value < LIMIT:
         raise InputError("line_value_not_held", firm_id=firm_id, item=item, value=f"{value:f}")
-    with decimal.localcontext(decimal.Context(prec=200)):
-        truncated = value.quantize(_STEP, rounding=ROUND_DOWN)
+    truncated = value.quantize(_STEP, rounding=ROUND_DOWN, context=_WIDE)
     return truncated, truncated != value
 
 
@@ -186,10 +186,9 @@ def gross_frame(lines: Sequence[Line]) -> pl.DataFrame:
 def usd(amounts: dict[str, Decimal], fx: dict[str, Decimal]) -> Decimal:
     """The USD of amounts summed per currency (currency -> amount): each sum times its rate (fx: USD per unit),
     exactly (the rates keep every digit they were given, so the context's precision is raised for the products)."""
-    total = Decimal(0)
-    with decimal.localcontext(decimal.Context(prec=400)):
-        for currency, amount in amounts.items():
-            total += Decimal(amount) * fx[currency]
+    total = _ZERO
+    for currency, amount in amounts.items():
+        total = _WIDE.add(total, _WIDE.multiply(Decimal(amount), fx[currency]))
     return total
 
 
@@ -226,14 +225,13 @@ def held_frame(sums: pl.DataFrame, by: str, fx: dict[str, Decimal], factors: dic
     per_currency: dict[str, dict[str, Decimal]] = {}
     for who, currency, amount in sums.select(by, "currency", "amount").iter_rows():
         per_currency.setdefault(who, {})[currency] = amount
-    with decimal.localcontext(decimal.Context(prec=400)):
-        for who, amounts in per_currency.items():
-            x = usd(amounts, fx)
-            cols[by].append(who)
-            for name, value in (("measure", x), *((name, factor * x) for name, factor in factors.items())):
-                truncated, inexact = held(value, who, item)
-                cols[name].append(f"{truncated:f}")
-                cols[f"{name}_inexact"].append(inexact)
+    for who, amounts in per_currency.items():
+        x = usd(amounts, fx)
+        cols[by].append(who)
+        for name, value in (("measure", x), *((name, _WIDE.multiply(factor, x)) for name, factor in factors.items())):
+            truncated, inexact = held(value, who, item)
+            cols[name].append(f"{truncated:f}")
+            cols[f"{name}_inexact"].append(inexact)
     value = __getattr__("VALUE")
     frame = pl.DataFrame(cols, schema={by: pl.String, **{c: pl.Boolean if c.endswith("_inexact") else pl.String
                                                           for c in cols if c != by}})
