@@ -82,22 +82,38 @@ def merge_compact(name: str, parts: list[pl.DataFrame]) -> pl.DataFrame:
     ).collect()
 
 
-def sample_rows(frame: pl.DataFrame, by: str) -> dict[str, dict[str, list[dict]]]:
-    """recipient -> {file: its first rows there (row, date, value, currency)}, from compact rows (their SAMPLE
-    lists; filter them to the rows a clause counts first): for a line's detail, beside its row counts. Done on
-    the whole frame at once — one explode, one sort, texts formatted by Polars — not per group."""
-    if frame.height == 0 or SAMPLE not in frame.columns:
-        return {}
+def sample_rows_json(frame: pl.DataFrame, by: str) -> pl.LazyFrame:
+    """Per recipient, its first rows in each file (row, date, value, currency), from compact rows (their SAMPLE
+    lists; filter them to the rows a clause counts first), as JSON: {file: [{currency, date, row, value}, …]}
+    (column "first_rows"), for a line's detail beside its row counts. Done on the whole frame at once — one
+    explode, one sort, texts formatted by Polars — not per group."""
+    if SAMPLE not in frame.columns:
+        return pl.LazyFrame(schema={by: frame.schema[by], "first_rows": pl.String})
     flat = frame.lazy().select(pl.col(by), pl.col("_file").cast(pl.String), pl.col(SAMPLE)).explode(SAMPLE)
     flat = flat.filter(pl.col(SAMPLE).is_not_null()).unnest(SAMPLE)
-    return _first_rows_dicts(flat, by)
+    return _first_rows_json(flat, by)
+
+
+def _first_rows_json(flat: pl.LazyFrame, by: str) -> pl.LazyFrame:
+    from kqcalc.lines import json_object
+
+    rows = _first_rows(flat, by).group_by(by, "_file", maintain_order=True).agg(
+        pl.concat_str(pl.lit("["), pl.struct("currency", "date", "row", "value").struct.json_encode().str.join(","),
+                      pl.lit("]")).alias("rows"))
+    return json_object(rows, by, "_file", pl.col("rows"), "first_rows")
+
+
+def _first_rows(flat: pl.LazyFrame, by: str) -> pl.LazyFrame:
+    """Rows (by, "_file", row, date, value, currency) → the SAMPLE_ROWS lowest rows per (by, "_file"), their
+    date and value as text, sorted."""
+    return (flat.sort(by, "_file", "row").group_by(by, "_file", maintain_order=True).head(SAMPLE_ROWS)
+            .select(by, "_file", "row", pl.col("date").dt.to_string("%Y-%m-%d"), _plain_text(pl.col("value")),
+                    "currency"))
 
 
 def _first_rows_dicts(flat: pl.LazyFrame, by: str) -> dict[str, dict[str, list[dict]]]:
     """Rows (by, "_file", row, date, value, currency) → recipient -> {file: the SAMPLE_ROWS lowest rows}."""
-    firsts = (flat.sort(by, "_file", "row").group_by(by, "_file", maintain_order=True).head(SAMPLE_ROWS)
-              .select(by, "_file", "row", pl.col("date").dt.to_string("%Y-%m-%d"), _plain_text(pl.col("value")),
-                      "currency"))
+    firsts = _first_rows(flat, by)
     out: dict[str, dict[str, list[dict]]] = {}
     for who, file, row, day, value, currency in firsts.collect().iter_rows():
         out.setdefault(who, {}).setdefault(file, []).append(
@@ -113,16 +129,26 @@ def _plain_text(value: pl.Expr) -> pl.Expr:
             .then(text.str.replace(r"0+$", "").str.replace(r"\.$", "")).otherwise(text).alias("value"))
 
 
-def first_rows_of(frame: pl.DataFrame, by: str, date: str | None = None, value: str | None = None,
-                  currency: str | None = None) -> dict[str, dict[str, list[dict]]]:
-    """sample_rows for a table that is not compact (its rows as they are): recipient -> {file: its first rows}."""
-    if frame.height == 0:
-        return {}
-    flat = frame.lazy().select(pl.col(by), pl.col("_file").cast(pl.String), pl.col("_row").cast(pl.Int64).alias("row"),
+def first_rows_json(frame: pl.DataFrame, by: str, date: str | None = None, value: str | None = None,
+                    currency: str | None = None) -> pl.LazyFrame:
+    """first_rows_of as JSON, per recipient: {file: [{currency, date, row, value}, …]} (column "first_rows")."""
+    return _first_rows_json(_flat_rows(frame, by, date, value, currency), by)
+
+
+def _flat_rows(frame: pl.DataFrame, by: str, date: str | None, value: str | None,
+               currency: str | None) -> pl.LazyFrame:
+    return frame.lazy().select(pl.col(by), pl.col("_file").cast(pl.String), pl.col("_row").cast(pl.Int64).alias("row"),
                                (pl.col(date) if date else pl.lit(None, pl.Date)).alias("date"),
                                (pl.col(value) if value else pl.lit(None, pl.Decimal(38, 6))).alias("value"),
                                pl.lit(currency, pl.String).alias("currency"))
-    return _first_rows_dicts(flat, by)
+
+
+def first_rows_of(frame: pl.DataFrame, by: str, date: str | None = None, value: str | None = None,
+                  currency: str | None = None) -> dict[str, dict[str, list[dict]]]:
+    """The first rows of a table that is not compact (its rows as they are): recipient -> {file: its first rows}."""
+    if frame.height == 0:
+        return {}
+    return _first_rows_dicts(_flat_rows(frame, by, date, value, currency), by)
 
 
 def row_count() -> pl.Expr:
@@ -131,4 +157,4 @@ def row_count() -> pl.Expr:
 
 
 __all__ = ["BIG_TABLES", "IN_PERIOD", "ROWS", "SAMPLE", "SAMPLE_ROWS", "compact_query", "first_rows",
-           "first_rows_of", "merge_compact", "row_count", "sample_rows"]
+           "first_rows_json", "first_rows_of", "merge_compact", "row_count", "sample_rows_json"]

@@ -1,7 +1,7 @@
 """The comparison of two finished runs on the same data, line by line (what `kqcalc whatif` shows and writes).
 
 Plain data below both the what-if command (kqcalc.whatif: console, JSON, whatif.csv) and its workbook
-(kqcalc.report.whatif_xlsx), which both read it. Totals come from kqcalc.record (`line_totals`), as every
+(kqcalc.report.whatif_xlsx), which both read it. Totals come from kqcalc.record (`frame_totals`), as every
 other total of a run.
 """
 
@@ -12,8 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from kqcalc.items import ITEM_ORDER
-from kqcalc.lines import Line
-from kqcalc.record import Sums, line_totals
+from kqcalc.record import Sums, frame_totals
 from kqcalc.run import RunResult
 
 ZERO = Decimal("0.00")
@@ -49,7 +48,7 @@ class Side:
     sums: Sums = field(init=False)
 
     def __post_init__(self) -> None:
-        self.sums = line_totals(self.result.lines)
+        self.sums = frame_totals(self.result.lines)
 
     @property
     def by_item(self) -> dict[str, Decimal]:
@@ -111,19 +110,20 @@ def compare(base: RunResult, reform: RunResult, base_label: str, reform_label: s
     rows: dict[Key, Row] = {}
     names = {**reform.names, **base.names}
 
-    def row(line: Line) -> Row:
-        found = rows.get(line.key)
+    def row(key: Key) -> Row:
+        found = rows.get(key)
         if found is None:
-            found = rows[line.key] = Row(line.firm_id, names.get(line.firm_id, ""), line.item, line.ref, ZERO, ZERO,
-                                         "", "")
+            firm_id, item, ref = key
+            found = rows[key] = Row(firm_id, names.get(firm_id, ""), item, ref, ZERO, ZERO, "", "")
         return found
 
-    for line in base.lines:
-        r = row(line)
-        r.base, r.base_status = line.award, line.status
-    for line in reform.lines:
-        r = row(line)
-        r.reform, r.reform_status = line.award, line.status
+    for firm_id, item, ref, award, status in base.lines.select("firm_id", "item", "ref", "award", "status").iter_rows():
+        r = row((firm_id, item, ref))
+        r.base, r.base_status = award, status
+    for firm_id, item, ref, award, status in reform.lines.select(
+            "firm_id", "item", "ref", "award", "status").iter_rows():
+        r = row((firm_id, item, ref))
+        r.reform, r.reform_status = award, status
     ordered = sorted(rows.values(), key=Row.sort_key)
     before, after = Side(base_label, base), Side(reform_label, reform)
     firms = [FirmChange(firm_id, names.get(firm_id, ""), before.firm_total(firm_id), after.firm_total(firm_id))

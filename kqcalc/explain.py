@@ -16,11 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
 from kqcalc import words as L
 from kqcalc.errors import InputError, KqcalcError
-from kqcalc.record import Header, StoredRun, load_run, totals
+from kqcalc.record import Header, StoredRun, load_run, record_dict, totals
 from kqcalc.report import describe
 from kqcalc.text import norm_firm_id, norm_key
 
@@ -224,7 +222,7 @@ def explain_firm(stored: StoredRun, firm_id: str, lang: str = "zh") -> dict[str,
     lines = stored.lines_of(firm_id)
     registered = stored.registry_entry(firm_id)
     sums = totals((r.firm_id, r.item, r.funding, Decimal(r.award_rmb)) for r in lines)
-    records = [msgspec.to_builtins(r) for r in lines]  # the stored record as plain data (describe.py, --json)
+    records = [record_dict(r) for r in lines]  # the stored record as plain data (describe.py, --json)
     run_policy = {"id": header.policy.id, "sha256": header.policy.sha256}
     return {
         "run": {"folder": str(stored.folder), "run_time": stored.run_time, "policy": header.policy.id,

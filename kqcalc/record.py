@@ -39,8 +39,10 @@ from kqcalc.errors import InputError
 from kqcalc.items import ITEMS
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from kqcalc.issues import Issue
-    from kqcalc.lines import Line, Period
+    from kqcalc.lines import Period
 
 RESULTS_VERSION = 2
 FUNDING = ("district", "city")
@@ -87,9 +89,9 @@ def totals(awards: Iterable[tuple[str, str, str, Decimal]]) -> Sums:
     return sums
 
 
-def line_totals(lines: Iterable[Line]) -> Sums:
-    """The sums of a run's final lines (kqcalc.lines.Line)."""
-    return totals((ln.firm_id, ln.item, ln.funding, ln.award) for ln in lines)
+def frame_totals(lines: pl.DataFrame) -> Sums:
+    """The sums of a run's final lines frame (kqcalc.rules.FINAL_SCHEMA)."""
+    return totals(lines.select("firm_id", "item", "funding", "award").iter_rows())
 
 
 # --- the record ----------------------------------------------------------------------------------------------------
@@ -123,7 +125,19 @@ class LineRecord(msgspec.Struct):
     not_met_reasons: list[str]
     rule_reasons: list[str]
     deductions: list[DeductionRecord]
-    detail: dict[str, Any]  # thresholds, tiers, sources: for explain and the report
+    # thresholds, tiers, sources (for explain and the report): a JSON object as the lines frame holds it (keys
+    # sorted), written into results.json as it is and decoded only where it is read (`detail_of`)
+    detail: msgspec.Raw
+
+
+def detail_of(line: LineRecord) -> dict[str, Any]:
+    """A line's detail, decoded."""
+    return msgspec.json.decode(line.detail)
+
+
+def record_dict(line: LineRecord) -> dict[str, Any]:
+    """A line record as plain data (describe.py, explain --json), its detail decoded."""
+    return msgspec.to_builtins(msgspec.structs.replace(line, detail=detail_of(line)))
 
 
 class PolicyRef(msgspec.Struct):
@@ -194,7 +208,7 @@ class Computed(Protocol):
 
     policy: Any
     period: Period
-    lines: list[Line]
+    lines: pl.DataFrame  # the final lines (kqcalc.rules.FINAL_SCHEMA), in the order of awards.csv
     names: dict[str, str]
     ranks: dict[str, int]
     issues: list[Issue]
@@ -206,25 +220,46 @@ class Computed(Protocol):
     def errors(self) -> int: ...
 
 
-def line_record(line: Line, name: str, reason: str) -> LineRecord:
-    from kqcalc.lines import fen_text, plain
+def line_records(lines: pl.DataFrame, names: dict[str, str]) -> list[LineRecord]:
+    """The records of a final lines frame (kqcalc.rules.FINAL_SCHEMA), their texts formatted by Polars (exact
+    values plain, money to the fen) and written as one JSON array that msgspec reads into LineRecords."""
+    import polars as pl
 
-    return LineRecord(
-        line.firm_id, name, line.item, line.ref, plain(line.measure), line.unit, fen_text(line.gross),
-        plain(line.gross, 10), fen_text(line.cap) if line.cap is not None else None, fen_text(line.capped),
-        fen_text(line.after_rules), f"{line.award:.2f}", line.funding, line.status, reason, line.reasons,
-        line.rule_reasons, [DeductionRecord(d.rule, fen_text(d.amount), d.reason, d.detail) for d in line.deductions],
-        line.detail)
+    from kqcalc.lines import fen_expr, plain_expr
+
+    def fen(column: str, alias: str) -> pl.Expr:
+        return fen_expr(column).cast(pl.String).alias(alias)
+
+    deduction = pl.element()
+    record = pl.struct(
+        "firm_id", pl.col("firm_id").replace_strict(names, default="", return_dtype=pl.String).alias("firm_name"),
+        "item", "ref", plain_expr("measure").alias("measure"), "unit", fen("gross", "gross_rmb"),
+        plain_expr("gross", 10).alias("gross_exact"), fen("cap", "cap_rmb"), fen("capped", "capped_rmb"),
+        fen("after_rules", "after_rules_rmb"), pl.col("award").cast(pl.String).alias("award_rmb"), "funding",
+        "status", "reason", pl.col("reasons").alias("not_met_reasons"), "rule_reasons",
+        pl.col("deductions").list.eval(pl.struct(
+            deduction.struct.field("rule"), deduction.struct.field("amount").cast(pl.String).alias("amount_rmb"),
+            deduction.struct.field("reason"), deduction.struct.field("detail"))),
+    ).struct.json_encode()
+    # the detail is a JSON object already: spliced in as it is (and kept undecoded: LineRecord.detail)
+    line = pl.concat_str(record.str.strip_suffix("}"), pl.lit(',"detail":'), "detail", pl.lit("}"))
+    decoder = msgspec.json.Decoder(list[LineRecord])
+    out: list[LineRecord] = []
+    for part in lines.iter_slices(LINES_AT_A_TIME):  # a slice's text at a time, not the whole run's
+        out += decoder.decode(b"[" + part.select(line.str.join(",")).item().encode() + b"]")
+    return out
+
+
+LINES_AT_A_TIME = 5_000
 
 
 def build_record(result: Computed, run_time: str | None) -> RunRecord:
     """The record of a computed run, its texts formatted once."""
     from kqcalc import __version__
-    from kqcalc.rules import reason_text  # here, not at the top: rules imports Polars, and explain loads this module
 
     names = result.names
-    lines = [line_record(line, names.get(line.firm_id, ""), reason_text(line)) for line in result.lines]
-    sums = line_totals(result.lines)
+    lines = line_records(result.lines, names)
+    sums = frame_totals(result.lines)
     policy, period = result.policy, result.period
     header = Header(
         version=__version__,
@@ -414,6 +449,24 @@ class _Clock(msgspec.Struct):
     run_id: str | None = None
 
 
-__all__ = ["DeductionRecord", "FileEntry", "Header", "LineRecord", "RunRecord", "StoredRun", "Sums", "Totals",
-           "build_record", "line_totals", "load_run", "manifest", "manifest_json", "results_json",
-           "results_json_parts", "totals"]
+__all__ = [
+    "DeductionRecord",
+    "FileEntry",
+    "Header",
+    "LineRecord",
+    "RunRecord",
+    "StoredRun",
+    "Sums",
+    "Totals",
+    "build_record",
+    "detail_of",
+    "frame_totals",
+    "record_dict",
+    "line_records",
+    "load_run",
+    "manifest",
+    "manifest_json",
+    "results_json",
+    "results_json_parts",
+    "totals",
+]

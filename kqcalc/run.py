@@ -14,11 +14,9 @@ from kqcalc.errors import UsageError
 from kqcalc.issues import ERROR, Issue, issue, sorted_issues
 from kqcalc.items import ITEM_ORDER, gross_lines
 from kqcalc.items import ROWS as CLAUSE_ROWS
-from kqcalc.items import warnings as clause_warnings
-from kqcalc.lines import Context, LeftOut, Line, Period, exact_context, left_out, plain
+from kqcalc.lines import Context, LeftOut, Period, exact_context, left_out, plain
 from kqcalc.policy import Policy
 from kqcalc.read import ReadResult
-from kqcalc.record import line_totals
 from kqcalc.rules import ROWS as RULES_ROWS
 from kqcalc.rules import Registry, apply_rules, build_registry
 
@@ -93,7 +91,7 @@ def parse_period(text: str | None, policy: Policy) -> Period:
 class RunResult:
     policy: Policy
     period: Period
-    lines: list[Line]  # sorted as in awards.csv
+    lines: pl.DataFrame  # the final lines (rules.FINAL_SCHEMA), sorted as in awards.csv
     names: dict[str, str]
     ranks: dict[str, int]
     issues: list[Issue]
@@ -140,11 +138,11 @@ def _negative_category_warnings(ctx: Context, cleaned: Cleaned) -> list[Issue]:
     return out
 
 
-def rank_firms(lines: list[Line]) -> dict[str, int]:
+def rank_firms(lines: pl.DataFrame) -> dict[str, int]:
     """1, 2, 3 … by total descending, ties by firm_id; firms with total 0 come after and are ranked too."""
-    by_firm = line_totals(lines).by_firm
-    order = sorted(by_firm, key=lambda f: (-by_firm[f][0], f))
-    return {firm: i + 1 for i, firm in enumerate(order)}
+    totals = lines.group_by("firm_id").agg(pl.col("award").sum()).sort(
+        "award", "firm_id", descending=[True, False])
+    return dict(zip(totals.get_column("firm_id").to_list(), range(1, totals.height + 1), strict=True))
 
 
 def compute(inputs: list[str], policy: Policy, period: Period, progress: Progress | None = None) -> RunResult:
@@ -225,12 +223,15 @@ def compute_cleaned(cleaning: Cleaning, policy: Policy, progress: Progress) -> R
     for firm_id in sorted(cleaned.conflicting_firms):
         issues.append(issue("firms", "", 0, "", "firm_data_error", firm_id=firm_id))
     progress("items")
-    lines = gross_lines(ctx)
-    issues += clause_warnings(ctx, lines)
+    gross, found = gross_lines(ctx)
+    issues += found
     progress("rules")
-    issues += apply_rules(lines, ctx, registry)
+    lines, found = apply_rules(gross, ctx, registry)
+    issues += found
     ranks = rank_firms(lines)
-    lines.sort(key=lambda ln: (ranks[ln.firm_id], ln.firm_id, ITEM_ORDER[ln.item], ln.ref))
+    order = [pl.col("firm_id").replace_strict(ranks, return_dtype=pl.Int64),
+             pl.col("item").replace_strict(ITEM_ORDER, return_dtype=pl.Int64)]
+    lines = lines.sort(order[0], "firm_id", order[1], "ref", maintain_order=True)
     names = {firm_id: registry.name(firm_id) for firm_id in ranks}
     registered = set(registry.firms) | cleaned.conflicting_firms
     firm_record = registry_record(registry, firm_rows(cleaned, period, registered), cleaned.conflicting_firms)

@@ -8,6 +8,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import msgspec
 from typer.testing import CliRunner
 
 from kqcalc.cli import app
@@ -33,7 +34,7 @@ def line(firm: str, item: str, award: str, status: str = "awarded", ref: str = "
          name: str = "") -> LineRecord:
     reason = "" if status == "awarded" else "below_threshold"
     return LineRecord(firm, name or f"firm {firm[-2:]}", item, ref, "1", "RMB", award, award, None, award, award, award,
-                      funding, status, reason, [], [], [], {})
+                      funding, status, reason, [], [], [], msgspec.Raw(b"{}"))
 
 
 def entry(file: str, sha256: str, content_sha256: str = "") -> FileEntry:

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import polars as pl
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
@@ -159,9 +160,10 @@ def run(paths: list[Path]) -> RunResult:
 
 
 def awards(result: RunResult) -> dict[tuple[str, str, str], Decimal]:
-    paid = {line.item for line in result.lines if line.award > 0}
+    paid = set(result.lines.filter(pl.col("award") > 0).get_column("item").to_list())
     event(f"items paid: {len(paid)}")  # pytest --hypothesis-show-statistics: how much of the engine ran
-    return {line.key: line.award for line in result.lines}
+    return {(firm_id, item, ref): award
+            for firm_id, item, ref, award in result.lines.select("firm_id", "item", "ref", "award").iter_rows()}
 
 
 def computed(district: District, transform: Callable[[District, Path], list[Path]] = write) -> RunResult:
@@ -218,19 +220,20 @@ def test_caps_totals_and_row_accounting(district: District) -> None:
         manifest = manifest_of(record)
 
     # no award exceeds its cap; the rules only ever take away
-    for line in result.lines:
-        assert Decimal(0) <= line.award <= limit(line.item), (line.key, line.award)
-        assert line.capped <= line.gross and line.award <= line.capped + Decimal("0.005"), line.key
-        if line.cap is not None:
-            assert line.capped <= line.cap, line.key
+    for line in result.lines.iter_rows(named=True):
+        key = (line["firm_id"], line["item"], line["ref"])
+        assert Decimal(0) <= line["award"] <= limit(line["item"]), (key, line["award"])
+        assert line["capped"] <= line["gross"] and line["award"] <= line["capped"] + Decimal("0.005"), key
+        if line["cap"] is not None:
+            assert line["capped"] <= line["cap"], key
 
     # totals: per firm, the lines; district + city; the manifest's totals
     rows = list(csv.DictReader(io.StringIO(summary_csv(record)[3:].decode("utf-8"), newline="")))
     by_firm: dict[str, Decimal] = defaultdict(Decimal)
     by_funding: dict[str, Decimal] = defaultdict(Decimal)
-    for line in result.lines:
-        by_firm[line.firm_id] += line.award
-        by_funding[line.funding] += line.award
+    for firm_id, funding, award in result.lines.select("firm_id", "funding", "award").iter_rows():
+        by_firm[firm_id] += award
+        by_funding[funding] += award
     assert {r["firm_id"] for r in rows} == set(by_firm)
     for r in rows:
         total = Decimal(r["total_rmb"])

@@ -7,12 +7,11 @@ build their lines from the aggregated rows, never from the rows themselves.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from kqcalc.compact import IN_PERIOD, row_count, sample_rows
+from kqcalc.compact import IN_PERIOD, row_count, sample_rows_json
 from kqcalc.lazy import pl
-from kqcalc.lines import Context, LeftOut, file_counts, kept
+from kqcalc.lines import Context, LeftOut, checked_sum, held_frame, kept, sources_json
 
 TRANSACTION_TOTALS = "transaction_totals"
 
@@ -32,33 +31,24 @@ def transaction_totals(ctx: Context) -> pl.LazyFrame:
     tx = kept(ctx.tables["transactions"].lazy(), TRANSACTION_ROWS, ctx.period)
     return tx.group_by("firm_id", "platform__key", "store_id__key", "model", "_file", "currency").agg(
         pl.col("orders").sum().alias("orders"),
-        pl.col("amount").sum().alias("amount"),
+        *checked_sum(pl.col("amount"), None, "amount"),
         row_count().alias("rows"),
     )
 
 
-def b2c_by_firm(ctx: Context, got: dict[str, Any]) -> tuple[dict[str, Decimal], dict[str, dict[str, int]]]:
-    """"The firm's B2C amount" (items 1A and 2): firm -> USD (sorted by firm), and firm -> {file: rows} it came
-    from. Worked out once per run from the transaction totals in `got`: the amounts are summed per currency,
-    and each sum is converted exactly (Context.usd)."""
-    memo = "b2c_by_firm"
+def b2c_frame(ctx: Context, got: dict[str, Any]) -> pl.DataFrame:
+    """"The firm's B2C amount" (items 1A and 2) per firm, sorted by firm: firm_id, measure and measure_inexact
+    (exactly: the amounts summed per currency, each sum converted at its rate, lines.held_frame), and as JSON the
+    files it came from (sources) and its first rows there (first_rows)."""
+    memo = "b2c_frame"
     if memo not in got:
         b2c = got[TRANSACTION_TOTALS].lazy().filter(~B2B_ROWS.rows(ctx.period))  # totals are in the period
-        amounts = b2c.group_by("firm_id", "currency").agg(pl.col("amount").sum()).sort("firm_id", "currency")
-        per_currency: dict[str, dict[str, Decimal]] = {}
-        for firm_id, currency, amount in amounts.collect().iter_rows():
-            per_currency.setdefault(firm_id, {})[currency] = amount
-        by_file = b2c.group_by("firm_id", "_file").agg(pl.col("rows").sum()).collect()
-        got[memo] = ({firm: ctx.usd(sums) for firm, sums in per_currency.items()},
-                     file_counts(by_file, "firm_id", "rows"))
-    return got[memo]
-
-
-def b2c_first_rows(ctx: Context, got: dict[str, Any]) -> dict[str, dict[str, list[dict]]]:
-    """firm -> {file: its first B2C transactions in the period there (row, date, amount, currency)}: the rows
-    behind "the firm's B2C amount" that explain shows beside their count (items 1A and 2)."""
-    memo = "b2c_first_rows"
-    if memo not in got:
+        amounts = b2c.group_by("firm_id", "currency").agg(
+            *checked_sum(pl.col("amount"), pl.col("amount_check"), "amount")).sort("firm_id", "currency")
+        usd = held_frame(amounts.collect(), "firm_id", ctx.fx, {}, "2")
         tx = ctx.tables["transactions"]  # compact rows with their first rows (kqcalc/compact.py)
-        got[memo] = sample_rows(kept(tx, TRANSACTION_ROWS, ctx.period, all_reasons=True), "firm_id")
+        first = sample_rows_json(kept(tx, TRANSACTION_ROWS, ctx.period, all_reasons=True), "firm_id")
+        got[memo] = usd.lazy().join(sources_json(b2c, "firm_id", "rows"), on="firm_id", how="left").join(
+            first, on="firm_id", how="left").with_columns(
+            pl.col("sources", "first_rows").fill_null("{}")).sort("firm_id").collect()
     return got[memo]

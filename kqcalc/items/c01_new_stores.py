@@ -10,21 +10,32 @@ B2C amount in the period reaches the amount threshold → a fixed sum once per f
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
+from kqcalc import lines as L
 from kqcalc import words as W
-from kqcalc.compact import first_rows_of
+from kqcalc.compact import first_rows_json
 from kqcalc.issues import Issue, issue
 from kqcalc.items._common import (
     TRANSACTION_ROWS,
     TRANSACTION_TOTALS,
-    b2c_by_firm,
-    b2c_first_rows,
+    b2c_frame,
     transaction_totals,
 )
 from kqcalc.lazy import pl
-from kqcalc.lines import Context, LeftOut, Line, exact, kept, tier_detail
+from kqcalc.lines import (
+    Context,
+    LeftOut,
+    exact,
+    json_fields,
+    json_object,
+    json_text,
+    kept,
+    present,
+    tier_detail_fields,
+)
 from kqcalc.shape import fail, need_list, need_text
 from kqcalc.text import norm_key
 
@@ -96,10 +107,12 @@ def _new_stores(ctx: Context, model: str) -> pl.DataFrame:
     return stores.filter(pl.col("model") == model)
 
 
-def _lines_1a(ctx: Context, got: dict[str, Any]) -> list[Line]:
+def _lines_1a(ctx: Context, got: dict[str, Any]) -> pl.DataFrame:
+    """One line per firm with a new B2C store: paid when its best store has the orders and the firm's B2C amount
+    reaches the threshold (x ≥ t ⟺ F ≥ t: lines.py)."""
     stores = _new_stores(ctx, "B2C")
     if stores.height == 0:
-        return []
+        return pl.DataFrame(schema=L.GROSS_SCHEMA)
     # A transaction counts toward a store by (platform, store_id); its own firm_id is not compared.
     orders = (
         got[TRANSACTION_TOTALS].lazy()
@@ -114,79 +127,82 @@ def _lines_1a(ctx: Context, got: dict[str, Any]) -> list[Line]:
         .sort(["store_orders", "platform__key", "store_id__key"], descending=[True, False, False])
         .group_by("firm_id", maintain_order=True)
         .agg(pl.col("store_orders").first(), pl.col("store_id").first(), pl.len().alias("stores"))
-        .sort("firm_id")
-        .collect()
     )
-    amounts, where = b2c_by_firm(ctx, got)
-    first = b2c_first_rows(ctx, got)
     min_orders = ctx.param("1A", "min_store_orders")
     min_usd = exact(ctx.param("1A", "min_b2c_usd"))
-    amount = exact(ctx.param("1A", "amount_rmb"))
-    out = []
-    for firm_id, store_orders, store_id, n_stores in best.iter_rows():
-        usd = exact(amounts.get(firm_id))  # type: ignore[arg-type]
-        reasons = []
-        if store_orders < min_orders:
-            reasons.append("below_order_threshold")
-        if usd < min_usd:
-            reasons.append("below_threshold")
-        detail = tier_detail(usd, [min_usd], "USD")
-        detail.update(store=store_id, store_orders=store_orders, min_store_orders=min_orders,
-                      new_b2c_stores=n_stores, sources=where.get(firm_id, {}), first_rows=first.get(firm_id, {}))
-        out.append(Line(firm_id, "1A", "", usd, "USD", Decimal(0) if reasons else amount,
-                        reasons=reasons, detail=detail))
-    return out
+    value = L.VALUE  # made when first used
+    reasons = present(pl.concat_list(
+        pl.when(pl.col("store_orders") < min_orders).then(pl.lit("below_order_threshold")),
+        pl.when(pl.col("measure") < min_usd).then(pl.lit("below_threshold"))))
+    detail = json_fields({
+        **tier_detail_fields("measure", [min_usd], "USD"), "store": json_text(pl.col("store_id")),
+        "store_orders": pl.col("store_orders").cast(pl.String), "min_store_orders": pl.lit(str(min_orders)),
+        "new_b2c_stores": pl.col("stores").cast(pl.String), "sources": pl.col("sources"),
+        "first_rows": pl.col("first_rows")})
+    return best.join(b2c_frame(ctx, got).lazy(), on="firm_id", how="left").with_columns(
+        pl.col("measure").fill_null(pl.lit(0).cast(value)), pl.col("measure_inexact").fill_null(False),
+        pl.col("sources", "first_rows").fill_null("{}"),  # a firm without B2C amount: 0
+    ).with_columns(reasons.alias("reasons")).sort("firm_id").select(
+        "firm_id", pl.lit("1A").alias("item"), pl.lit("").alias("ref"), "measure", "measure_inexact",
+        pl.lit("USD").alias("unit"),
+        pl.when(pl.col("reasons").list.len() == 0).then(pl.lit(exact(ctx.param("1A", "amount_rmb"))))
+        .otherwise(pl.lit(0)).cast(value).alias("gross"),
+        pl.lit(False).alias("gross_inexact"), pl.lit(None, value).alias("cap"), "reasons", detail.alias("detail"),
+    ).collect()
 
 
-def _lines_1b(ctx: Context) -> list[Line]:
+def _lines_1b(ctx: Context) -> pl.DataFrame:
+    """One line per firm with a new B2B store: paid once when a store is on a mainstream platform. A platform
+    written so that it names no mainstream platform without doubt (阿里巴巴 may be 1688.com): the store does not
+    count (fail closed), and `warnings` below warns (ambiguous_platform) for each such store."""
     stores = _new_stores(ctx, "B2B")
     if stores.height == 0:
-        return []
+        return pl.DataFrame(schema=L.GROSS_SCHEMA)
     mainstream = mainstream_platforms(ctx.policy)
     ambiguous = ambiguous_platforms(ctx.policy)
-    first = first_rows_of(stores, "firm_id", date="opened_on")
-    amount = exact(ctx.param("1B", "amount_rmb"))
-    by_firm: dict[str, list[tuple[str, str, str, int]]] = {}
-    for firm_id, platform, store_id, file, row in stores.select("firm_id", "platform", "store_id", "_file",
-                                                                "_row").iter_rows():
-        by_firm.setdefault(firm_id, []).append((platform, store_id, file, row))
-    out = []
-    for firm_id in sorted(by_firm):
-        group = by_firm[firm_id]
-        names = [norm_key(p) for p, _, _, _ in group]
-        platforms = sorted({mainstream.get(n, "") for n in names} - {""})
-        qualifying = [n for n in names if n in mainstream]
-        files: dict[str, int] = {}
-        for _, _, file, _ in group:
-            files[file] = files.get(file, 0) + 1
-        detail: dict[str, Any] = {"new_b2b_stores": len(group), "mainstream_platforms": platforms,
-                                  "stores": sorted(f"{p}/{s}" for p, s, _, _ in group),
-                                  "sources": dict(sorted(files.items())), "first_rows": first.get(firm_id, {})}
-        # A platform written so that it names no mainstream platform without doubt (阿里巴巴 may be 1688.com): the
-        # store does not count (fail closed), and `warnings` below warns (ambiguous_platform) for each such store.
-        doubtful = [{"platform": p, "store_id": s, "file": f, "row": r} for p, s, f, r in group
-                    if norm_key(p) in ambiguous]
-        if doubtful:
-            detail["ambiguous_platforms"] = sorted(doubtful, key=lambda d: (d["file"], d["row"]))
-        reasons = [] if qualifying else ["not_mainstream_platform"]
-        out.append(Line(firm_id, "1B", "", Decimal(len(qualifying)), "stores",
-                        amount if qualifying else Decimal(0), reasons=reasons, detail=detail))
-    return out
+    spellings = stores.get_column("platform").unique().to_list()
+    keyed = stores.lazy().with_columns(pl.col("platform").replace_strict(
+        {p: norm_key(p) for p in spellings}, return_dtype=pl.String).alias("_norm")).with_columns(
+        pl.col("_norm").replace_strict(mainstream, default=None, return_dtype=pl.String).alias("_canonical"),
+        pl.col("_norm").is_in(sorted(ambiguous)).alias("_ambiguous"))
+    doubtful = pl.struct(pl.col("_file").alias("file"), "platform", pl.col("_row").alias("row"), "store_id")
+    per_firm = keyed.sort("_file", "_row").group_by("firm_id").agg(
+        pl.len().alias("n"), pl.col("_canonical").drop_nulls().unique().sort().alias("platforms"),
+        pl.col("_canonical").is_not_null().sum().alias("qualifying"),
+        pl.concat_str("platform", pl.lit("/"), "store_id").sort().alias("stores"),
+        doubtful.filter(pl.col("_ambiguous")).alias("doubtful"))
+    files = keyed.group_by("firm_id", "_file").agg(pl.len().cast(pl.String).alias("n"))
+    value = L.VALUE  # made when first used
+    detail = json_fields({
+        "new_b2b_stores": pl.col("n").cast(pl.String), "mainstream_platforms": json_text(pl.col("platforms")),
+        "stores": json_text(pl.col("stores")), "sources": pl.col("sources"),
+        "first_rows": pl.col("first_rows").fill_null("{}"),
+        "ambiguous_platforms": pl.when(pl.col("doubtful").list.len() > 0).then(json_text(pl.col("doubtful")))})
+    met = pl.col("qualifying") > 0
+    return per_firm.join(json_object(files, "firm_id", "_file", pl.col("n"), "sources"), on="firm_id").join(
+        first_rows_json(stores, "firm_id", date="opened_on"), on="firm_id", how="left").sort("firm_id").select(
+        "firm_id", pl.lit("1B").alias("item"), pl.lit("").alias("ref"), pl.col("qualifying").cast(value)
+        .alias("measure"), pl.lit(False).alias("measure_inexact"), pl.lit("stores").alias("unit"),
+        pl.when(met).then(pl.lit(exact(ctx.param("1B", "amount_rmb")))).otherwise(pl.lit(0)).cast(value)
+        .alias("gross"), pl.lit(False).alias("gross_inexact"), pl.lit(None, value).alias("cap"),
+        pl.when(met).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(pl.lit(["not_mainstream_platform"]))
+        .alias("reasons"), detail.alias("detail"),
+    ).collect()
 
 
-def lines(ctx: Context, got: dict[str, Any]) -> list[Line]:
-    return _lines_1a(ctx, got) + _lines_1b(ctx)
+def frame_lines(ctx: Context, got: dict[str, Any]) -> pl.DataFrame:
+    return pl.concat([_lines_1a(ctx, got), _lines_1b(ctx)])
 
 
-def warnings(ctx: Context, lines: list[Line]) -> list[Issue]:
+def warnings(ctx: Context, lines: pl.DataFrame) -> list[Issue]:
     """One warning per new B2B store whose platform is an ambiguous spelling (SPEC §2, item 1B): the store does not
     count, and staff are told which full names would."""
     full_names = ", ".join(
         "/".join([p["name"], *[a for a in p.get("aliases", []) if not a.isascii()][:1]])
         for p in ctx.policy.items["1B"].get("mainstream_platforms", []))
     out = []
-    for line in lines:
-        for store in line.detail.get("ambiguous_platforms", []) if line.item == "1B" else []:
+    for detail in lines.filter(pl.col("item") == "1B").get_column("detail"):
+        for store in json.loads(detail).get("ambiguous_platforms", []):
             out.append(issue("stores", store["file"], store["row"], ctx.header(store["file"], "platform"),
                              "ambiguous_platform", platform=repr(store["platform"]), store=repr(store["store_id"]),
                              full_names=full_names))

@@ -12,16 +12,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from kqcalc import lines as L
 from kqcalc import words as W
-from kqcalc.items._common import (
-    TRANSACTION_ROWS,
-    TRANSACTION_TOTALS,
-    b2c_by_firm,
-    b2c_first_rows,
-    transaction_totals,
-)
+from kqcalc.items._common import TRANSACTION_ROWS, TRANSACTION_TOTALS, b2c_frame, transaction_totals
 from kqcalc.lazy import pl
-from kqcalc.lines import Context, LeftOut, Line, exact, tier_detail
+from kqcalc.lines import Context, LeftOut, exact, json_fields, tier_detail_fields
 
 ITEMS = ("2",)
 
@@ -39,22 +34,26 @@ def queries(ctx: Context) -> dict[str, pl.LazyFrame]:
     return {TRANSACTION_TOTALS: transaction_totals(ctx)}
 
 
-def lines(ctx: Context, got: dict[str, Any]) -> list[Line]:
+def frame_lines(ctx: Context, got: dict[str, Any]) -> pl.DataFrame:
+    """One line per firm with B2C transactions in the period: the amount of the highest tier its B2C amount
+    reaches (x ≥ t ⟺ F ≥ t: lines.py), 0 below the first."""
     tiers = ctx.param("2", "tiers")
     thresholds = [exact(t["min_b2c_usd"]) for t in tiers]
     amounts = [exact(t["amount_rmb"]) for t in tiers]
-    usd_by_firm, where = b2c_by_firm(ctx, got)
-    first = b2c_first_rows(ctx, got)
-    out = []
-    for firm_id, usd in usd_by_firm.items():  # sorted by firm_id
-        measure = exact(usd)  # type: ignore[arg-type]
-        reached = [a for a, floor in zip(amounts, thresholds, strict=True) if measure >= floor]
-        detail = tier_detail(measure, thresholds, "USD")
-        detail["sources"] = where.get(firm_id, {})
-        detail["first_rows"] = first.get(firm_id, {})
-        out.append(Line(firm_id, "2", "", measure, "USD", reached[-1] if reached else Decimal(0),
-                        reasons=[] if reached else ["below_threshold"], detail=detail))
-    return out
+    value = L.VALUE  # made when first used
+    gross = pl.lit(0).cast(value)
+    for floor, amount in zip(thresholds, amounts, strict=True):
+        gross = pl.when(pl.col("measure") >= floor).then(pl.lit(amount).cast(value)).otherwise(gross)
+    reached = pl.col("measure") >= thresholds[0]
+    detail = json_fields({**tier_detail_fields("measure", thresholds, "USD"), "sources": pl.col("sources"),
+                          "first_rows": pl.col("first_rows")})
+    return b2c_frame(ctx, got).select(
+        "firm_id", pl.lit("2").alias("item"), pl.lit("").alias("ref"), "measure", "measure_inexact",
+        pl.lit("USD").alias("unit"), gross.alias("gross"), pl.lit(False).alias("gross_inexact"),
+        pl.lit(None, value).alias("cap"),
+        pl.when(reached).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(pl.lit(["below_threshold"]))
+        .alias("reasons"),
+        detail.alias("detail"))
 
 
 # --- words: rule text and facts for report.xlsx and explain ---

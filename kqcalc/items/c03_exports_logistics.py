@@ -13,11 +13,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from kqcalc import lines as L
 from kqcalc import words as W
-from kqcalc.compact import IN_PERIOD, row_count, sample_rows
+from kqcalc.compact import IN_PERIOD, row_count, sample_rows_json
 from kqcalc.compact import ROWS as COMPACT_ROWS
 from kqcalc.lazy import pl
-from kqcalc.lines import Context, LeftOut, Line, exact, file_counts, kept
+from kqcalc.lines import Context, LeftOut, checked_sum, exact, held_frame, json_fields, json_text, kept, sources_json
 
 ITEMS = ("3A", "3B")
 
@@ -60,7 +61,7 @@ def _totals(ctx: Context, spec: _PerUnit) -> pl.LazyFrame:
         rows = rows.with_columns(currency=pl.lit("USD"))
     counted = ~not_counted.rows(ctx.period)
     return rows.group_by(spec.who, "_file", "currency").agg(
-        pl.col(spec.quantity).filter(counted).sum().alias("measure"),
+        *checked_sum(pl.col(spec.quantity).filter(counted), None, "measure"),
         row_count().alias("rows"),
         pl.col(COMPACT_ROWS).filter(counted).sum().alias("counted"),
     )
@@ -70,34 +71,34 @@ def queries(ctx: Context) -> dict[str, pl.LazyFrame]:
     return {spec.item: _totals(ctx, spec) for spec in (_3A, _3B)}
 
 
-def _per_unit(ctx: Context, spec: _PerUnit, totals: pl.DataFrame) -> list[Line]:
-    if totals.height == 0:
-        return []
+def _per_unit(ctx: Context, spec: _PerUnit, totals: pl.DataFrame) -> pl.DataFrame:
+    """One line per recipient with rows in the period: the quantity counted (USD: each currency's sum at its
+    exact rate) and rate × it, exactly (lines.held_frame), capped by the rules; its detail as JSON."""
     item, who = spec.item, spec.who
-    per_recipient = totals.lazy().group_by(who).agg(
-        pl.col("rows").sum(), pl.col("counted").sum()).sort(who).collect()
-    per_currency: dict[str, dict[str, Decimal]] = {}
-    for recipient, currency, measure in totals.lazy().group_by(who, "currency").agg(
-            pl.col("measure").sum()).collect().iter_rows():
-        per_currency.setdefault(recipient, {})[currency] = exact(measure)
     rate = exact(ctx.param(item, spec.rate_key))
-    rate_text = str(ctx.param(item, spec.rate_key))
-    cap = exact(ctx.param(item, "cap_rmb"))
-    where = file_counts(totals, who, "counted")
+    per_recipient = totals.lazy().group_by(who).agg(pl.col("rows").sum(), pl.col("counted").sum())
+    amounts = totals.group_by(who, "currency").agg(
+        *checked_sum(pl.col("measure"), pl.col("measure_check"), "amount")).sort(who, "currency")
+    exact_values = held_frame(amounts, who, ctx.fx, {"gross": rate}, item)
     counted_rows = kept(ctx.tables[spec.table], ROWS[spec.table], ctx.period)  # compact rows
-    first = sample_rows(counted_rows, who)  # the first rows counted, for explain
-    out = []
-    for recipient, n_rows, counted in per_recipient.iter_rows():
-        measure = ctx.usd(per_currency.get(recipient, {}))
-        detail = {"rate": rate_text, "rows_in_period": n_rows, "rows_counted": counted,
-                  "sources": where.get(recipient, {}), "first_rows": first.get(recipient, {})}
-        out.append(Line(recipient, item, "", measure, spec.unit, rate * measure, cap=cap,
-                        reasons=[] if measure > 0 else [spec.reason], detail=detail))
-    return out
+    detail = json_fields({
+        "rate": json_text(pl.lit(str(ctx.param(item, spec.rate_key)))),
+        "rows_in_period": pl.col("rows").cast(pl.String), "rows_counted": pl.col("counted").cast(pl.String),
+        "sources": pl.col("sources").fill_null("{}"), "first_rows": pl.col("first_rows").fill_null("{}")})
+    met = (pl.col("measure") > 0) | pl.col("measure_inexact")
+    return per_recipient.join(exact_values.lazy(), on=who, how="left").join(
+        sources_json(totals.lazy(), who, "counted"), on=who, how="left").join(
+        sample_rows_json(counted_rows, who), on=who, how="left").sort(who).select(
+        pl.col(who).alias("firm_id"), pl.lit(item).alias("item"), pl.lit("").alias("ref"), "measure",
+        "measure_inexact", pl.lit(spec.unit).alias("unit"), "gross", "gross_inexact",
+        pl.lit(ctx.param(item, "cap_rmb")).cast(L.VALUE).alias("cap"),  # L.VALUE: made when first used
+        pl.when(met).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(pl.lit([spec.reason])).alias("reasons"),
+        detail.alias("detail"),
+    ).collect()
 
 
-def lines(ctx: Context, got: dict[str, Any]) -> list[Line]:
-    return _per_unit(ctx, _3A, got["3A"]) + _per_unit(ctx, _3B, got["3B"])
+def frame_lines(ctx: Context, got: dict[str, Any]) -> pl.DataFrame:
+    return pl.concat([_per_unit(ctx, _3A, got["3A"]), _per_unit(ctx, _3B, got["3B"])])
 
 
 # --- words: rule text and facts for report.xlsx and explain ---

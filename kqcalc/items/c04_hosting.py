@@ -10,11 +10,25 @@ the summed service fees, capped. Client identity: client_id, else the normalised
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from kqcalc import lines as L
 from kqcalc import words as W
-from kqcalc.compact import first_rows_of
+from kqcalc.compact import first_rows_json
 from kqcalc.lazy import pl
-from kqcalc.lines import Context, LeftOut, Line, exact, sources, tier_detail
+from kqcalc.lines import (
+    Context,
+    LeftOut,
+    check_sums,
+    checked_sum,
+    exact,
+    held_frame,
+    json_fields,
+    json_text,
+    present,
+    sources_json,
+    tier_detail_fields,
+)
 
 ITEMS = ("4",)
 
@@ -28,42 +42,54 @@ PARAMS: dict[str, dict[str, type]] = {
 ROWS: dict[str, tuple[LeftOut, ...]] = {"hosting_services": ()}
 
 
-def lines(ctx: Context) -> list[Line]:
+def frame_lines(ctx: Context, got: dict[str, Any]) -> pl.DataFrame:
+    """One line per provider: its clients' fees times the fee share (exact: lines.held_frame), when it has the
+    clients and their B2C or B2B amount reaches the floor (x ≥ t ⟺ F ≥ t: lines.py)."""
     rows = ctx.tables["hosting_services"]
     if rows.height == 0:
-        return []
+        return pl.DataFrame(schema=L.GROSS_SCHEMA)
     totals = rows.group_by("provider_id").agg(
         pl.col("client").n_unique().alias("clients"),
-        pl.col("client_b2c_usd").sum(),
-        pl.col("client_b2b_usd").sum(),
-        pl.col("service_fee_rmb").sum(),
+        *checked_sum(pl.col("client_b2c_usd"), None, "b2c"),
+        *checked_sum(pl.col("client_b2b_usd"), None, "b2b"),
+        *checked_sum(pl.col("service_fee_rmb"), None, "amount"),
     ).sort("provider_id")
+    for column in ("b2c", "b2b"):
+        check_sums(totals, column, "provider_id", "4")
     min_clients = ctx.param("4", "min_clients")
     min_b2c = exact(ctx.param("4", "min_clients_b2c_usd"))
     min_b2b = exact(ctx.param("4", "min_clients_b2b_usd"))
-    share = exact(ctx.param("4", "fee_share"))
-    cap = exact(ctx.param("4", "cap_rmb"))
-    where = sources(rows, "provider_id")
-    first = first_rows_of(rows, "provider_id", value="service_fee_rmb", currency="RMB")
-    out = []
-    for provider, clients, b2c, b2b, fees in totals.iter_rows():
-        b2c, b2b, fees = exact(b2c), exact(b2b), exact(fees)
-        reasons = []
-        if clients < min_clients:
-            reasons.append("below_client_threshold")
-        if b2c < min_b2c and b2b < min_b2b:
-            reasons.append("below_threshold")
-        detail = {
-            "clients": tier_detail(Decimal(clients), [Decimal(min_clients)], "clients"),
-            "clients_b2c_usd": tier_detail(b2c, [min_b2c], "USD"),
-            "clients_b2b_usd": tier_detail(b2b, [min_b2b], "USD"),
-            "fee_share": str(ctx.param("4", "fee_share")),
-            "sources": where.get(provider, {}),
-            "first_rows": first.get(provider, {}),
-        }
-        out.append(Line(provider, "4", "", fees, "RMB", Decimal(0) if reasons else share * fees, cap=cap,
-                        reasons=reasons, detail=detail))
-    return out
+    value = L.VALUE  # made when first used
+    fees = held_frame(totals.with_columns(pl.lit("RMB").alias("currency")), "provider_id", {"RMB": Decimal(1)},
+                      {"gross": exact(ctx.param("4", "fee_share"))}, "4")
+    reasons = present(pl.concat_list(
+        pl.when(pl.col("clients") < min_clients).then(pl.lit("below_client_threshold")),
+        pl.when((pl.col("b2c") < min_b2c) & (pl.col("b2b") < min_b2b)).then(pl.lit("below_threshold"))))
+
+    def tiers(column: str, floor: Decimal, unit: str) -> pl.Expr:
+        return json_fields(tier_detail_fields(column, [floor], unit))
+
+    detail = json_fields({
+        "clients": tiers("_clients", Decimal(min_clients), "clients"), "clients_b2c_usd": tiers("b2c", min_b2c, "USD"),
+        "clients_b2b_usd": tiers("b2b", min_b2b, "USD"),
+        "fee_share": json_text(pl.lit(str(ctx.param("4", "fee_share")))),
+        "sources": pl.col("sources").fill_null("{}"), "first_rows": pl.col("first_rows").fill_null("{}")})
+    counted = rows.lazy().with_columns(pl.lit(1).alias("_n"))
+    return totals.lazy().drop("amount").join(fees.lazy(), on="provider_id").join(
+        sources_json(counted, "provider_id", "_n"), on="provider_id", how="left").join(
+        first_rows_json(rows, "provider_id", value="service_fee_rmb", currency="RMB"), on="provider_id", how="left",
+    ).with_columns(
+        pl.col("clients").cast(value).alias("_clients"), pl.col("b2c", "b2b").cast(value),
+        pl.lit(False).alias("_clients_inexact"), pl.lit(False).alias("b2c_inexact"), pl.lit(False).alias("b2b_inexact"),
+        reasons.alias("reasons"),
+    ).sort("provider_id").select(
+        pl.col("provider_id").alias("firm_id"), pl.lit("4").alias("item"), pl.lit("").alias("ref"), "measure",
+        "measure_inexact", pl.lit("RMB").alias("unit"),
+        pl.when(pl.col("reasons").list.len() == 0).then(pl.col("gross")).otherwise(pl.lit(0).cast(value))
+        .alias("gross"),
+        ((pl.col("reasons").list.len() == 0) & pl.col("gross_inexact")).alias("gross_inexact"),
+        pl.lit(exact(ctx.param("4", "cap_rmb"))).cast(value).alias("cap"), "reasons", detail.alias("detail"),
+    ).collect()
 
 
 # --- words: rule text and facts for report.xlsx and explain ---

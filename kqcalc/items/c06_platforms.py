@@ -11,11 +11,23 @@ with a client annual amount reaching the client threshold, capped. A platform wi
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from kqcalc import lines as L
 from kqcalc import words as W
-from kqcalc.compact import first_rows_of
+from kqcalc.compact import first_rows_json
 from kqcalc.lazy import pl
-from kqcalc.lines import Context, LeftOut, Line, exact, kept, sources, tier_detail
+from kqcalc.lines import (
+    Context,
+    LeftOut,
+    exact,
+    json_fields,
+    json_text,
+    kept,
+    present,
+    sources_json,
+    tier_detail_fields,
+)
 
 ITEMS = ("6",)
 
@@ -32,43 +44,48 @@ ROWS: dict[str, tuple[LeftOut, ...]] = {
 }
 
 
-def lines(ctx: Context) -> list[Line]:
+def frame_lines(ctx: Context, got: dict[str, Any]) -> pl.DataFrame:
+    """One line per platform with a `platforms` or onboarding row: the fixed sum per qualifying client, capped,
+    when the platform's annual amount reaches the threshold (x ≥ t ⟺ F ≥ t: lines.py)."""
     platforms = ctx.tables["platforms"]
     onboarding = ctx.tables["platform_onboarding"]
-    ids = sorted(set(platforms["platform_id"].to_list()) | set(onboarding["platform_id"].to_list()))
-    if not ids:
-        return []
-    annual = dict(platforms.select("platform_id", "annual_usd").iter_rows())
+    ids = pl.concat([platforms.select("platform_id"), onboarding.select("platform_id")]).unique()
+    if ids.height == 0:
+        return pl.DataFrame(schema=L.GROSS_SCHEMA)
     min_platform = exact(ctx.param("6", "min_platform_usd"))
     min_client = ctx.param("6", "min_client_usd")
-    per_client = exact(ctx.param("6", "rmb_per_client"))
-    cap = exact(ctx.param("6", "cap_rmb"))
-    joined = kept(onboarding, ROWS["platform_onboarding"], ctx.period)
-    qualifying = joined.filter(pl.col("client_annual_usd") >= pl.lit(min_client))
-    clients = dict(qualifying.group_by("platform_id").agg(pl.col("client").n_unique()).iter_rows())
-    joined_count = dict(joined.group_by("platform_id").agg(pl.col("client").n_unique()).iter_rows())
-    where = sources(onboarding, "platform_id")
-    first = first_rows_of(onboarding, "platform_id", date="joined_on", value="client_annual_usd", currency="USD")
-    out = []
-    for platform_id in ids:
-        n = clients.get(platform_id, 0)
-        reasons = []
-        if platform_id not in annual:
-            reasons.append("platform_amount_unknown")
-            amount_detail = {}
-        else:
-            usd = exact(annual[platform_id])
-            amount_detail = tier_detail(usd, [min_platform], "USD")
-            if usd < min_platform:
-                reasons.append("below_threshold")
-        if n == 0:
-            reasons.append("no_qualifying_clients")
-        detail = {"platform_annual_usd": amount_detail, "clients_joined_in_period": joined_count.get(platform_id, 0),
-                  "qualifying_clients": n, "min_client_usd": str(ctx.param("6", "min_client_usd")),
-                  "sources": where.get(platform_id, {}), "first_rows": first.get(platform_id, {})}
-        out.append(Line(platform_id, "6", "", Decimal(n), "clients",
-                        Decimal(0) if reasons else per_client * n, cap=cap, reasons=reasons, detail=detail))
-    return out
+    value = L.VALUE  # made when first used
+    annual = platforms.lazy().unique("platform_id", keep="last", maintain_order=True).select(
+        "platform_id", pl.col("annual_usd").fill_null(0).cast(value).alias("usd"), pl.lit(False).alias("usd_inexact"))
+    joined = kept(onboarding, ROWS["platform_onboarding"], ctx.period).lazy()
+    clients = joined.group_by("platform_id").agg(
+        pl.col("client").filter(pl.col("client_annual_usd") >= pl.lit(min_client)).n_unique().alias("n"),
+        pl.col("client").n_unique().alias("joined"))
+    known = pl.col("usd").is_not_null()
+    reasons = present(pl.concat_list(
+        pl.when(~known).then(pl.lit("platform_amount_unknown")),
+        pl.when(known & (pl.col("usd") < min_platform)).then(pl.lit("below_threshold")),
+        pl.when(pl.col("n") == 0).then(pl.lit("no_qualifying_clients"))))
+    detail = json_fields({
+        "platform_annual_usd": pl.when(known).then(json_fields(tier_detail_fields("usd", [min_platform], "USD")))
+        .otherwise(pl.lit("{}")),
+        "clients_joined_in_period": pl.col("joined").cast(pl.String), "qualifying_clients": pl.col("n").cast(pl.String),
+        "min_client_usd": json_text(pl.lit(str(min_client))), "sources": pl.col("sources").fill_null("{}"),
+        "first_rows": pl.col("first_rows").fill_null("{}")})
+    counted = onboarding.lazy().with_columns(pl.lit(1).alias("_n"))
+    first = first_rows_json(onboarding, "platform_id", date="joined_on", value="client_annual_usd", currency="USD")
+    return ids.lazy().join(annual, on="platform_id", how="left").join(clients, on="platform_id", how="left").join(
+        sources_json(counted, "platform_id", "_n"), on="platform_id", how="left").join(
+        first, on="platform_id", how="left").with_columns(
+        pl.col("n", "joined").fill_null(0)).with_columns(reasons.alias("reasons")).sort("platform_id").select(
+        pl.col("platform_id").alias("firm_id"), pl.lit("6").alias("item"), pl.lit("").alias("ref"),
+        pl.col("n").cast(value).alias("measure"), pl.lit(False).alias("measure_inexact"),
+        pl.lit("clients").alias("unit"),
+        pl.when(pl.col("reasons").list.len() == 0).then(pl.lit(exact(ctx.param("6", "rmb_per_client"))).cast(value)
+                                                       * pl.col("n")).otherwise(pl.lit(0)).cast(value).alias("gross"),
+        pl.lit(False).alias("gross_inexact"), pl.lit(exact(ctx.param("6", "cap_rmb"))).cast(value).alias("cap"),
+        "reasons", detail.alias("detail"),
+    ).collect()
 
 
 # --- words: rule text and facts for report.xlsx and explain ---

@@ -11,9 +11,12 @@ item 8 in earlier years.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from kqcalc import lines as L
 from kqcalc import words as W
-from kqcalc.lines import Context, LeftOut, Line, exact, sources, tier_detail
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, exact, json_fields, json_text, present, sources_json, tier_detail_fields
 
 ITEMS = ("8",)
 
@@ -27,31 +30,40 @@ TIERS: dict[str, dict[str, type]] = {"8": {"min_active_firms": int, "min_online_
 ROWS: dict[str, tuple[LeftOut, ...]] = {"parks": ()}
 
 
-def lines(ctx: Context) -> list[Line]:
+def frame_lines(ctx: Context, got: dict[str, Any]) -> pl.DataFrame:
+    """One line per park: the tier both its active firms and its online total reach (x ≥ t ⟺ F ≥ t: lines.py),
+    paid when recognised (the earlier tiers' awards are taken off by the general rules: top_up_one_time_items)."""
     parks = ctx.tables["parks"]
     if parks.height == 0:
-        return []
+        return pl.DataFrame(schema=L.GROSS_SCHEMA)
     tiers = ctx.param("8", "tiers")
     firm_floors = [Decimal(t["min_active_firms"]) for t in tiers]
     online_floors = [exact(t["min_online_rmb"]) for t in tiers]
-    where = sources(parks, "park_id")
-    out = []
-    for park_id, name, active, online, recognized in parks.sort("park_id").select(
-        "park_id", "park_name", "active_firms", "online_total_rmb", "recognized"
-    ).iter_rows():
-        by_firms = tier_detail(Decimal(active), firm_floors, "firms")
-        by_online = tier_detail(exact(online), online_floors, "RMB")
-        tier = min(by_firms["tier"], by_online["tier"])
-        reasons = []
-        if not recognized:
-            reasons.append("not_recognized")
-        if tier == 0:
-            reasons.append("below_threshold")
-        gross = exact(tiers[tier - 1]["amount_rmb"]) if tier and recognized else Decimal(0)
-        detail = {"park_name": name, "tier_by_active_firms": by_firms, "tier_by_online_total": by_online,
-                  "tier": tier, "sources": where.get(park_id, {})}
-        out.append(Line(park_id, "8", "", Decimal(tier), "tier", gross, reasons=reasons, detail=detail))
-    return out
+    value = L.VALUE  # made when first used
+    by_firms = tier_detail_fields("_firms", firm_floors, "firms")
+    by_online = tier_detail_fields("_online", online_floors, "RMB")
+    tier = pl.min_horizontal(by_firms["tier"].cast(pl.Int64), by_online["tier"].cast(pl.Int64))
+    recognized = pl.col("recognized").fill_null(False)
+    gross = pl.lit(0).cast(value)
+    for i, t in enumerate(tiers):
+        gross = pl.when(recognized & (pl.col("tier") == i + 1)).then(pl.lit(exact(t["amount_rmb"])).cast(value)) \
+            .otherwise(gross)
+    detail = json_fields({"park_name": json_text(pl.col("park_name")).fill_null("null"),
+                          "tier_by_active_firms": json_fields(by_firms), "tier_by_online_total": json_fields(by_online),
+                          "tier": pl.col("tier").cast(pl.String), "sources": pl.col("sources").fill_null("{}")})
+    reasons = present(pl.concat_list(pl.when(~recognized).then(pl.lit("not_recognized")),
+                                     pl.when(pl.col("tier") == 0).then(pl.lit("below_threshold"))))
+    counted = parks.lazy().with_columns(pl.lit(1).alias("_n"))
+    return parks.lazy().sort("park_id", maintain_order=True).with_columns(
+        pl.col("active_firms").cast(value).alias("_firms"), pl.col("online_total_rmb").cast(value).alias("_online"),
+        pl.lit(False).alias("_firms_inexact"), pl.lit(False).alias("_online_inexact"),
+    ).with_columns(tier.alias("tier")).join(sources_json(counted, "park_id", "_n"), on="park_id", how="left",
+                                            maintain_order="left").select(
+        pl.col("park_id").alias("firm_id"), pl.lit("8").alias("item"), pl.lit("").alias("ref"),
+        pl.col("tier").cast(value).alias("measure"), pl.lit(False).alias("measure_inexact"),
+        pl.lit("tier").alias("unit"), gross.alias("gross"), pl.lit(False).alias("gross_inexact"),
+        pl.lit(None, value).alias("cap"), reasons.alias("reasons"), detail.alias("detail"),
+    ).collect()
 
 
 # --- words: rule text and facts for report.xlsx and explain ---

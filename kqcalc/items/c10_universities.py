@@ -12,10 +12,12 @@ sum once per program. Universities need only be registered in the zone (rules.py
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from kqcalc import lines as L
 from kqcalc import words as W
 from kqcalc.lazy import pl
-from kqcalc.lines import Context, LeftOut, Line, exact, kept, tier_detail
+from kqcalc.lines import Context, LeftOut, exact, json_fields, json_text, kept, present, tier_detail_fields
 
 ITEMS = ("10A", "10B")
 
@@ -34,25 +36,31 @@ ROWS: dict[str, tuple[LeftOut, ...]] = {
 _KINDS = (("10A", "major", "min_enrollment"), ("10B", "college", "min_students"))
 
 
-def lines(ctx: Context) -> list[Line]:
+def frame_lines(ctx: Context, got: dict[str, Any]) -> pl.DataFrame:
+    """One line per major (10A) or college (10B) approved in the period: its enrollment against the floor."""
     programs = kept(ctx.tables["university_programs"], ROWS["university_programs"], ctx.period)
+    value = L.VALUE  # made when first used
     out = []
     for item, kind, floor_key in _KINDS:
         floor = ctx.param(item, floor_key)
-        amount = exact(ctx.param(item, "amount_rmb"))
-        for row in programs.filter(pl.col("kind") == kind).sort("university_id", "program_id__key").iter_rows(
-            named=True
-        ):
-            reasons = []
-            if item == "10A" and not row["in_admission_plan"]:
-                reasons.append("not_in_admission_plan")
-            if row["enrollment"] < floor:
-                reasons.append("below_threshold")
-            detail = tier_detail(Decimal(row["enrollment"]), [Decimal(floor)], "students") | {
-                "approved_on": row["approved_on"].isoformat(), "source": {"file": row["_file"], "row": row["_row"]}}
-            out.append(Line(row["university_id"], item, row["program_id"], Decimal(row["enrollment"]), "students",
-                            Decimal(0) if reasons else amount, reasons=reasons, detail=detail))
-    return out
+        reasons = present(pl.concat_list(
+            pl.when(~pl.col("in_admission_plan").fill_null(False)).then(pl.lit("not_in_admission_plan"))
+            if item == "10A" else pl.lit(None, pl.String),
+            pl.when(pl.col("enrollment") < floor).then(pl.lit("below_threshold"))))
+        source = pl.struct(pl.col("_file").alias("file"), pl.col("_row").alias("row"))
+        detail = json_fields({**tier_detail_fields("measure", [Decimal(floor)], "students"),
+                              "approved_on": json_text(pl.col("approved_on").dt.to_string("%Y-%m-%d")),
+                              "source": json_text(source)})
+        out.append(programs.lazy().filter(pl.col("kind") == kind).sort("university_id", "program_id__key").with_columns(
+            pl.col("enrollment").cast(value).alias("measure"), pl.lit(False).alias("measure_inexact"),
+            reasons.alias("reasons"),
+        ).select(
+            pl.col("university_id").alias("firm_id"), pl.lit(item).alias("item"), pl.col("program_id").alias("ref"),
+            "measure", "measure_inexact", pl.lit("students").alias("unit"),
+            pl.when(pl.col("reasons").list.len() == 0).then(pl.lit(exact(ctx.param(item, "amount_rmb"))))
+            .otherwise(pl.lit(0)).cast(value).alias("gross"),
+            pl.lit(False).alias("gross_inexact"), pl.lit(None, value).alias("cap"), "reasons", detail.alias("detail")))
+    return pl.concat(pl.collect_all(out))
 
 
 # --- words: rule text and facts for report.xlsx and explain ---

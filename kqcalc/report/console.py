@@ -75,12 +75,12 @@ def print_summary(console: Any, result: RunResult, folder: Path | None, run: Pat
     from rich.table import Table
     from rich.text import Text
 
-    from kqcalc.record import line_totals
+    from kqcalc.record import frame_totals
 
     lang = L.lang_of(lang)
     w = WORDS[lang]
     policy = result.policy
-    sums = line_totals(result.lines)
+    sums = frame_totals(result.lines)
     rows = sorted(sums.by_firm.items(), key=lambda kv: result.ranks[kv[0]])
 
     firms = Table(title=w["top"].format(n=min(top, len(rows)), firms=len(rows)), title_justify="left",
@@ -95,9 +95,9 @@ def print_summary(console: Any, result: RunResult, folder: Path | None, run: Pat
     console.print(firms)
 
     paid: dict[str, int] = {}
-    for line in result.lines:
-        if line.award > 0:
-            paid[line.item] = paid.get(line.item, 0) + 1
+    for item, award in result.lines.select("item", "award").iter_rows():
+        if award > 0:
+            paid[item] = paid.get(item, 0) + 1
     by_item = sums.by_item
     items = Table(title=w["by_item"], title_justify="left", show_edge=False, pad_edge=False, show_footer=True)
     items.add_column(w["item"], footer=w["all"])
@@ -114,7 +114,7 @@ def print_summary(console: Any, result: RunResult, folder: Path | None, run: Pat
     funding = sums.by_funding
     console.print(Text("  ".join(f"{L.funding(k, lang)} {v:,.2f}" for k, v in funding.items())
                        + f"  {w['all']} {total:,.2f}"))
-    console.print(Text(w["lines"].format(lines=len(result.lines), firms=len(result.ranks))
+    console.print(Text(w["lines"].format(lines=result.lines.height, firms=len(result.ranks))
                        + L.PUNCT[lang]["sep"]
                        + w["issues"].format(errors=result.errors, warnings=len(result.issues) - result.errors)))
     if folder is not None:

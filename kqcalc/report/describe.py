@@ -137,7 +137,7 @@ def sources(record: dict[str, Any]) -> list[tuple[str, int | None, int | None]]:
 
 def first_rows(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """file -> the first rows (row, date, value, currency) the measure came from there, when the clause kept them
-    (kqcalc.compact.sample_rows); the count of all of them is in `sources`."""
+    (kqcalc.compact.sample_rows_json); the count of all of them is in `sources`."""
     found = (record.get("detail") or {}).get("first_rows")
     return found if isinstance(found, dict) else {}
 

@@ -33,8 +33,8 @@ from typing import Any
 
 from kqcalc import words as L
 from kqcalc.items import ITEMS
-from kqcalc.lines import Line, round_fen
-from kqcalc.record import LineRecord, RunRecord, manifest
+from kqcalc.lines import round_fen
+from kqcalc.record import LineRecord, RunRecord, detail_of, manifest
 from kqcalc.report import describe
 from kqcalc.run import RunResult
 
@@ -353,30 +353,35 @@ def _line_rows(result: RunResult, record: RunRecord, lang: str) -> Iterable[list
     policy = result.policy
     titles = {i: policy.title(i, lang) for i in ITEMS}
     rule_cache: dict[tuple[str, str], str] = {}
-    for line, texts in zip(result.lines, record.lines, strict=True):
-        light = _light_record(line, texts)
+    for line, texts in zip(_final_lines(result), record.lines, strict=True):
+        light = _light_record(texts)
         key = describe.rule_key(light)
         rule = rule_cache.get(key)
         if rule is None:
             rule = rule_cache[key] = describe.rule_text(light, policy, lang)
         taken = {r: Decimal(0) for r in L.DEDUCTION_RULES}
-        for d in line.deductions:
-            taken[d.rule] = taken.get(d.rule, Decimal(0)) + d.amount
+        for d in line["deductions"]:
+            taken[d["rule"]] = taken.get(d["rule"], Decimal(0)) + d["amount"]
         reason = texts.reason
         yield [
-            result.ranks[line.firm_id], line.firm_id, result.names.get(line.firm_id, ""), line.item,
-            titles[line.item], line.ref, float(line.measure), L.unit(line.unit, lang), rule,
-            _fen(line.gross), _fen(line.cap), _fen(line.capped),
+            result.ranks[texts.firm_id], texts.firm_id, result.names.get(texts.firm_id, ""), texts.item,
+            titles[texts.item], texts.ref, float(line["measure"]), L.unit(texts.unit, lang), rule,
+            _fen(line["gross"]), _fen(line["cap"]), _fen(line["capped"]),
             *(_fen(taken[r]) for r in L.DEDUCTION_RULES),
-            float(line.award), L.funding(line.funding, lang), L.status(line.status, lang), reason,
+            float(line["award"]), L.funding(texts.funding, lang), L.status(texts.status, lang), reason,
             L.reasons(reason, lang),
         ]
 
 
-def _light_record(line: Line, texts: LineRecord) -> dict[str, Any]:
+def _final_lines(result: RunResult) -> Iterable[dict[str, Any]]:
+    """The final lines' values (kqcalc.rules.FINAL_SCHEMA) that the sheets show as numbers."""
+    return result.lines.select("measure", "gross", "cap", "capped", "award", "deductions").iter_rows(named=True)
+
+
+def _light_record(texts: LineRecord) -> dict[str, Any]:
     """The parts of the stored line record (kqcalc.record.LineRecord) that describe.py reads."""
-    return {"item": line.item, "measure": texts.measure, "unit": line.unit, "detail": line.detail,
-            "firm_id": line.firm_id, "ref": line.ref}
+    return {"item": texts.item, "measure": texts.measure, "unit": texts.unit, "detail": detail_of(texts),
+            "firm_id": texts.firm_id, "ref": texts.ref}
 
 
 def _lines(book: _Book, result: RunResult, record: RunRecord) -> None:
@@ -392,7 +397,7 @@ def _lines(book: _Book, result: RunResult, record: RunRecord) -> None:
     kinds = [c.kind for c in columns]
     int_kinds = kinds.copy()
     int_kinds[6] = "int"
-    units = {line.unit for line in result.lines}
+    units = set(result.lines.get_column("unit").unique().to_list())
     whole = {L.unit(u, lang) for u in units if u in WHOLE_UNITS}
     book.table(ws, columns, _line_rows(result, record, lang), freeze_cols=3,
                kinds=lambda row: int_kinds if row[7] in whole else kinds)
@@ -408,18 +413,18 @@ def _not_paid(book: _Book, result: RunResult, record: RunRecord) -> None:
                Col(h["gap"], "text", 12, 60)]
 
     def rows() -> Iterable[list[Any]]:
-        for line, texts in zip(result.lines, record.lines, strict=True):
-            if line.award != 0:
+        for line, texts in zip(_final_lines(result), record.lines, strict=True):
+            if line["award"] != 0:
                 continue
             reason = texts.reason
             gap = ""
-            if line.status == "not_met":
+            if texts.status == "not_met":
                 gap = L.PUNCT[lang]["sep"].join(
-                    describe.condition_line(line.item, c, lang)
-                    for c in describe.conditions(_light_record(line, texts)) if c["next"] is not None)
-            yield [result.ranks[line.firm_id], line.firm_id, result.names.get(line.firm_id, ""), line.item,
-                   policy.title(line.item, lang), line.ref, float(line.measure), L.unit(line.unit, lang),
-                   _fen(line.gross), L.status(line.status, lang), reason, L.reasons(reason, lang), gap]
+                    describe.condition_line(texts.item, c, lang)
+                    for c in describe.conditions(_light_record(texts)) if c["next"] is not None)
+            yield [result.ranks[texts.firm_id], texts.firm_id, result.names.get(texts.firm_id, ""), texts.item,
+                   policy.title(texts.item, lang), texts.ref, float(line["measure"]), L.unit(texts.unit, lang),
+                   _fen(line["gross"]), L.status(texts.status, lang), reason, L.reasons(reason, lang), gap]
 
     whole = {L.unit(u, lang) for u in WHOLE_UNITS}
     kinds = [c.kind for c in columns]
@@ -432,10 +437,10 @@ def near_miss_rows(result: RunResult, record: RunRecord, lang: str) -> list[list
     """One row per condition within 10 % below its next threshold: closest first, then firm rank, item, ref."""
     policy = result.policy
     found = []
-    for line, texts in zip(result.lines, record.lines, strict=True):
+    for line in record.lines:
         if line.item not in describe.THRESHOLD_ITEMS:
             continue
-        for cond in describe.near_misses(_light_record(line, texts)):
+        for cond in describe.near_misses(_light_record(line)):
             found.append((cond["share"], result.ranks[line.firm_id], line, cond))
     found.sort(key=lambda f: (f[0], f[1], ITEMS.index(f[2].item), f[2].ref, f[3]["key"]))
     out = []
@@ -443,7 +448,8 @@ def near_miss_rows(result: RunResult, record: RunRecord, lang: str) -> list[list
         out.append([rank, line.firm_id, result.names.get(line.firm_id, ""), line.item, policy.title(line.item, lang),
                     line.ref, describe.condition_label(line.item, cond["key"], lang),
                     float(Decimal(cond["measure"])), float(Decimal(cond["next"])), float(Decimal(cond["distance"])),
-                    float(share), L.unit(cond["unit"], lang), float(line.award), L.status(line.status, lang)])
+                    float(share), L.unit(cond["unit"], lang), float(Decimal(line.award_rmb)),
+                    L.status(line.status, lang)])
     return out
 
 

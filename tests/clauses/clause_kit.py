@@ -13,19 +13,21 @@ Period 2020-07-01 … 2021-06-30 unless a test says otherwise: 365 days (Februar
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from types import ModuleType
 from typing import Any
 
+import msgspec
 import polars as pl
 from firm_codes import credit_code
 
 from kqcalc.clean import Cleaned, clean
-from kqcalc.lines import Context, Line, Period, plain
+from kqcalc.lines import GROSS_SCHEMA, Context, Period, gross_frame, plain
 from kqcalc.policy import load_policy
 from kqcalc.read import RawTable, ReadResult
-from kqcalc.rules import apply_rules, build_registry, reason_text
+from kqcalc.rules import apply_rules, build_registry
 
 PERIOD = Period(date(2020, 7, 1), date(2021, 6, 30))
 FIRM, LOGISTICS = credit_code(1), credit_code(2)
@@ -68,17 +70,80 @@ def cleaned(period: Period = PERIOD, **tables: Table | list[Table]) -> tuple[Cle
     return result, Context(result.tables, load_policy(None), period, result.headers, result.fx)
 
 
-def gross(clause: ModuleType, ctx: Context) -> list[Line]:
-    """One clause's gross lines, as items.gross_lines makes them (queries collected first where it has them)."""
-    if hasattr(clause, "queries"):
-        return clause.lines(ctx, {name: query.collect() for name, query in clause.queries(ctx).items()})
-    return clause.lines(ctx)
+@dataclass
+class Gross:
+    """One row of a clause's gross lines frame (kqcalc.lines.GROSS_SCHEMA), its detail decoded. Exact values are
+    the frame's: truncated to 20 decimals, `<value>_inexact` when digits were cut (kqcalc/lines.py)."""
+
+    firm_id: str
+    item: str
+    ref: str
+    measure: Decimal
+    measure_inexact: bool
+    unit: str
+    gross: Decimal
+    gross_inexact: bool
+    cap: Decimal | None
+    reasons: list[str]
+    detail: Any
 
 
-def final(lines: list[Line], ctx: Context) -> list[Line]:
-    """The lines after the general rules (cap, eligibility, one-time, 从高不重复, adjustments, funding)."""
-    assert not apply_rules(lines, ctx, build_registry(ctx, set()))
-    return lines
+def gross_frame_of(clause: ModuleType, ctx: Context) -> pl.DataFrame:
+    """One clause's gross lines frame, as items.gross_lines makes it (queries collected first where it has them)."""
+    got = {name: query.collect() for name, query in clause.queries(ctx).items()} if hasattr(clause, "queries") else {}
+    if hasattr(clause, "frame_lines"):
+        return clause.frame_lines(ctx, got)
+    return gross_frame(clause.lines(ctx, got) if hasattr(clause, "queries") else clause.lines(ctx))
+
+
+def gross(clause: ModuleType, ctx: Context) -> list[Gross]:
+    """One clause's gross lines, a Gross per row of its frame."""
+    return _rows(gross_frame_of(clause, ctx), Gross)
+
+
+def _rows(frame: pl.DataFrame, kind: type) -> list:
+    decoded = frame.with_columns(pl.col("detail").map_elements(msgspec.json.decode, return_dtype=pl.Object))
+    return [kind(**row) for row in decoded.iter_rows(named=True)]
+
+
+@dataclass
+class Final:
+    """One row of the final lines frame (kqcalc.rules.FINAL_SCHEMA), its detail decoded. Exact values are the
+    frame's (kqcalc.lines: truncated to 20 decimals, `<value>_inexact` when digits were cut)."""
+
+    firm_id: str
+    item: str
+    ref: str
+    measure: Decimal
+    measure_inexact: bool
+    unit: str
+    gross: Decimal
+    gross_inexact: bool
+    cap: Decimal | None
+    reasons: list[str]
+    detail: Any
+    capped: Decimal
+    capped_inexact: bool
+    after_rules: Decimal
+    after_rules_inexact: bool
+    award: Decimal
+    status: str
+    funding: str
+    rule_reasons: list[str]
+    deductions: list[dict]
+    reason: str
+
+
+def final(lines: list[Gross], ctx: Context) -> list[Final]:
+    """The lines after the general rules (cap, eligibility, one-time, 从高不重复, adjustments, funding), one
+    Final per row of the final lines frame."""
+    encode = msgspec.json.Encoder(order="sorted").encode
+    rows = [(*(getattr(ln, name) for name in GROSS_SCHEMA if name != "detail"), encode(ln.detail).decode())
+            for ln in lines]
+    frame = pl.DataFrame(rows, schema=GROSS_SCHEMA, orient="row")
+    got, issues = apply_rules(frame, ctx, build_registry(ctx, set()))
+    assert not issues, issues
+    return _rows(got, Final)
 
 
 def text(value: Any, places: int = 20) -> str | None:
@@ -93,16 +158,16 @@ LINE_COLUMNS = ("firm_id", "item", "ref", "measure", "unit", "gross", "cap", "re
 FINAL_COLUMNS = ("firm_id", "item", "ref", "capped", "award", "status", "reasons")
 
 
-def lines(got: list[Line], places: int = 20) -> pl.DataFrame:
+def lines(got: list[Gross] | list[Final], places: int = 20) -> pl.DataFrame:
     """Gross lines as a frame of LINE_COLUMNS (text), sorted by (firm_id, item, ref)."""
     return want([(ln.firm_id, ln.item, ln.ref, text(ln.measure, places), ln.unit, text(ln.gross, places),
                   text(ln.cap), ";".join(ln.reasons)) for ln in got])
 
 
-def finals(got: list[Line], places: int = 20) -> pl.DataFrame:
+def finals(got: list[Final], places: int = 20) -> pl.DataFrame:
     """Final lines as a frame of FINAL_COLUMNS (text): the capped exact amount, the award to the fen, the status,
     and every reason (the clause's, then the general rules'), sorted by (firm_id, item, ref)."""
-    return want([(ln.firm_id, ln.item, ln.ref, text(ln.capped, places), f"{ln.award:.2f}", ln.status, reason_text(ln))
+    return want([(ln.firm_id, ln.item, ln.ref, text(ln.capped, places), f"{ln.award:.2f}", ln.status, ln.reason)
                  for ln in got], FINAL_COLUMNS)
 
 
@@ -113,7 +178,9 @@ def want(rows: list[tuple], columns: tuple[str, ...] = LINE_COLUMNS) -> pl.DataF
 
 
 def totals(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    """A clause's query totals as text (exact decimals, files by name), sorted by `by`."""
+    """A clause's query totals as text (exact decimals, files by name), sorted by `by`; without the Float64 sums
+    beside decimal sums (lines.checked_sum: an overflow guard, tested in tests/test_rules.py)."""
+    frame = frame.select(pl.exclude("^.*_check$"))
     return pl.DataFrame({c: [text(v) for v in frame[c].to_list()] for c in frame.columns},
                         schema=dict.fromkeys(frame.columns, pl.String)).sort(by)
 

@@ -6,7 +6,7 @@ and 1B (new B2B store on a mainstream platform → 10,000 RMB), once per firm.
 
 from __future__ import annotations
 
-from clause_kit import FIRM, LOGISTICS, cleaned, firms, gross, lines, want
+from clause_kit import FIRM, LOGISTICS, cleaned, firms, gross, gross_frame_of, lines, want
 from firm_codes import credit_code
 from polars.testing import assert_frame_equal
 
@@ -29,7 +29,7 @@ def test_clause_1_pays_a_new_b2b_store_on_a_mainstream_platform_and_warns_of_an_
         (F3, "1B", "", "0", "stores", "0", None, "not_mainstream_platform")]))
     assert got[FIRM].detail["mainstream_platforms"] == ["alibaba.com"]
     # … and the clause's declared warning names the ambiguous store's row (header = row 1, B3 on row 4)
-    warnings = c01_new_stores.warnings(ctx, list(got.values()))
+    warnings = c01_new_stores.warnings(ctx, gross_frame_of(c01_new_stores, ctx))
     assert [(w.table, w.row, w.code) for w in warnings] == [("stores", 4, "ambiguous_platform")]
 
 
