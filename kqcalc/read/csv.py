@@ -44,9 +44,10 @@ class _Ragged(Exception):
     """A line with more fields than the header (Polars stops on it): read again, those rows quarantined."""
 
 
-# A UTF-8 CSV file bigger than this is read lazily for a run (some 500,000 rows of a big table: read whole, its
-# text alone would take about half a GB; smaller files gain nothing from the detour through a Parquet file).
-LAZY_CSV_BYTES = 32 * 1024 * 1024
+# A UTF-8 CSV file bigger than this is read lazily for a run: some 4,000,000 rows of a big table. Measured (README,
+# Performance): a district's 1,000,000-row files (55-66 MB) read whole peak at 0.9 GB, and the detour through a
+# Parquet file costs them some 40 % more CPU; a province's 10,000,000-row files (0.55-0.66 GB) read whole took 7 GB.
+LAZY_CSV_BYTES = 256 * 1024 * 1024
 
 
 def read_csv(table: Table, display: str, *, lazy: bool = False) -> Found:
