@@ -238,3 +238,62 @@ def test_sheets_loaded_ahead_read_as_sheets_loaded_in_turn(tmp_path: Path, monke
         codes = {i.code for i in ahead.issues} | {i.code for p in ahead.tables["transactions"]
                                                   for found in p.bad_rows.values() for i in found}
         assert {"title_rows_skipped", "formula_without_value", "cell_error", "merged_cells", "total_row"} <= codes
+
+
+def _write_csv(path: Path, rows: list[list[str]], bom: bool) -> None:
+    import csv as csv_module
+    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+        csv_module.writer(fh, lineterminator="\r\n" if bom else "\n").writerows(rows)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_big_csv_read_lazily_cleans_as_the_eager_read_does(
+        tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every CSV file counts as big here, so read_inputs(lazy=True) streams each into a temporary Parquet file.
+    from kqcalc.read import csv as csv_reader
+    monkeypatch.setattr(csv_reader, "LAZY_CSV_BYTES", 0)
+    rng = random.Random(seed)
+    quoted = ["a,b", "line\nbreak", '"quoted"', " 合计", "小计", "  ", "店,铺\n二"]
+    _write_csv(tmp_path / "firms.csv", [["统一社会信用代码" if seed % 2 else "firm_id", "firm_name", "in_zone",
+                                         "independent_accounting", "independent_tax"],
+                                        ["91330603MA2BA7HQ53", "a,\n甲", "是", "是", "是"],
+                                        ["913306037209313801", "b", "是", "否", "是"]], bool(seed % 2))
+    for name in rng.sample([t for t in T.TABLES if t != "firms"], 6):
+        columns = [c for c in T.TABLES[name].columns if c.required or rng.random() < 0.9]
+        rng.shuffle(columns)
+        header = [rng.choice([c.name, *c.aliases]) for c in columns]  # Chinese spellings among them
+        if rng.random() < 0.4:
+            header.append("" if rng.random() < 0.5 else "extra")
+        rows: list[list[str]] = [["某区跨境电商数据"]] if rng.random() < 0.3 else []  # a title row above the header
+        rows.append(header)
+        for _ in range(rng.randint(0, 30)):
+            pick = rng.random()
+            if pick < 0.1:
+                rows.append([""] * len(header))  # a blank row
+            elif pick < 0.2:
+                rows.append([rng.choice(["合计", " 总计 ", "Total", "", " "])] + [""] * (len(header) - 1))
+            else:
+                rows.append([rng.choice(CELLS + quoted) for _ in header])
+        _write_csv(tmp_path / f"{name}.csv", rows, rng.random() < 0.5)
+    eager_read = read_inputs([str(tmp_path)])
+    lazy_read = read_inputs([str(tmp_path)], lazy=True)
+    assert all(p.source is not None for pieces in lazy_read.tables.values() for p in pieces)
+    assert all(p.source is None for pieces in eager_read.tables.values() for p in pieces)
+    assert sorted(map(repr, lazy_read.issues)) == sorted(map(repr, eager_read.issues))
+    eager, lazy = clean(eager_read, 2020), clean(lazy_read, 2020)
+    for name in T.TABLES:
+        assert_frame_equal(lazy.tables[name], eager.tables[name])
+    assert sorted(map(repr, lazy.issues)) == sorted(map(repr, eager.issues))
+    assert {f: vars(c) for f, c in lazy.counts.items()} == {f: vars(c) for f, c in eager.counts.items()}
+
+
+def test_a_big_csv_with_a_ragged_line_is_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kqcalc.read import csv as csv_reader
+    monkeypatch.setattr(csv_reader, "LAZY_CSV_BYTES", 0)
+    (tmp_path / "firms.csv").write_text(
+        "firm_id,firm_name,in_zone,independent_accounting,independent_tax\n"
+        "91330603MA2BA7HQ53,a,是,是,是,surplus\n913306037209313801,b,是,否,是\n", encoding="utf-8")
+    found = read_inputs([str(tmp_path)], lazy=True)
+    (piece,) = found.tables["firms"]
+    assert piece.source is None  # read whole: the stream stopped on line 2
+    assert [(row, [i.code for i in issues]) for row, issues in piece.bad_rows.items()] == [(2, ["extra_fields"])]

@@ -136,7 +136,7 @@ def _read_file(display: str, explicit: bool, lazy: bool, hasher: Hasher, preload
     table = match.table
     digest = hasher.file(display)
     try:
-        found = read_csv(table, display) if suffix == ".csv" else read_parquet(table, display, lazy=lazy)
+        found = read_csv(table, display, lazy=lazy) if suffix == ".csv" else read_parquet(table, display, lazy=lazy)
     except NoHeader as exc:
         if match.exact:
             raise

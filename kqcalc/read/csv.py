@@ -4,12 +4,21 @@ Encoding: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset
 else tab or semicolon when the header row is only found with those. Lines ended by CR alone are lines. A line
 with more fields than the header quarantines its row (``extra_fields``). Row numbers are CSV lines: the
 header's own line; data lines follow it (a quoted field spanning lines shifts the count).
+
+A big UTF-8 file (more than LAZY_CSV_BYTES) read for a run (lazy=True) is read the way a big Parquet file is
+(SPEC §6): streamed once by Polars into a temporary Parquet file of its text cells (the run's temporary folder,
+removed when the process ends), whose blank and total rows are found by rows.py and whose cells stay on disk
+until the cleaner loads them a slice at a time (parquet.load / chunks). A file the stream cannot take as it is
+(a line with more fields than the header, bytes that are not UTF-8) is read whole as below, as is every
+GB18030, UTF-16 or CR-only file (office exports, not province extracts).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -17,9 +26,9 @@ import polars as pl
 
 from kqcalc.errors import InputError
 from kqcalc.issues import issue
-from kqcalc.read.base import HEAD_BYTES, Found, file_head, first_line
-from kqcalc.read.header import HEADER_SEARCH_ROWS, header_matches, needed, no_header, title_warning
-from kqcalc.read.rows import below_header
+from kqcalc.read.base import HEAD_BYTES, Found, RawTable, file_head, first_line
+from kqcalc.read.header import HEADER_SEARCH_ROWS, header_matches, map_header, needed, no_header, title_warning
+from kqcalc.read.rows import below_header, candidates, marks, no_rows
 from kqcalc.tables import Table
 
 
@@ -35,8 +44,15 @@ class _Ragged(Exception):
     """A line with more fields than the header (Polars stops on it): read again, those rows quarantined."""
 
 
-def read_csv(table: Table, display: str) -> Found:
-    """The table in a CSV file: its piece and the issues met (a missing header raises header.NoHeader)."""
+# A UTF-8 CSV file bigger than this is read lazily for a run: some 4,000,000 rows of a big table. Measured (README,
+# Performance): a district's 1,000,000-row files (55-66 MB) read whole peak at 0.9 GB, and the detour through a
+# Parquet file costs them some 40 % more CPU; a province's 10,000,000-row files (0.55-0.66 GB) read whole took 7 GB.
+LAZY_CSV_BYTES = 256 * 1024 * 1024
+
+
+def read_csv(table: Table, display: str, *, lazy: bool = False) -> Found:
+    """The table in a CSV file: its piece and the issues met (a missing header raises header.NoHeader).
+    lazy: a big UTF-8 file is streamed into a temporary Parquet file and its cells left there (see above)."""
     head, size = file_head(display)
     if size == 0:
         raise InputError("file_empty", file=display)
@@ -59,6 +75,10 @@ def read_csv(table: Table, display: str) -> Found:
     if found is None:
         raise no_header(table, display)
     sep, header_line, header_cells, titles = found
+    if lazy and size > LAZY_CSV_BYTES and isinstance(source, str):
+        scanned = _scan_csv(table, display, sep, header_line, header_cells, titles)
+        if scanned is not None:
+            return scanned
     ragged: list[tuple[int, int, list[str]]] = []
     try:
         data = _polars_csv(source, sep, header_line)
@@ -105,6 +125,61 @@ def read_csv(table: Table, display: str) -> Found:
                 header=len(header_cells), extra=extra))
         piece = replace(piece, bad_rows=bad_rows)
     return Found([piece], issues)
+
+
+def _scan_csv(table: Table, display: str, sep: str, header_line: int, header_cells: list[str | None],
+              titles: list[tuple[int, str]]) -> Found | None:
+    """read_csv of a big UTF-8 file, lazily: one streamed pass of Polars' CSV reader (the options of _polars_csv)
+    writes the records' text and row numbers into a temporary Parquet file; the blank and total rows are found
+    there as for Parquet. None when the stream stops (a ragged line, bytes not UTF-8): read the file whole."""
+    fd, path = tempfile.mkstemp(suffix=".parquet", dir=_temp_folder())
+    os.close(fd)
+    try:
+        scan = pl.scan_csv(display, separator=sep, has_header=True, skip_lines=header_line - 1, infer_schema=False,
+                           quote_char='"', raise_if_empty=False)
+        width = len(scan.collect_schema())
+        scan.select([pl.nth(j).alias(f"c{j}") for j in range(width)]).with_row_index(
+            "_row", offset=header_line + 1).with_columns(pl.col("_row").cast(pl.Int64)).sink_parquet(path)
+    except Exception:  # the whole read meets the same trouble and says what it is
+        os.remove(path)
+        return None
+    source = pl.scan_parquet(path).select(*[f"c{j}" for j in range(width)], "_row")
+    cells = header_cells[:width] + [None] * (width - len(header_cells))
+    texts = [pl.col(f"c{j}") for j in range(width)]
+    n = source.select(pl.len()).collect().item()
+    # map_header looks at the data only to tell whether a column without a header holds anything
+    unnamed = [f"c{j}" for j, c in enumerate(cells) if c is None]
+    held = source.select(pl.col(unnamed).is_not_null().any()).collect().row(0) if unnamed else ()
+    # The candidates from the first column only (as rows.candidates allows): one column read, not all.
+    found = marks(source, source.filter(candidates(texts[:1])).select("_row").collect().to_series(), texts)
+    issues = [title_warning(table, display, titles, header_line)] if titles else []
+    issues += found.issues(table.name, display)
+    dropped = found.blank | found.total_rows()
+    if dropped:
+        source = source.filter(~pl.col("_row").is_in(pl.Series(sorted(dropped), dtype=pl.Int64).implode()))
+    labels = [f"field {j + 1}" for j in range(width)]
+    stand_in = pl.DataFrame({f"c{j}": ["x"] for j in range(width)}).with_columns(
+        *[pl.lit(None, pl.String).alias(c) for c, has in zip(unnamed, held, strict=True) if not has])
+    mapping, headers, extras = map_header(table, display, cells, labels, stand_in)
+    if extras:
+        issues.append(issue(table.name, display, 0, "", "extra_columns", columns=", ".join(extras)))
+    if table.name != "firms" and n == len(dropped):  # an empty firms table stops the run (read_inputs)
+        issues.append(no_rows(table, display))
+    columns = [pl.when(pl.col(f"c{j}") != "").then(pl.col(f"c{j}")).alias(name) for name, j in mapping.items()]
+    frame = pl.DataFrame(schema={**{name: pl.String for name in mapping}, "_row": pl.Int64})
+    piece = RawTable(table.name, display, display, frame, headers, n - len(found.blank), len(found.totals),
+                     source=source.select(*columns, "_row"))
+    return Found([piece], issues)
+
+
+_TEMP: list[tempfile.TemporaryDirectory[str]] = []
+
+
+def _temp_folder() -> str:
+    """The process's folder for the Parquet copies of big CSV files (removed when the process ends)."""
+    if not _TEMP:
+        _TEMP.append(tempfile.TemporaryDirectory(prefix="kqcalc-csv-"))
+    return _TEMP[0].name
 
 
 def _decode_all(path: str, encoding: str) -> tuple[bytes, str]:
