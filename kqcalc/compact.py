@@ -12,10 +12,11 @@ converted to USD by the clauses, exactly, with Python decimals: lines.Context.us
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 from kqcalc.lazy import pl
-from kqcalc.lines import Period
+from kqcalc.lines import Period, check_sums, checked_sum
 
 IN_PERIOD = "_in_period"  # the row's date lies in the period (null when the date is unknown)
 ROWS = "_rows"  # how many clean rows a compact row stands for
@@ -59,27 +60,49 @@ def first_rows(samples: pl.Expr) -> pl.Expr:
     return flat.sort().head(SAMPLE_ROWS)
 
 
+def _sums(name: str, schema: pl.Schema) -> list[pl.Expr]:
+    """The table's sums; each decimal one with its Float64 check beside it (lines.checked_sum: Polars 2.1 wraps
+    a group's decimal sum past 38 digits silently)."""
+    return [e for c in BIG_TABLES[name].sums
+            for e in (checked_sum(pl.col(c), None, c) if schema[c].is_decimal() else [pl.col(c).sum()])]
+
+
+def _checked(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """The compact rows without their checks, once lines.check_sums found no wrapped sum (else the run stops,
+    naming the table, firm and column)."""
+    checks = [c for c in BIG_TABLES[name].sums if f"{c}_check" in frame.columns]
+    for c in checks:
+        check_sums(frame, c, BIG_TABLES[name].by[0], None, table=name)
+    return frame.drop([f"{c}_check" for c in checks])
+
+
+def _grouped(name: str, rows: pl.LazyFrame, aggs: list[pl.Expr]) -> pl.LazyFrame:
+    spec = BIG_TABLES[name]
+    grouped = rows.group_by(*spec.by, "_file", IN_PERIOD).agg(*aggs)
+    schema = {c: t for c, t in grouped.collect_schema().items() if not c.endswith("_check")}
+    return grouped.map_batches(functools.partial(_checked, name), schema=schema)
+
+
 def compact_query(name: str, rows: pl.LazyFrame, period: Period) -> pl.LazyFrame:
     """The compact rows of one big table's clean rows (in no particular order: sort before writing)."""
     spec = BIG_TABLES[name]
-    sample = _sample_struct(spec, rows.collect_schema().names())
-    return rows.with_columns(period.contains(spec.day).alias(IN_PERIOD)).group_by(
-        *spec.by, "_file", IN_PERIOD).agg(
-        *[pl.col(c).sum() for c in spec.sums],
+    schema = rows.collect_schema()
+    sample = _sample_struct(spec, schema.names())
+    return _grouped(name, rows.with_columns(period.contains(spec.day).alias(IN_PERIOD)), [
+        *_sums(name, schema),
         pl.len().cast(pl.Int64).alias(ROWS),
         pl.col("_row").min(),
         sample.head(SAMPLE_ROWS).alias(SAMPLE),  # a part's rows come in file order; merge_compact re-sorts
-    )
+    ])
 
 
 def merge_compact(name: str, parts: list[pl.DataFrame]) -> pl.DataFrame:
     """Compact rows of several parts of one table (chunks, files) as one compact table."""
-    spec = BIG_TABLES[name]
     frame = pl.concat(parts, how="vertical")
-    return frame.lazy().group_by(*spec.by, "_file", IN_PERIOD).agg(
-        *[pl.col(c).sum() for c in spec.sums], pl.col(ROWS).sum(), pl.col("_row").min(),
+    return _grouped(name, frame.lazy(), [
+        *_sums(name, frame.schema), pl.col(ROWS).sum(), pl.col("_row").min(),
         first_rows(pl.col(SAMPLE)).alias(SAMPLE),
-    ).collect()
+    ]).collect()
 
 
 def sample_rows_json(frame: pl.DataFrame, by: str) -> pl.LazyFrame:

@@ -200,14 +200,18 @@ def checked_sum(value: pl.Expr, check: pl.Expr | None, alias: str) -> list[pl.Ex
             (check if check is not None else value.cast(pl.Float64)).sum().alias(f"{alias}_check")]
 
 
-def check_sums(frame: pl.DataFrame, column: str, firm: str, item: str | None) -> None:
-    """Stop (line_value_not_held, naming the firm and item) on a sum that wrapped (see checked_sum)."""
+def check_sums(frame: pl.DataFrame, column: str, firm: str, item: str | None, *, table: str | None = None) -> None:
+    """Stop on a sum that wrapped (see checked_sum): line_value_not_held naming the firm and item, or, for the
+    sums of a table's own rows (`table`: kqcalc/compact.py), sum_not_held naming the table, firm and column."""
     wrong = frame.filter(((pl.col(column).cast(pl.Float64) - pl.col(f"{column}_check")).abs() > 1e15)
                          | (pl.col(column) < 0))
     if wrong.height:
         row = wrong.row(0, named=True)
+        value = f"{row[f'{column}_check']:.0f}"
+        if table is not None:
+            raise InputError("sum_not_held", table=table, firm_id=row[firm], column=column, value=value)
         raise InputError("line_value_not_held", firm_id=row[firm], item=row["item"] if item is None else item,
-                         value=f"{row[f'{column}_check']:.0f}")
+                         value=value)
 
 
 def held_frame(sums: pl.DataFrame, by: str, fx: dict[str, Decimal], factors: dict[str, Decimal],
