@@ -215,8 +215,9 @@ def check_sums(frame: pl.DataFrame, column: str, firm: str, item: str | None, *,
 
 
 def held_frame(sums: pl.DataFrame, by: str, fx: dict[str, Decimal], factors: dict[str, Decimal],
-               item: str) -> pl.DataFrame:
-    """Per `by`: x = Σ amount × fx[currency], exactly, as (measure, measure_inexact), and each factor × x as
+               item: str, divisor: int | Decimal = 1) -> pl.DataFrame:
+    """Per `by`: x = Σ amount × fx[currency] ÷ divisor, exactly (a quotient carried to 400 digits: its truncation
+    and flag are those of the exact value), as (measure, measure_inexact), and each factor × x as
     (name, name_inexact) — from `sums`, the amounts (column "amount") summed per (by, "currency"). The one place
     a product of a sum and a rate is made: in Python decimals, once per recipient and currency (a product of a
     Decimal(38, 20) and a rate of 30 decimals does not fit a frame's decimal), then held (see `held`). The sums
@@ -230,7 +231,7 @@ def held_frame(sums: pl.DataFrame, by: str, fx: dict[str, Decimal], factors: dic
     for who, currency, amount in sums.select(by, "currency", "amount").iter_rows():
         per_currency.setdefault(who, {})[currency] = amount
     for who, amounts in per_currency.items():
-        x = usd(amounts, fx)
+        x = usd(amounts, fx) if divisor == 1 else _WIDE.divide(usd(amounts, fx), divisor)
         cols[by].append(who)
         for name, value in (("measure", x), *((name, _WIDE.multiply(factor, x)) for name, factor in factors.items())):
             truncated, inexact = held(value, who, item)
