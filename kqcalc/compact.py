@@ -134,16 +134,6 @@ def _first_rows(flat: pl.LazyFrame, by: str) -> pl.LazyFrame:
                     "currency"))
 
 
-def _first_rows_dicts(flat: pl.LazyFrame, by: str) -> dict[str, dict[str, list[dict]]]:
-    """Rows (by, "_file", row, date, value, currency) → recipient -> {file: the SAMPLE_ROWS lowest rows}."""
-    firsts = _first_rows(flat, by)
-    out: dict[str, dict[str, list[dict]]] = {}
-    for who, file, row, day, value, currency in firsts.collect().iter_rows():
-        out.setdefault(who, {}).setdefault(file, []).append(
-            {"row": row, "date": day, "value": value, "currency": currency})
-    return out
-
-
 def _plain_text(value: pl.Expr) -> pl.Expr:
     """A decimal as plain text without trailing zeros ('600000.000000' → '600000', '2.50' → '2.5'): the value as
     written, every digit kept."""
@@ -154,7 +144,8 @@ def _plain_text(value: pl.Expr) -> pl.Expr:
 
 def first_rows_json(frame: pl.DataFrame, by: str, date: str | None = None, value: str | None = None,
                     currency: str | None = None) -> pl.LazyFrame:
-    """first_rows_of as JSON, per recipient: {file: [{currency, date, row, value}, …]} (column "first_rows")."""
+    """The first rows of a table that is not compact (its rows as they are), as JSON per recipient:
+    {file: [{currency, date, row, value}, …]} (column "first_rows")."""
     return _first_rows_json(_flat_rows(frame, by, date, value, currency), by)
 
 
@@ -166,18 +157,10 @@ def _flat_rows(frame: pl.DataFrame, by: str, date: str | None, value: str | None
                                pl.lit(currency, pl.String).alias("currency"))
 
 
-def first_rows_of(frame: pl.DataFrame, by: str, date: str | None = None, value: str | None = None,
-                  currency: str | None = None) -> dict[str, dict[str, list[dict]]]:
-    """The first rows of a table that is not compact (its rows as they are): recipient -> {file: its first rows}."""
-    if frame.height == 0:
-        return {}
-    return _first_rows_dicts(_flat_rows(frame, by, date, value, currency), by)
-
-
 def row_count() -> pl.Expr:
     """Rows a group of compact rows stands for."""
     return pl.col(ROWS).sum()
 
 
 __all__ = ["BIG_TABLES", "IN_PERIOD", "ROWS", "SAMPLE", "SAMPLE_ROWS", "compact_query", "first_rows",
-           "first_rows_json", "first_rows_of", "merge_compact", "row_count", "sample_rows_json"]
+           "first_rows_json", "merge_compact", "row_count", "sample_rows_json"]

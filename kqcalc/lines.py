@@ -160,29 +160,6 @@ def held(value: Decimal | int, firm_id: str, item: str) -> tuple[Decimal, bool]:
     return truncated, truncated != value
 
 
-def gross_frame(lines: Sequence[Line]) -> pl.DataFrame:
-    """The gross lines as a frame of GROSS_SCHEMA. (The seam while clauses still build Line objects.)"""
-    import msgspec
-
-    encode = msgspec.json.Encoder(order="sorted").encode
-    schema = __getattr__("GROSS_SCHEMA")
-    cols: dict[str, list[Any]] = {name: [] for name in schema}
-    for ln in lines:
-        measure, measure_inexact = held(ln.measure, ln.firm_id, ln.item)
-        gross, gross_inexact = held(ln.gross, ln.firm_id, ln.item)
-        cap = None
-        if ln.cap is not None:
-            cap, cap_inexact = held(ln.cap, ln.firm_id, ln.item)
-            if cap_inexact:  # a policy number of more than SCALE decimals
-                raise InputError("line_value_not_held", firm_id=ln.firm_id, item=ln.item, value=f"{ln.cap:f}")
-        for name, value in (("firm_id", ln.firm_id), ("item", ln.item), ("ref", ln.ref), ("measure", measure),
-                            ("measure_inexact", measure_inexact), ("unit", ln.unit), ("gross", gross),
-                            ("gross_inexact", gross_inexact), ("cap", cap), ("reasons", list(ln.reasons)),
-                            ("detail", encode(ln.detail).decode())):
-            cols[name].append(value)
-    return pl.DataFrame(cols, schema=schema)
-
-
 def usd(amounts: dict[str, Decimal], fx: dict[str, Decimal]) -> Decimal:
     """The USD of amounts summed per currency (currency -> amount): each sum times its rate (fx: USD per unit),
     exactly (the rates keep every digit they were given, so the context's precision is raised for the products)."""
@@ -263,7 +240,7 @@ def json_object(frame: pl.LazyFrame, by: str, key: str, value: pl.Expr, alias: s
 
 
 def sources_json(counted: pl.LazyFrame, by: str, count: str) -> pl.LazyFrame:
-    """`file_counts` as JSON: per recipient, {file: rows} of the rows counted per (recipient, "_file") in
+    """Per recipient, as JSON {file: rows}: the rows counted per (recipient, "_file") in
     column `count` (files with none left out): column "sources"."""
     rows = counted.group_by(by, "_file").agg(pl.col(count).sum()).filter(pl.col(count) > 0)
     return json_object(rows, by, "_file", pl.col(count).cast(pl.String), "sources")
@@ -281,7 +258,8 @@ def json_fields(fields: dict[str, pl.Expr]) -> pl.Expr:
 
 
 def tier_detail_fields(value: str, thresholds: list[Decimal], unit: str) -> dict[str, pl.Expr]:
-    """`tier_detail` of the exact value in columns (value, value_inexact), as JSON texts per key (json_fields).
+    """The threshold or tier reached by the exact value in columns (value, value_inexact) and the next one with the
+    distance to it (for explain and near-misses), as JSON texts per key (json_fields).
     x ≥ t ⟺ F ≥ t for a threshold t of at most SCALE decimals; the distance t − x shown to 6 decimals is t − F
     rounded, except when t − F lies on a half of the 6th decimal and x > F: then t − x lies just below it."""
     texts = [plain(t) for t in thresholds]
@@ -314,26 +292,6 @@ def fen_expr(column: str | pl.Expr) -> pl.Expr:
     """A VALUE column rounded half away from zero to the fen (FEN_VALUE): the one rounding of money."""
     col = pl.col(column) if isinstance(column, str) else column
     return col.round(2, mode="half_away_from_zero").cast(__getattr__("FEN_VALUE"))
-
-
-@dataclass(slots=True)
-class Line:
-    """One gross award line, keyed by (firm_id, item, ref), as a clause builds it; `gross_frame` turns a clause's
-    lines into the lines frame the general rules work on (rules.py)."""
-
-    firm_id: str
-    item: str
-    ref: str
-    measure: Decimal
-    unit: str
-    gross: Decimal  # from the clause's formula, before the cap; 0 when the conditions are not met
-    cap: Decimal | None = None
-    reasons: list[str] = field(default_factory=list)  # why not met (item level)
-    detail: dict[str, Any] = field(default_factory=dict)  # thresholds, tiers, sources — for explain
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.firm_id, self.item, self.ref)
 
 
 @dataclass
@@ -383,47 +341,3 @@ def kept(frame: pl.DataFrame | pl.LazyFrame, rules: Sequence[LeftOut], period: P
          all_reasons: bool = False) -> Any:
     """The rows of `frame` the rules keep (a frame of the same kind)."""
     return frame.filter(~left_out(rules, period, all_reasons=all_reasons))
-
-
-def sources(frame: pl.DataFrame, by: str) -> dict[str, dict[str, int]]:
-    """recipient -> {file: rows}: where each line's measure came from."""
-    if frame.height == 0:
-        return {}
-    return file_counts(frame.group_by(by, "_file").len(), by, "len")
-
-
-def file_counts(counted: pl.DataFrame, by: str, count: str) -> dict[str, dict[str, int]]:
-    """recipient -> {file: rows} from rows already counted per (recipient, "_file") in column `count`; files
-    with no row are left out. One pass over the counted rows, no Polars call per recipient."""
-    out: dict[str, dict[str, int]] = {}
-    if counted.height == 0:
-        return out
-    rows = counted.lazy().filter(pl.col(count) > 0).group_by(by, "_file").agg(pl.col(count).sum()).sort(by, "_file")
-    for who, file, n in rows.collect().iter_rows():
-        out.setdefault(who, {})[file] = n
-    return out
-
-
-_THRESHOLD_TEXTS: dict[tuple[Decimal, ...], list[str]] = {}
-
-
-def tier_detail(measure: Decimal, thresholds: list[Decimal], unit: str) -> dict[str, Any]:
-    """The threshold or tier reached and the next one with the distance to it (for explain and near-misses)."""
-    key = tuple(thresholds)
-    texts = _THRESHOLD_TEXTS.get(key)
-    if texts is None:
-        texts = _THRESHOLD_TEXTS[key] = [plain(t) for t in thresholds]
-    tier, reached, upcoming = 0, -1, -1  # how many are reached; the last reached, the first not reached
-    for i, t in enumerate(thresholds):
-        if measure >= t:
-            tier += 1
-            reached = i
-        elif upcoming < 0:
-            upcoming = i
-    detail: dict[str, Any] = {"measure": plain(measure), "unit": unit, "thresholds": list(texts), "tier": tier}
-    if tier:
-        detail["reached"] = texts[reached]
-    if upcoming >= 0:
-        detail["next"] = texts[upcoming]
-        detail["distance"] = plain(thresholds[upcoming] - measure)
-    return detail
