@@ -12,10 +12,11 @@ converted to USD by the clauses, exactly, with Python decimals: lines.Context.us
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 from kqcalc.lazy import pl
-from kqcalc.lines import Period
+from kqcalc.lines import Period, check_sums, checked_sum
 
 IN_PERIOD = "_in_period"  # the row's date lies in the period (null when the date is unknown)
 ROWS = "_rows"  # how many clean rows a compact row stands for
@@ -59,27 +60,49 @@ def first_rows(samples: pl.Expr) -> pl.Expr:
     return flat.sort().head(SAMPLE_ROWS)
 
 
+def _sums(name: str, schema: pl.Schema) -> list[pl.Expr]:
+    """The table's sums; each decimal one with its Float64 check beside it (lines.checked_sum: Polars 2.1 wraps
+    a group's decimal sum past 38 digits silently)."""
+    return [e for c in BIG_TABLES[name].sums
+            for e in (checked_sum(pl.col(c), None, c) if schema[c].is_decimal() else [pl.col(c).sum()])]
+
+
+def _checked(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """The compact rows without their checks, once lines.check_sums found no wrapped sum (else the run stops,
+    naming the table, firm and column)."""
+    checks = [c for c in BIG_TABLES[name].sums if f"{c}_check" in frame.columns]
+    for c in checks:
+        check_sums(frame, c, BIG_TABLES[name].by[0], None, table=name)
+    return frame.drop([f"{c}_check" for c in checks])
+
+
+def _grouped(name: str, rows: pl.LazyFrame, aggs: list[pl.Expr]) -> pl.LazyFrame:
+    spec = BIG_TABLES[name]
+    grouped = rows.group_by(*spec.by, "_file", IN_PERIOD).agg(*aggs)
+    schema = {c: t for c, t in grouped.collect_schema().items() if not c.endswith("_check")}
+    return grouped.map_batches(functools.partial(_checked, name), schema=schema)
+
+
 def compact_query(name: str, rows: pl.LazyFrame, period: Period) -> pl.LazyFrame:
     """The compact rows of one big table's clean rows (in no particular order: sort before writing)."""
     spec = BIG_TABLES[name]
-    sample = _sample_struct(spec, rows.collect_schema().names())
-    return rows.with_columns(period.contains(spec.day).alias(IN_PERIOD)).group_by(
-        *spec.by, "_file", IN_PERIOD).agg(
-        *[pl.col(c).sum() for c in spec.sums],
+    schema = rows.collect_schema()
+    sample = _sample_struct(spec, schema.names())
+    return _grouped(name, rows.with_columns(period.contains(spec.day).alias(IN_PERIOD)), [
+        *_sums(name, schema),
         pl.len().cast(pl.Int64).alias(ROWS),
         pl.col("_row").min(),
         sample.head(SAMPLE_ROWS).alias(SAMPLE),  # a part's rows come in file order; merge_compact re-sorts
-    )
+    ])
 
 
 def merge_compact(name: str, parts: list[pl.DataFrame]) -> pl.DataFrame:
     """Compact rows of several parts of one table (chunks, files) as one compact table."""
-    spec = BIG_TABLES[name]
     frame = pl.concat(parts, how="vertical")
-    return frame.lazy().group_by(*spec.by, "_file", IN_PERIOD).agg(
-        *[pl.col(c).sum() for c in spec.sums], pl.col(ROWS).sum(), pl.col("_row").min(),
+    return _grouped(name, frame.lazy(), [
+        *_sums(name, frame.schema), pl.col(ROWS).sum(), pl.col("_row").min(),
         first_rows(pl.col(SAMPLE)).alias(SAMPLE),
-    ).collect()
+    ]).collect()
 
 
 def sample_rows_json(frame: pl.DataFrame, by: str) -> pl.LazyFrame:
@@ -111,16 +134,6 @@ def _first_rows(flat: pl.LazyFrame, by: str) -> pl.LazyFrame:
                     "currency"))
 
 
-def _first_rows_dicts(flat: pl.LazyFrame, by: str) -> dict[str, dict[str, list[dict]]]:
-    """Rows (by, "_file", row, date, value, currency) → recipient -> {file: the SAMPLE_ROWS lowest rows}."""
-    firsts = _first_rows(flat, by)
-    out: dict[str, dict[str, list[dict]]] = {}
-    for who, file, row, day, value, currency in firsts.collect().iter_rows():
-        out.setdefault(who, {}).setdefault(file, []).append(
-            {"row": row, "date": day, "value": value, "currency": currency})
-    return out
-
-
 def _plain_text(value: pl.Expr) -> pl.Expr:
     """A decimal as plain text without trailing zeros ('600000.000000' → '600000', '2.50' → '2.5'): the value as
     written, every digit kept."""
@@ -131,7 +144,8 @@ def _plain_text(value: pl.Expr) -> pl.Expr:
 
 def first_rows_json(frame: pl.DataFrame, by: str, date: str | None = None, value: str | None = None,
                     currency: str | None = None) -> pl.LazyFrame:
-    """first_rows_of as JSON, per recipient: {file: [{currency, date, row, value}, …]} (column "first_rows")."""
+    """The first rows of a table that is not compact (its rows as they are), as JSON per recipient:
+    {file: [{currency, date, row, value}, …]} (column "first_rows")."""
     return _first_rows_json(_flat_rows(frame, by, date, value, currency), by)
 
 
@@ -143,18 +157,10 @@ def _flat_rows(frame: pl.DataFrame, by: str, date: str | None, value: str | None
                                pl.lit(currency, pl.String).alias("currency"))
 
 
-def first_rows_of(frame: pl.DataFrame, by: str, date: str | None = None, value: str | None = None,
-                  currency: str | None = None) -> dict[str, dict[str, list[dict]]]:
-    """The first rows of a table that is not compact (its rows as they are): recipient -> {file: its first rows}."""
-    if frame.height == 0:
-        return {}
-    return _first_rows_dicts(_flat_rows(frame, by, date, value, currency), by)
-
-
 def row_count() -> pl.Expr:
     """Rows a group of compact rows stands for."""
     return pl.col(ROWS).sum()
 
 
 __all__ = ["BIG_TABLES", "IN_PERIOD", "ROWS", "SAMPLE", "SAMPLE_ROWS", "compact_query", "first_rows",
-           "first_rows_json", "first_rows_of", "merge_compact", "row_count", "sample_rows_json"]
+           "first_rows_json", "merge_compact", "row_count", "sample_rows_json"]

@@ -160,29 +160,6 @@ def held(value: Decimal | int, firm_id: str, item: str) -> tuple[Decimal, bool]:
     return truncated, truncated != value
 
 
-def gross_frame(lines: Sequence[Line]) -> pl.DataFrame:
-    """The gross lines as a frame of GROSS_SCHEMA. (The seam while clauses still build Line objects.)"""
-    import msgspec
-
-    encode = msgspec.json.Encoder(order="sorted").encode
-    schema = __getattr__("GROSS_SCHEMA")
-    cols: dict[str, list[Any]] = {name: [] for name in schema}
-    for ln in lines:
-        measure, measure_inexact = held(ln.measure, ln.firm_id, ln.item)
-        gross, gross_inexact = held(ln.gross, ln.firm_id, ln.item)
-        cap = None
-        if ln.cap is not None:
-            cap, cap_inexact = held(ln.cap, ln.firm_id, ln.item)
-            if cap_inexact:  # a policy number of more than SCALE decimals
-                raise InputError("line_value_not_held", firm_id=ln.firm_id, item=ln.item, value=f"{ln.cap:f}")
-        for name, value in (("firm_id", ln.firm_id), ("item", ln.item), ("ref", ln.ref), ("measure", measure),
-                            ("measure_inexact", measure_inexact), ("unit", ln.unit), ("gross", gross),
-                            ("gross_inexact", gross_inexact), ("cap", cap), ("reasons", list(ln.reasons)),
-                            ("detail", encode(ln.detail).decode())):
-            cols[name].append(value)
-    return pl.DataFrame(cols, schema=schema)
-
-
 def usd(amounts: dict[str, Decimal], fx: dict[str, Decimal]) -> Decimal:
     """The USD of amounts summed per currency (currency -> amount): each sum times its rate (fx: USD per unit),
     exactly (the rates keep every digit they were given, so the context's precision is raised for the products)."""
@@ -200,19 +177,24 @@ def checked_sum(value: pl.Expr, check: pl.Expr | None, alias: str) -> list[pl.Ex
             (check if check is not None else value.cast(pl.Float64)).sum().alias(f"{alias}_check")]
 
 
-def check_sums(frame: pl.DataFrame, column: str, firm: str, item: str | None) -> None:
-    """Stop (line_value_not_held, naming the firm and item) on a sum that wrapped (see checked_sum)."""
+def check_sums(frame: pl.DataFrame, column: str, firm: str, item: str | None, *, table: str | None = None) -> None:
+    """Stop on a sum that wrapped (see checked_sum): line_value_not_held naming the firm and item, or, for the
+    sums of a table's own rows (`table`: kqcalc/compact.py), sum_not_held naming the table, firm and column."""
     wrong = frame.filter(((pl.col(column).cast(pl.Float64) - pl.col(f"{column}_check")).abs() > 1e15)
                          | (pl.col(column) < 0))
     if wrong.height:
         row = wrong.row(0, named=True)
+        value = f"{row[f'{column}_check']:.0f}"
+        if table is not None:
+            raise InputError("sum_not_held", table=table, firm_id=row[firm], column=column, value=value)
         raise InputError("line_value_not_held", firm_id=row[firm], item=row["item"] if item is None else item,
-                         value=f"{row[f'{column}_check']:.0f}")
+                         value=value)
 
 
 def held_frame(sums: pl.DataFrame, by: str, fx: dict[str, Decimal], factors: dict[str, Decimal],
-               item: str) -> pl.DataFrame:
-    """Per `by`: x = Σ amount × fx[currency], exactly, as (measure, measure_inexact), and each factor × x as
+               item: str, divisor: int | Decimal = 1) -> pl.DataFrame:
+    """Per `by`: x = Σ amount × fx[currency] ÷ divisor, exactly (a quotient carried to 400 digits: its truncation
+    and flag are those of the exact value), as (measure, measure_inexact), and each factor × x as
     (name, name_inexact) — from `sums`, the amounts (column "amount") summed per (by, "currency"). The one place
     a product of a sum and a rate is made: in Python decimals, once per recipient and currency (a product of a
     Decimal(38, 20) and a rate of 30 decimals does not fit a frame's decimal), then held (see `held`). The sums
@@ -226,7 +208,7 @@ def held_frame(sums: pl.DataFrame, by: str, fx: dict[str, Decimal], factors: dic
     for who, currency, amount in sums.select(by, "currency", "amount").iter_rows():
         per_currency.setdefault(who, {})[currency] = amount
     for who, amounts in per_currency.items():
-        x = usd(amounts, fx)
+        x = usd(amounts, fx) if divisor == 1 else _WIDE.divide(usd(amounts, fx), divisor)
         cols[by].append(who)
         for name, value in (("measure", x), *((name, _WIDE.multiply(factor, x)) for name, factor in factors.items())):
             truncated, inexact = held(value, who, item)
@@ -258,7 +240,7 @@ def json_object(frame: pl.LazyFrame, by: str, key: str, value: pl.Expr, alias: s
 
 
 def sources_json(counted: pl.LazyFrame, by: str, count: str) -> pl.LazyFrame:
-    """`file_counts` as JSON: per recipient, {file: rows} of the rows counted per (recipient, "_file") in
+    """Per recipient, as JSON {file: rows}: the rows counted per (recipient, "_file") in
     column `count` (files with none left out): column "sources"."""
     rows = counted.group_by(by, "_file").agg(pl.col(count).sum()).filter(pl.col(count) > 0)
     return json_object(rows, by, "_file", pl.col(count).cast(pl.String), "sources")
@@ -276,7 +258,8 @@ def json_fields(fields: dict[str, pl.Expr]) -> pl.Expr:
 
 
 def tier_detail_fields(value: str, thresholds: list[Decimal], unit: str) -> dict[str, pl.Expr]:
-    """`tier_detail` of the exact value in columns (value, value_inexact), as JSON texts per key (json_fields).
+    """The threshold or tier reached by the exact value in columns (value, value_inexact) and the next one with the
+    distance to it (for explain and near-misses), as JSON texts per key (json_fields).
     x ≥ t ⟺ F ≥ t for a threshold t of at most SCALE decimals; the distance t − x shown to 6 decimals is t − F
     rounded, except when t − F lies on a half of the 6th decimal and x > F: then t − x lies just below it."""
     texts = [plain(t) for t in thresholds]
@@ -309,26 +292,6 @@ def fen_expr(column: str | pl.Expr) -> pl.Expr:
     """A VALUE column rounded half away from zero to the fen (FEN_VALUE): the one rounding of money."""
     col = pl.col(column) if isinstance(column, str) else column
     return col.round(2, mode="half_away_from_zero").cast(__getattr__("FEN_VALUE"))
-
-
-@dataclass(slots=True)
-class Line:
-    """One gross award line, keyed by (firm_id, item, ref), as a clause builds it; `gross_frame` turns a clause's
-    lines into the lines frame the general rules work on (rules.py)."""
-
-    firm_id: str
-    item: str
-    ref: str
-    measure: Decimal
-    unit: str
-    gross: Decimal  # from the clause's formula, before the cap; 0 when the conditions are not met
-    cap: Decimal | None = None
-    reasons: list[str] = field(default_factory=list)  # why not met (item level)
-    detail: dict[str, Any] = field(default_factory=dict)  # thresholds, tiers, sources — for explain
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.firm_id, self.item, self.ref)
 
 
 @dataclass
@@ -378,47 +341,3 @@ def kept(frame: pl.DataFrame | pl.LazyFrame, rules: Sequence[LeftOut], period: P
          all_reasons: bool = False) -> Any:
     """The rows of `frame` the rules keep (a frame of the same kind)."""
     return frame.filter(~left_out(rules, period, all_reasons=all_reasons))
-
-
-def sources(frame: pl.DataFrame, by: str) -> dict[str, dict[str, int]]:
-    """recipient -> {file: rows}: where each line's measure came from."""
-    if frame.height == 0:
-        return {}
-    return file_counts(frame.group_by(by, "_file").len(), by, "len")
-
-
-def file_counts(counted: pl.DataFrame, by: str, count: str) -> dict[str, dict[str, int]]:
-    """recipient -> {file: rows} from rows already counted per (recipient, "_file") in column `count`; files
-    with no row are left out. One pass over the counted rows, no Polars call per recipient."""
-    out: dict[str, dict[str, int]] = {}
-    if counted.height == 0:
-        return out
-    rows = counted.lazy().filter(pl.col(count) > 0).group_by(by, "_file").agg(pl.col(count).sum()).sort(by, "_file")
-    for who, file, n in rows.collect().iter_rows():
-        out.setdefault(who, {})[file] = n
-    return out
-
-
-_THRESHOLD_TEXTS: dict[tuple[Decimal, ...], list[str]] = {}
-
-
-def tier_detail(measure: Decimal, thresholds: list[Decimal], unit: str) -> dict[str, Any]:
-    """The threshold or tier reached and the next one with the distance to it (for explain and near-misses)."""
-    key = tuple(thresholds)
-    texts = _THRESHOLD_TEXTS.get(key)
-    if texts is None:
-        texts = _THRESHOLD_TEXTS[key] = [plain(t) for t in thresholds]
-    tier, reached, upcoming = 0, -1, -1  # how many are reached; the last reached, the first not reached
-    for i, t in enumerate(thresholds):
-        if measure >= t:
-            tier += 1
-            reached = i
-        elif upcoming < 0:
-            upcoming = i
-    detail: dict[str, Any] = {"measure": plain(measure), "unit": unit, "thresholds": list(texts), "tier": tier}
-    if tier:
-        detail["reached"] = texts[reached]
-    if upcoming >= 0:
-        detail["next"] = texts[upcoming]
-        detail["distance"] = plain(thresholds[upcoming] - measure)
-    return detail

@@ -396,6 +396,10 @@ CODES: dict[str, Code] = {
                                 "（0 至 10^18 以下）",
                                 "firm {firm_id}, item {item}: a measure or amount {value} is outside the range "
                                 "computed exactly (0 to below 10^18)"),
+    "sum_not_held": Code(STOP, "表 {table} 企业 {firm_id} 的 {column} 合计 {value} 超出可精确计算的范围"
+                         "（0 至 10^18 以下）",
+                         "table {table}, firm {firm_id}: the sum of {column}, {value}, is outside the range computed "
+                         "exactly (0 to below 10^18)"),
     "run_incomplete": Code(STOP, "{folder} 不是完整的 kqcalc 运行结果：缺少 {name}",
                            "{folder} is not a complete kqcalc run: {name} is missing"),
     "policy_not_found": Code(STOP, "找不到政策 {spec}：请给出内置政策编号（{default}）或 TOML 文件路径",

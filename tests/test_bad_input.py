@@ -1013,3 +1013,15 @@ def test_a_file_given_twice_is_read_once(tmp_path: Path) -> None:
     assert run.code == 0
     assert [i["code"] for i in run.issues] == ["duplicate_file"]
     assert_no_award_moved(run)
+
+
+def test_two_amounts_of_9e17_of_one_firm_stop_the_run_naming_table_firm_and_column(tmp_path: Path) -> None:
+    # 9 × 10^17 + 9 × 10^17 = 1.8 × 10^18: beyond a Decimal(38, 20), which Polars 2.1's group sum wraps silently
+    # (to about −1.6 × 10^18); the compact sums of the big table are checked (lines.check_sums) and the run stops
+    rows = [tx_row(amount="900000000000000000", traded_on="2020-12-01"),
+            tx_row(amount="900000000000000000", traded_on="2020-12-02")]
+    run = compute(tmp_path, district(tmp_path, tx=[TX, *TX_ROWS, *rows]))
+    assert run.code == 1
+    # the sum named as its Float64 check (F1's other rows add about 10^6): 1.800000000001 × 10^18
+    assert f"table transactions, firm {F1}: the sum of amount, 18000000000009" in run.stderr
+    assert "is outside the range computed exactly (0 to below 10^18)" in run.stderr

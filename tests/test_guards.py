@@ -297,3 +297,22 @@ def test_a_big_csv_with_a_ragged_line_is_read_whole(tmp_path: Path, monkeypatch:
     (piece,) = found.tables["firms"]
     assert piece.source is None  # read whole: the stream stopped on line 2
     assert [(row, [i.code for i in issues]) for row, issues in piece.bad_rows.items()] == [(2, ["extra_fields"])]
+
+
+def test_compact_sums_merged_past_38_digits_stop_the_run() -> None:
+    from kqcalc.compact import merge_compact
+    from kqcalc.errors import InputError
+
+    # Each part's sum (9 × 10^17) fits a Decimal(38, 20); merged, 1.8 × 10^18 does not: Polars 2.1 would wrap it
+    period = Period(datetime.date(2020, 7, 1), datetime.date(2021, 6, 30))
+    rows = pl.DataFrame({"logistics_firm_id": ["L1", "L2"], "deposited": [True, True],
+                         "weight_kg": [Decimal("900000000000000000"), Decimal("2.5")],
+                         "shipped_on": [datetime.date(2020, 8, 1)] * 2, "_file": ["logistics.csv"] * 2, "_row": [2, 3]},
+                        schema_overrides={"weight_kg": pl.Decimal(38, 20)})
+    part = compact_query("logistics", rows.lazy(), period).collect()
+    with pytest.raises(InputError) as stop:
+        merge_compact("logistics", [part, part])
+    assert stop.value.code == "sum_not_held"
+    assert stop.value.message("en").startswith("table logistics, firm L1: the sum of weight_kg, 1800000000000000000,")
+    fine = merge_compact("logistics", [part.filter(pl.col("logistics_firm_id") == "L2")] * 2)
+    assert fine["weight_kg"].to_list() == [Decimal(5)] and fine["_rows"].to_list() == [2]

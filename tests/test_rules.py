@@ -17,7 +17,7 @@ from firm_codes import credit_code
 from polars.testing import assert_frame_equal
 
 from kqcalc.errors import InputError
-from kqcalc.lines import GROSS_SCHEMA, Context, Line, Period, gross_frame, held
+from kqcalc.lines import GROSS_SCHEMA, Context, Period, held
 from kqcalc.policy import load_policy
 from kqcalc.rules import Registry, apply_rules
 
@@ -175,8 +175,6 @@ def test_held_truncates_to_20_decimals_and_fails_closed_beyond_10_18() -> None:
     with pytest.raises(InputError) as stop:
         held(Decimal(10) ** 18, A, "3A")
     assert stop.value.code == "line_value_not_held" and A in stop.value.message("en")
-    with pytest.raises(InputError):
-        gross_frame([Line(A, "3A", "", Decimal(10) ** 19, "USD", Decimal("3e17"))])
 
 
 def test_tier_detail_of_an_inexact_measure_shows_the_distance_of_the_exact_value() -> None:

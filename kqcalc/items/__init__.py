@@ -7,10 +7,10 @@ A clause module (cNN_*.py) declares, as module-level names:
   TIERS      item -> {tier key: type}, for tiered items;
   ROWS       table -> the rows it leaves out and why (lines.LeftOut): the clause reads the table through this
              selection, and the manifest's excluded-by-rule counts and explain's row reasons come from it too;
-  lines(ctx[, got]) its gross lines (with `queries(ctx)`: lazy aggregations collected in one plan), or
-  frame_lines(ctx, got) its gross lines as a frame (lines.GROSS_SCHEMA);
-and, where it has them: warnings(ctx, lines) (issues about its input, from its lines: Line objects, or the frame
-for a clause with frame_lines), check_policy_items(items, source) (checks
+  frame_lines(ctx, got) its gross lines as a frame (lines.GROSS_SCHEMA; `got`: its `queries(ctx)`, lazy
+             aggregations collected in one plan, where it declares them);
+and, where it has them: warnings(ctx, lines) (issues about its input, read from its lines frame),
+check_policy_items(items, source) (checks
 of its items' own data in the policy file), REQUIRES_PAID (item -> (items, reason): a dependency on other items
 that rules.py honours).
 
@@ -39,7 +39,7 @@ from kqcalc.items import (
     c10_universities,
 )
 from kqcalc.lazy import pl
-from kqcalc.lines import Context, LeftOut, Line, gross_frame
+from kqcalc.lines import Context, LeftOut
 
 CLAUSES = (
     c01_new_stores,
@@ -82,8 +82,7 @@ def gross_lines(ctx: Context) -> tuple[pl.DataFrame, list[Issue]]:
 
     A clause over the big tables declares `queries(ctx)`: lazy aggregations (one group_by per table, by
     recipient and file). They are all collected together, in one plan that reads each table once, and the
-    clause builds its lines from the aggregated rows: as a frame (`frame_lines(ctx, got)`), or as Line objects
-    (`lines(ctx, got)` / `lines(ctx)`, turned into a frame by lines.gross_frame while clauses move to frames).
+    clause builds its lines frame from the aggregated rows (`frame_lines(ctx, got)`).
     """
     queries: dict[str, pl.LazyFrame] = {}
     for clause in CLAUSES:
@@ -93,16 +92,10 @@ def gross_lines(ctx: Context) -> tuple[pl.DataFrame, list[Issue]]:
     frames: list[pl.DataFrame] = []
     issues: list[Issue] = []
     for clause in CLAUSES:
-        if hasattr(clause, "frame_lines"):
-            frame = clause.frame_lines(ctx, got)
-            if frame.schema != L.GROSS_SCHEMA:
-                raise RuntimeError(f"{clause.__name__}: its lines frame is not lines.GROSS_SCHEMA: {frame.schema}")
-            if hasattr(clause, "warnings"):
-                issues += clause.warnings(ctx, frame)
-            frames.append(frame)
-            continue
-        made: list[Line] = clause.lines(ctx, got) if hasattr(clause, "queries") else clause.lines(ctx)
+        frame = clause.frame_lines(ctx, got)
+        if frame.schema != L.GROSS_SCHEMA:
+            raise RuntimeError(f"{clause.__name__}: its lines frame is not lines.GROSS_SCHEMA: {frame.schema}")
         if hasattr(clause, "warnings"):
-            issues += clause.warnings(ctx, made)
-        frames.append(gross_frame(made))
+            issues += clause.warnings(ctx, frame)
+        frames.append(frame)
     return pl.concat(frames, how="vertical"), issues

@@ -12,9 +12,12 @@ period they start.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from kqcalc import lines as L
 from kqcalc import words as W
-from kqcalc.lines import Context, LeftOut, Line, exact, kept, plain
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, exact, kept, present
 
 ITEMS = ("5",)
 
@@ -31,52 +34,65 @@ ROWS: dict[str, tuple[LeftOut, ...]] = {
 }
 
 
-def _day_equivalents(days: Decimal | None, hours: Decimal | None, hours_per_day: Decimal) -> Decimal:
-    by_hours = None if hours is None else hours / hours_per_day
-    if days is None:
-        return by_hours or Decimal(0)
-    return days if by_hours is None else min(days, by_hours)
-
-
-def lines(ctx: Context) -> list[Line]:
+def frame_lines(ctx: Context, got: dict[str, Any]) -> pl.DataFrame:
+    """One line per institution with a session starting in the period: rate × Σ trainees × day-equivalents over
+    its counted sessions, exactly (lines.held_frame: class hours ÷ hours per day, once per institution and per
+    session for the detail), capped by the rules; each session in the detail, sorted by session."""
     rows = kept(ctx.tables["trainings"], ROWS["trainings"], ctx.period)
     if rows.height == 0:
-        return []
+        return pl.DataFrame(schema=L.GROSS_SCHEMA)
     min_days = exact(ctx.param("5", "min_days"))
     min_hours = exact(ctx.param("5", "min_class_hours"))
     hours_per_day = exact(ctx.param("5", "class_hours_per_day"))
     min_trainees = ctx.param("5", "min_trainees")
     rate = exact(ctx.param("5", "rmb_per_trainee_day"))
-    cap = exact(ctx.param("5", "cap_rmb"))
-    by_institution: dict[str, list[tuple]] = {}
-    for values in rows.sort("institution_id", "session_id__key").select(
-        "institution_id", "session_id", "days", "class_hours", "trainees", "recognized", "_file", "_row"
-    ).iter_rows():
-        by_institution.setdefault(values[0], []).append(values[1:])
-    out = []
-    for institution, group in by_institution.items():  # sorted by institution_id
-        person_days = Decimal(0)
-        sessions = []
-        files: dict[str, int] = {}
-        for session_id, days, hours, trainees, recognized, file, row in group:
-            files[file] = files.get(file, 0) + 1
-            d = None if days is None else exact(days)
-            h = None if hours is None else exact(hours)
-            long_enough = (d is not None and d >= min_days) or (h is not None and h >= min_hours)
-            why = [r for r, bad in (("not_recognized", not recognized), ("too_short", not long_enough),
-                                    ("too_few_trainees", trainees < min_trainees)) if bad]
-            equivalents = _day_equivalents(d, h, hours_per_day)
-            if not why:
-                person_days += trainees * equivalents
-            sessions.append({"session": session_id, "trainees": trainees, "day_equivalents": plain(equivalents),
-                             "counted": not why, "why_not": why, "file": file, "row": row})
-        counted = [s for s in sessions if s["counted"]]
-        reasons = [] if counted else sorted({r for s in sessions for r in s["why_not"]}, key=_REASON_ORDER.index)
-        detail = {"sessions": sessions, "rate": str(ctx.param("5", "rmb_per_trainee_day")),
-                  "sources": dict(sorted(files.items()))}
-        out.append(Line(institution, "5", "", person_days, "person-days", rate * person_days, cap=cap,
-                        reasons=reasons, detail=detail))
-    return out
+    value = L.VALUE
+    days, hours = pl.col("days").cast(value), pl.col("class_hours").cast(value)
+    long_enough = (days >= min_days).fill_null(False) | (hours >= min_hours).fill_null(False)
+    why = present(pl.concat_list(pl.when(~pl.col("recognized")).then(pl.lit("not_recognized")),
+                                 pl.when(~long_enough).then(pl.lit("too_short")),
+                                 pl.when(pl.col("trainees") < min_trainees).then(pl.lit("too_few_trainees"))))
+    sessions = rows.lazy().sort("institution_id", "session_id__key", maintain_order=True).with_columns(
+        why.alias("why_not"), pl.int_range(pl.len()).cast(pl.String).alias("_n"), pl.col("_file").cast(pl.String),
+        pl.lit("hours").alias("currency"), hours.fill_null(0).alias("amount"),
+        hours.fill_null(0).cast(pl.Float64).alias("amount_check")).collect()
+    per_hours = {"days": hours_per_day, "hours": Decimal(1)}  # x = (Σ days × hours per day + Σ hours) ÷ hours per day
+    by_hours = L.held_frame(sessions.select("_n", "currency", "amount", "amount_check"), "_n", per_hours, {}, "5",
+                            hours_per_day).select("_n", pl.col("measure").alias("h"), pl.col("measure_inexact"))
+    # day-equivalents: days, or class hours ÷ hours per day when days is blank, or the smaller of the two (days is
+    # exact: hours ÷ hours per day < days ⟺ F_hours < days)
+    hours_smaller = pl.col("h").is_not_null() & pl.col("class_hours").is_not_null() & (
+        pl.col("days").is_null() | (pl.col("h") < days))
+    chosen = sessions.lazy().join(by_hours.lazy(), on="_n", how="left", maintain_order="left").with_columns(
+        hours_smaller.alias("by_hours"), (pl.col("why_not").list.len() == 0).alias("counted")).with_columns(
+        pl.when(pl.col("by_hours")).then(pl.col("h")).otherwise(days.fill_null(0)).alias("equivalents"),
+        pl.when(pl.col("by_hours")).then(pl.lit("hours")).otherwise(pl.lit("days")).alias("currency"),
+        (pl.when(pl.col("by_hours")).then(hours).otherwise(days.fill_null(0)) * pl.col("trainees")).cast(value)
+        .alias("amount")).collect()
+    counted = chosen.filter(pl.col("counted")).group_by("institution_id", "currency").agg(
+        *L.checked_sum(pl.col("amount"), None, "amount")).sort("institution_id", "currency")
+    per_institution = L.held_frame(counted, "institution_id", per_hours, {"gross": rate}, "5", hours_per_day)
+    session = pl.struct(
+        "counted", L.plain_expr("equivalents").alias("day_equivalents"), pl.col("_file").alias("file"),
+        pl.col("_row").alias("row"), pl.col("session_id").alias("session"), "trainees", "why_not").struct.json_encode()
+    reason_rank = pl.element().replace_strict(_REASON_ORDER, list(range(len(_REASON_ORDER))), return_dtype=pl.Int64)
+    listed = chosen.lazy().group_by("institution_id", maintain_order=True).agg(
+        pl.concat_str(pl.lit("["), session.str.join(","), pl.lit("]")).alias("sessions"),
+        pl.col("counted").any().alias("any_counted"),
+        pl.col("why_not").explode().drop_nulls().unique().alias("why_all")).with_columns(
+        pl.col("why_all").list.eval(pl.element().sort_by(reason_rank)))
+    reasons = pl.when(pl.col("any_counted")).then(pl.lit([], pl.List(pl.String))).otherwise(pl.col("why_all"))
+    detail = L.json_fields({"rate": L.json_text(pl.lit(str(ctx.param("5", "rmb_per_trainee_day")))),
+                            "sessions": pl.col("sessions"), "sources": pl.col("sources")})
+    sources = L.sources_json(chosen.lazy().with_columns(pl.lit(1).alias("_one")), "institution_id", "_one")
+    zero = pl.lit(0).cast(value)
+    return listed.join(per_institution.lazy(), on="institution_id", how="left").join(
+        sources, on="institution_id", how="left").sort("institution_id").select(
+        pl.col("institution_id").alias("firm_id"), pl.lit("5").alias("item"), pl.lit("").alias("ref"),
+        pl.col("measure").fill_null(zero), pl.col("measure_inexact").fill_null(False),
+        pl.lit("person-days").alias("unit"), pl.col("gross").fill_null(zero), pl.col("gross_inexact").fill_null(False),
+        pl.lit(exact(ctx.param("5", "cap_rmb"))).cast(value).alias("cap"), reasons.alias("reasons"),
+        detail.alias("detail")).collect()
 
 
 _REASON_ORDER = ["not_recognized", "too_short", "too_few_trainees"]

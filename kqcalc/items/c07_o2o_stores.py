@@ -10,10 +10,12 @@ in the period), multiplied before dividing so the value stays exact; summed per 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from kqcalc import lines as L
 from kqcalc import words as W
 from kqcalc.lazy import pl
-from kqcalc.lines import Context, LeftOut, Line, exact, kept, plain
+from kqcalc.lines import Context, LeftOut, exact, kept, present
 
 ITEMS = ("7",)
 
@@ -28,41 +30,57 @@ ROWS: dict[str, tuple[LeftOut, ...]] = {
 }
 
 
-def lines(ctx: Context) -> list[Line]:
-    start, end = ctx.period.start, ctx.period.end
+def frame_lines(ctx: Context, got: dict[str, Any]) -> pl.DataFrame:
+    """One line per firm with a store whose lease touches the period: rate × Σ m² × lease days in the period ÷
+    days in the period over its counted stores, exactly (lines.held_frame divides once, per firm and per store for
+    the detail), capped by the rules; each store in the detail, sorted by store."""
     rows = kept(ctx.tables["o2o_stores"], ROWS["o2o_stores"], ctx.period)
     if rows.height == 0:
-        return []
+        return pl.DataFrame(schema=L.GROSS_SCHEMA)
+    start, end, period_days = ctx.period.start, ctx.period.end, ctx.period.days
     min_area = exact(ctx.param("7", "min_area_m2"))
     rate = exact(ctx.param("7", "rmb_per_m2_year"))
-    cap = exact(ctx.param("7", "cap_rmb"))
-    period_days = ctx.period.days
-    by_firm: dict[str, list[tuple]] = {}
-    for values in rows.sort("firm_id", "store_id__key").select(
-        "firm_id", "store_id", "area_m2", "lease_start", "lease_end", "recognized", "_file", "_row"
-    ).iter_rows():
-        by_firm.setdefault(values[0], []).append(values[1:])
-    out = []
-    for firm_id, group in by_firm.items():  # sorted by firm_id
-        m2_years = Decimal(0)
-        stores = []
-        files: dict[str, int] = {}
-        for store_id, area, lease_start, lease_end, recognized, file, row in group:
-            files[file] = files.get(file, 0) + 1
-            area = exact(area)
-            days = max(0, (min(lease_end, end) - max(lease_start, start)).days + 1)
-            why = [r for r, bad in (("not_recognized", not recognized), ("below_area", area < min_area)) if bad]
-            share = area * days / period_days
-            if not why:
-                m2_years += share
-            stores.append({"store": store_id, "area_m2": plain(area), "lease_days_in_period": days,
-                           "m2_years": plain(share), "counted": not why, "why_not": why, "file": file, "row": row})
-        reasons = [] if m2_years else sorted({r for s in stores for r in s["why_not"]} or {"no_lease_in_period"})
-        detail = {"stores": stores, "period_days": period_days, "rate": str(ctx.param("7", "rmb_per_m2_year")),
-                  "sources": dict(sorted(files.items()))}
-        out.append(Line(firm_id, "7", "", m2_years, "m2-years", rate * m2_years, cap=cap, reasons=reasons,
-                        detail=detail))
-    return out
+    value = L.VALUE
+    days = ((pl.min_horizontal(pl.col("lease_end"), pl.lit(end)) - pl.max_horizontal(pl.col("lease_start"),
+                                                                                       pl.lit(start))).dt.total_days()
+            + 1).clip(lower_bound=0)
+    why = present(pl.concat_list(pl.when(~pl.col("recognized")).then(pl.lit("not_recognized")),
+                                 pl.when(pl.col("area_m2") < min_area).then(pl.lit("below_area"))))
+    stores = rows.lazy().sort("firm_id", "store_id__key", maintain_order=True).with_columns(
+        days.alias("days"), why.alias("why_not"), pl.int_range(pl.len()).cast(pl.String).alias("_n"),
+        pl.col("_file").cast(pl.String)).with_columns(
+        (pl.col("why_not").list.len() == 0).alias("counted"), pl.col("days").cast(pl.String).alias("currency"),
+        pl.col("area_m2").cast(value).alias("amount"), pl.col("area_m2").cast(pl.Float64).alias("amount_check")
+    ).collect()
+    per_days = {str(d): Decimal(d) for d in stores["days"].unique().to_list()}
+    share = L.held_frame(stores.select("_n", "currency", "amount", "amount_check"), "_n", per_days, {}, "7",
+                         period_days)
+    counted = stores.filter(pl.col("counted")).group_by("firm_id", "currency").agg(
+        *L.checked_sum(pl.col("amount"), pl.col("amount_check"), "amount")).sort("firm_id", "currency")
+    per_firm = L.held_frame(counted, "firm_id", per_days, {"gross": rate}, "7", period_days)
+    store = pl.struct(
+        L.plain_expr(pl.col("area_m2").cast(value)).alias("area_m2"), "counted", pl.col("_file").alias("file"),
+        pl.col("days").alias("lease_days_in_period"), L.plain_expr("measure").alias("m2_years"),
+        pl.col("_row").alias("row"), pl.col("store_id").alias("store"), "why_not").struct.json_encode()
+    listed = stores.lazy().join(share.lazy(), on="_n", how="left", maintain_order="left").group_by(
+        "firm_id", maintain_order=True).agg(
+        pl.concat_str(pl.lit("["), store.str.join(","), pl.lit("]")).alias("stores"),
+        pl.col("why_not").explode().drop_nulls().unique().sort().alias("why_all"))
+    met = pl.col("measure").is_not_null() & ((pl.col("measure") > 0) | pl.col("measure_inexact"))
+    reasons = pl.when(met).then(pl.lit([], pl.List(pl.String))).when(pl.col("why_all").list.len() > 0).then(
+        pl.col("why_all")).otherwise(pl.lit(["no_lease_in_period"], pl.List(pl.String)))
+    detail = L.json_fields({"period_days": pl.lit(str(period_days)),
+                            "rate": L.json_text(pl.lit(str(ctx.param("7", "rmb_per_m2_year")))),
+                            "sources": pl.col("sources"), "stores": pl.col("stores")})
+    sources = L.sources_json(stores.lazy().with_columns(pl.lit(1).alias("_one")), "firm_id", "_one")
+    zero = pl.lit(0).cast(value)
+    return listed.join(per_firm.lazy(), on="firm_id", how="left").join(sources, on="firm_id", how="left").sort(
+        "firm_id").select(
+        "firm_id", pl.lit("7").alias("item"), pl.lit("").alias("ref"),
+        pl.col("measure").fill_null(zero), pl.col("measure_inexact").fill_null(False), pl.lit("m2-years").alias("unit"),
+        pl.col("gross").fill_null(zero), pl.col("gross_inexact").fill_null(False),
+        pl.lit(exact(ctx.param("7", "cap_rmb"))).cast(value).alias("cap"), reasons.alias("reasons"),
+        detail.alias("detail")).collect()
 
 
 # --- words: rule text and facts for report.xlsx and explain ---

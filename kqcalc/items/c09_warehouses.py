@@ -15,13 +15,16 @@ Three lines per warehouse (ref = warehouse_id):
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 from typing import Any
 
+from kqcalc import lines as L
 from kqcalc import words as W
 from kqcalc.issues import Issue, issue
-from kqcalc.lines import Context, LeftOut, Line, add_years, exact
+from kqcalc.lazy import pl
+from kqcalc.lines import Context, LeftOut, exact, present
 from kqcalc.shape import fail, need, need_list, need_text
 from kqcalc.text import norm_key
 
@@ -84,64 +87,86 @@ def belt_and_road(ctx: Context, country: str) -> tuple[bool, bool]:
     return False, code in known or norm_key(country) in names or (len(code) == 2 and code.isascii() and code.isalpha())
 
 
-def lines(ctx: Context) -> list[Line]:
+def _bool(column: str) -> pl.Expr:
+    return pl.when(pl.col(column)).then(pl.lit("true")).otherwise(pl.lit("false"))
+
+
+def frame_lines(ctx: Context, got: dict[str, Any]) -> pl.DataFrame:
+    """Three lines per warehouse (9A, 9B, 9C; ref = warehouse_id), sorted by firm and warehouse. 9B's cost is the
+    sum of its three costs and its gross cost share × that sum, exactly (lines.held_frame); 9C's country is looked
+    up once per distinct spelling (belt_and_road)."""
     rows = ctx.tables["warehouses"]
     if rows.height == 0:
-        return []
-    pilot_amount = exact(ctx.param("9A", "amount_rmb"))
-    share = exact(ctx.param("9B", "cost_share"))
-    cap_9b = exact(ctx.param("9B", "cap_rmb"))
+        return pl.DataFrame(schema=L.GROSS_SCHEMA)
+    value = L.VALUE
+    zero, one = pl.lit(0).cast(value), pl.lit(1).cast(value)
     years = ctx.param("9B", "min_operating_years")
-    top_up = exact(ctx.param("9C", "amount_rmb"))
-    out = []
-    for row in rows.sort("firm_id", "warehouse_id__key").iter_rows(named=True):
-        firm_id, ref = row["firm_id"], row["warehouse_id"]
-        source = {"file": row["_file"], "row": row["_row"]}
-        pilot = bool(row["provincial_pilot_new"])
-        out.append(Line(firm_id, "9A", ref, Decimal(1), "warehouse", pilot_amount if pilot else Decimal(0),
-                        reasons=[] if pilot else ["not_newly_listed"], detail={"source": source}))
+    end = ctx.period.end
+    houses = rows.sort("firm_id", "warehouse_id__key", maintain_order=True).with_columns(
+        pl.int_range(pl.len()).alias("_n"), pl.col("_file").cast(pl.String),
+        pl.col("operating_since").dt.offset_by(f"{years}y").alias("one_year_on"))  # 29 February → 28 February
+    costs = ("lease_cost_rmb", "equipment_cost_rmb", "system_cost_rmb")
+    amounts = pl.concat([houses.select(pl.col("_n").cast(pl.String), pl.lit(c).alias("currency"),
+                                       pl.col(c).fill_null(0).cast(value).alias("amount")) for c in costs])
+    cost = L.held_frame(amounts.with_columns(pl.col("amount").cast(pl.Float64).alias("amount_check")), "_n",
+                        dict.fromkeys(costs, Decimal(1)), {"gross": exact(ctx.param("9B", "cost_share"))}, "9B")
+    spellings = houses.get_column("country").drop_nulls().unique().to_list()
+    looked_up = pl.DataFrame([(c, *belt_and_road(ctx, c)) for c in spellings],
+                             schema={"country": pl.String, "belt_and_road": pl.Boolean,
+                                     "country_recognised": pl.Boolean}, orient="row")
+    houses = houses.join(looked_up, on="country", how="left", maintain_order="left").join(
+        cost.with_columns(pl.col("_n").cast(pl.Int64)), on="_n", how="left", maintain_order="left")
+    source = pl.struct(pl.col("_file").alias("file"), pl.col("_row").alias("row")).struct.json_encode()
+    common = [pl.col("_n"), "firm_id", pl.col("warehouse_id").alias("ref")]
 
-        cost = sum((exact(row[c]) for c in ("lease_cost_rmb", "equipment_cost_rmb", "system_cost_rmb")), Decimal(0))
-        since = row["operating_since"]
-        anniversary = add_years(since, years) if since else None
-        reasons = []
-        if not row["municipal_standard"]:
-            reasons.append("not_municipal_standard")
-        if anniversary is None:
-            reasons.append("operating_since_unknown")
-        elif anniversary > ctx.period.end:
-            reasons.append("operating_less_than_a_year")
-        if cost == 0:
-            reasons.append("no_cost")
-        detail = {"source": source, "cost_share": str(ctx.param("9B", "cost_share")),
-                  "operating_since": since.isoformat() if since else None,
-                  "one_year_on": anniversary.isoformat() if anniversary else None,
-                  "period_end": ctx.period.end.isoformat()}
-        out.append(Line(firm_id, "9B", ref, cost, "RMB", Decimal(0) if reasons else share * cost, cap=cap_9b,
-                        reasons=reasons, detail=detail))
+    def gross_if_met(amount: pl.Expr) -> pl.Expr:
+        return pl.when(pl.col("reasons").list.len() == 0).then(amount).otherwise(zero).cast(value)
 
-        on_list, recognisable = belt_and_road(ctx, row["country"])
-        reasons = []
-        if not row["newly_built"]:
-            reasons.append("not_newly_built")
-        if not on_list:
-            reasons.append("not_belt_and_road")
-        detail = {"source": source, "country": row["country"], "belt_and_road": on_list,
-                  "country_recognised": recognisable}
-        out.append(Line(firm_id, "9C", ref, Decimal(1), "warehouse", Decimal(0) if reasons else top_up,
-                        reasons=reasons, detail=detail))
-    return out
+    pilot = houses.select(*common, pl.lit("9A").alias("item"), one.alias("measure"), pl.lit("warehouse").alias("unit"),
+                          present(pl.concat_list(pl.when(~pl.col("provincial_pilot_new")).then(
+                              pl.lit("not_newly_listed")))).alias("reasons"),
+                          L.json_fields({"source": source}).alias("detail"),
+                          pl.lit(None, value).alias("cap")).with_columns(
+        gross_if_met(pl.lit(exact(ctx.param("9A", "amount_rmb")))).alias("gross"))
+    since, anniversary = pl.col("operating_since"), pl.col("one_year_on")
+    standard = houses.select(
+        *common, pl.lit("9B").alias("item"), "measure", "measure_inexact", pl.lit("RMB").alias("unit"),
+        present(pl.concat_list(
+            pl.when(~pl.col("municipal_standard")).then(pl.lit("not_municipal_standard")),
+            pl.when(since.is_null()).then(pl.lit("operating_since_unknown")),
+            pl.when(anniversary > end).then(pl.lit("operating_less_than_a_year")),
+            pl.when((pl.col("measure") == 0) & ~pl.col("measure_inexact")).then(pl.lit("no_cost")))).alias("reasons"),
+        L.json_fields({"source": source, "cost_share": L.json_text(pl.lit(str(ctx.param("9B", "cost_share")))),
+                       "operating_since": L.json_text(since.dt.to_string("%Y-%m-%d")).fill_null("null"),
+                       "one_year_on": L.json_text(anniversary.dt.to_string("%Y-%m-%d")).fill_null("null"),
+                       "period_end": L.json_text(pl.lit(end.isoformat()))}).alias("detail"),
+        pl.lit(exact(ctx.param("9B", "cap_rmb"))).cast(value).alias("cap"), "gross", "gross_inexact").with_columns(
+        gross_if_met(pl.col("gross")).alias("gross"), (pl.col("gross_inexact") & (pl.col("reasons").list.len() == 0)))
+    top_up = houses.select(*common, pl.lit("9C").alias("item"), one.alias("measure"), pl.lit("warehouse").alias("unit"),
+                           present(pl.concat_list(
+                               pl.when(~pl.col("newly_built")).then(pl.lit("not_newly_built")),
+                               pl.when(~pl.col("belt_and_road")).then(pl.lit("not_belt_and_road")))).alias("reasons"),
+                           L.json_fields({"source": source, "country": L.json_text(pl.col("country")).fill_null("null"),
+                                          "belt_and_road": _bool("belt_and_road"),
+                                          "country_recognised": _bool("country_recognised")}).alias("detail"),
+                           pl.lit(None, value).alias("cap")).with_columns(
+        gross_if_met(pl.lit(exact(ctx.param("9C", "amount_rmb")))).alias("gross"))
+    lines = pl.concat([pilot, standard, top_up], how="diagonal_relaxed").sort("_n", "item")
+    return lines.select(
+        "firm_id", "item", "ref", "measure", pl.col("measure_inexact").fill_null(False), "unit", "gross",
+        pl.col("gross_inexact").fill_null(False), "cap", "reasons", "detail").cast(L.GROSS_SCHEMA)
 
 
-def warnings(ctx: Context, lines: list[Line]) -> list[Issue]:
+def warnings(ctx: Context, lines: pl.DataFrame) -> list[Issue]:
     """One warning per warehouse whose country is neither on the list nor a recognisable spelling (a misspelling
     would cost the 9C top-up silently)."""
     out = []
-    for line in lines:
-        if line.item == "9C" and not line.detail.get("country_recognised", True) and not line.detail["belt_and_road"]:
-            src = line.detail["source"]
+    for text in lines.filter(pl.col("item") == "9C").get_column("detail"):
+        detail = json.loads(text)
+        if not detail.get("country_recognised", True) and not detail["belt_and_road"]:
+            src = detail["source"]
             out.append(issue("warehouses", src["file"], src["row"], ctx.header(src["file"], "country"),
-                             "unknown_country", country=repr(line.detail["country"])))
+                             "unknown_country", country=repr(detail["country"])))
     return out
 
 

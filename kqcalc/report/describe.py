@@ -14,7 +14,7 @@ and, where it needs them: more_conditions(record) (conditions not stored as tier
 rule_key(record) (what the rule text depends on besides the item, e.g. the tier: report.xlsx writes each rule
 text once per key).
 
-Threshold conditions come from the `tier_detail` shapes in a line's detail ("thresholds", "tier", "reached",
+Threshold conditions come from the `tier_detail_fields` shapes in a line's detail ("thresholds", "tier", "reached",
 "next", "distance"). The items that have them — those with CONDITIONS — are the items the near-miss sheet covers;
 the others have rates, caps, dates and flags but no threshold to come near.
 """
@@ -52,7 +52,7 @@ def _d(value: Any) -> Decimal:
 def conditions(record: dict[str, Any]) -> list[dict[str, Any]]:
     """The line's threshold conditions, each with the measure (when known), the tier reached and the next one.
 
-    measure: the detail's own "measure" (kqcalc.lines.tier_detail stores it); in a detail written before it
+    measure: the detail's own "measure" (kqcalc.lines.tier_detail_fields stores it); in a detail written before it
     did, the line's measure for its own tier detail, for a nested one next − distance (when below the top).
     """
     item, detail = record["item"], record.get("detail") or {}

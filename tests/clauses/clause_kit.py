@@ -4,9 +4,9 @@ A test writes a clause's tables inline, cell by cell as the bureau writes them; 
 cleaner (kqcalc/clean.py: typed columns, "<col>__key", "_file", "_row", and for the big tables the compact rows of
 kqcalc/compact.py: "_in_period", "_rows", "_sample"), so a clause reads exactly the frames it reads in a run. `gross`
 runs one clause alone (its queries, then its lines); `final` applies the general rules (rules.py) on top. `lines`
-and `finals` turn the Line objects into frames of text — exact decimals written plainly, reasons joined by ";" —
-that the tests compare with `polars.testing.assert_frame_equal` against frames of values worked out by hand
-(`want`).
+and `finals` turn the lines (rows of the frame) into frames of text — exact decimals written plainly, reasons
+joined by ";" — that the tests compare with `polars.testing.assert_frame_equal` against frames of values worked
+out by hand (`want`).
 
 Period 2020-07-01 … 2021-06-30 unless a test says otherwise: 365 days (February 2021 has 28).
 """
@@ -24,7 +24,7 @@ import polars as pl
 from firm_codes import credit_code
 
 from kqcalc.clean import Cleaned, clean
-from kqcalc.lines import GROSS_SCHEMA, Context, Period, gross_frame, plain
+from kqcalc.lines import GROSS_SCHEMA, Context, Period, plain
 from kqcalc.policy import load_policy
 from kqcalc.read import RawTable, ReadResult
 from kqcalc.rules import apply_rules, build_registry
@@ -91,9 +91,7 @@ class Gross:
 def gross_frame_of(clause: ModuleType, ctx: Context) -> pl.DataFrame:
     """One clause's gross lines frame, as items.gross_lines makes it (queries collected first where it has them)."""
     got = {name: query.collect() for name, query in clause.queries(ctx).items()} if hasattr(clause, "queries") else {}
-    if hasattr(clause, "frame_lines"):
-        return clause.frame_lines(ctx, got)
-    return gross_frame(clause.lines(ctx, got) if hasattr(clause, "queries") else clause.lines(ctx))
+    return clause.frame_lines(ctx, got)
 
 
 def gross(clause: ModuleType, ctx: Context) -> list[Gross]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from clause_kit import FINAL_COLUMNS, FIRM, cleaned, final, finals, firms, gross, lines, table, want
+from clause_kit import FINAL_COLUMNS, FIRM, cleaned, final, finals, firms, gross, gross_frame_of, lines, table, want
 from firm_codes import credit_code
 from polars.testing import assert_frame_equal
 
@@ -45,7 +45,7 @@ def test_clause_9_top_up_needs_its_warehouses_9a_or_9b_paid_in_this_run() -> Non
     assert award[("9C", "W1")] == (Decimal("0.00"), ["no_paid_9a_9b"])
     # W3: a country neither listed nor recognisable → not_belt_and_road, and the clause's declared warning
     assert award[("9C", "W3")] == (Decimal("0.00"), ["not_belt_and_road"])
-    warnings = c09_warehouses.warnings(ctx, got)
+    warnings = c09_warehouses.warnings(ctx, gross_frame_of(c09_warehouses, ctx))
     assert [(w.table, w.row, w.column, w.code) for w in warnings] == [("warehouses", 4, "country", "unknown_country")]
 
 
