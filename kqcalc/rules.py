@@ -276,8 +276,10 @@ class _Rules:
         rule_reasons = present(pl.concat_list(
             "_why", pl.when(once).then(pl.lit("prior_award")),
             pl.when(pl.col("_other_hit")).then(pl.lit("other_level_award"))))
-        # (collected here: planned as one query, Polars inlines the chained columns and takes ten times as long)
-        ruled = lf.collect()
+        # (collected here: planned as one query, Polars inlines the chained columns and takes ten times as long.
+        # Rechunked: Polars 2.1 panics in pl.format over a filtered string column of several chunks, which the
+        # joins above give a province's lines — "assertion failed: i < self.len()")
+        ruled = lf.collect().rechunk()
         return ruled.lazy().with_columns(
             fen_expr("after_rules").alias("award"), status.alias("status"),
             pl.col("item").replace_strict(self.funding, return_dtype=pl.String).alias("funding"),
