@@ -17,6 +17,8 @@ from pathlib import Path
 from kqcalc import tables as T
 from kqcalc import words as L
 from kqcalc.items import ITEMS
+from kqcalc.items import c09_warehouses as _c09
+from kqcalc.items import c10_universities as _c10
 
 FILL_ROWS = 1_048_575  # dropdowns and input messages cover the whole sheet below the header
 
@@ -177,9 +179,10 @@ COLUMN_TEXT: dict[str, tuple[str, str, str]] = {
                           "In the unified admission plan (majors); blank = no", "是"),
     "enrollment": ("人数：专业填每年招生人数，学院填在院人数", "Students: yearly enrolment of a major, students of a "
                    "college", "45"),
-    "item": ("项目代码", "Item code", "9A"),
-    "ref": ("关联编号：9A/9B/9C 填海外仓编号，10A/10B 填专业学院编号，其他项目空白",
-            "Ref: the warehouse number for 9A/9B/9C, the program number for 10A/10B, else blank", "HWC-MY-KUL-01"),
+    "item": ("项目代码", "Item code", _c09.ITEMS[0]),  # (item codes are their clauses' words: none written here)
+    "ref": (f"关联编号：{'/'.join(_c09.ITEMS)} 填海外仓编号，{'/'.join(_c10.ITEMS)} 填专业学院编号，其他项目空白",
+            f"Ref: the warehouse number for {'/'.join(_c09.ITEMS)}, the program number for {'/'.join(_c10.ITEMS)}, "
+            "else blank", "HWC-MY-KUL-01"),
     "year": ("兑现所属的年度", "The year it was paid for", "2019"),
     "prior_awards.amount_rmb": ("已兑现金额（元）", "Amount paid (RMB)", "200,000"),
     "level": ("奖励的政策层级", "Level of the other policy", "市"),
