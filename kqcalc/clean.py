@@ -10,7 +10,6 @@ quarantine conflicting ones. Nothing here knows about items or awards.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -917,10 +916,3 @@ def unknown_firm_warnings(cleaned: Cleaned, known: set[str]) -> list[Issue]:
                 header = cleaned.headers.get(file, {}).get(col, col)
                 out.append(issue(name, file, row, header, "unknown_firm", firm_id=firm_id, n=n))
     return out
-
-
-def rows_by_file(frame: pl.DataFrame) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for file, n in frame.group_by("_file").len().iter_rows():
-        counts[file] += n
-    return dict(counts)

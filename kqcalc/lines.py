@@ -285,7 +285,8 @@ def plain_expr(column: str | pl.Expr, places: int = 6) -> pl.Expr:
     """`plain` of a VALUE column, written by Polars: rounded half away from zero to `places`, no trailing zeros."""
     col = pl.col(column) if isinstance(column, str) else column
     text = col.round(places, mode="half_away_from_zero").cast(pl.String)
-    return text.str.replace(r"\.?0+$", "").str.replace(r"^$", "0")
+    # only zeros after the point go (a decimal of scale 0 prints "1000", which must stay 1000)
+    return text.str.replace(r"(\.\d*?)0+$", "${1}").str.strip_suffix(".")
 
 
 def fen_expr(column: str | pl.Expr) -> pl.Expr:

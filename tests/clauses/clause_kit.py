@@ -105,21 +105,10 @@ def _rows(frame: pl.DataFrame, kind: type) -> list:
 
 
 @dataclass
-class Final:
-    """One row of the final lines frame (kqcalc.rules.FINAL_SCHEMA), its detail decoded. Exact values are the
-    frame's (kqcalc.lines: truncated to 20 decimals, `<value>_inexact` when digits were cut)."""
+class Final(Gross):
+    """One row of the final lines frame (kqcalc.rules.FINAL_SCHEMA): a gross line's columns, then what the general
+    rules add, its detail decoded."""
 
-    firm_id: str
-    item: str
-    ref: str
-    measure: Decimal
-    measure_inexact: bool
-    unit: str
-    gross: Decimal
-    gross_inexact: bool
-    cap: Decimal | None
-    reasons: list[str]
-    detail: Any
     capped: Decimal
     capped_inexact: bool
     after_rules: Decimal
